@@ -1,0 +1,51 @@
+export { isCanonicalBase64url } from './base64url.ts';
+export { ExpiringLru, type CacheStats } from './cache.ts';
+export {
+  CLAIM_SCHEMAS,
+  PURPOSES,
+  isPurpose,
+  matchClaims,
+  memberSchema,
+  pasetoDate,
+  poolSchema,
+  registeredClaims,
+  revocationsClaims,
+  sessionClaims,
+  slug,
+  ticketClaims,
+  toPasetoDate,
+  type ClaimsOf,
+  type MatchClaims,
+  type Member,
+  type Pool,
+  type Purpose,
+  type RegisteredClaims,
+  type RevocationsClaims,
+  type SessionClaims,
+  type TicketClaims,
+} from './claims.ts';
+export { isWeakPublicKey, generateSeed } from './ed25519.ts';
+export { TICKET_ERROR_CODES, TicketError, isTicketError, type TicketErrorCode } from './errors.ts';
+export {
+  generateKeyFile,
+  keyFileSchema,
+  keyRingFromFile,
+  publicKeySet,
+  publicKeySetSchema,
+  readKeyFile,
+  writeKeyFile,
+  type KeyFile,
+  type PublicKeySet,
+} from './key-file.ts';
+export {
+  KeyRing,
+  createSigningKey,
+  createVerificationKey,
+  type SigningKey,
+  type VerificationKey,
+  type VerificationKeyInput,
+} from './key-ring.ts';
+export { decodePublicPaserk, decodeSecretPaserk, encodePublicPaserk, encodeSecretPaserk, publicKeyId } from './paserk.ts';
+export { DEFAULT_MAX_TOKEN_BYTES, parseToken, signV4Public, type ParsedToken } from './paseto.ts';
+export { implicitAssertion, signToken, type Footer } from './token.ts';
+export { createVerifier, verifyRaw, type Verified, type Verifier, type VerifierOptions, type VerifierStats } from './verifier.ts';
