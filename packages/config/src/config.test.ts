@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEMO_CONFIG, matchmakerUrlFor, parseSharedConfig } from './config.ts';
+
+describe('parseSharedConfig', () => {
+  it('fills defaults around the demo modes', () => {
+    const config = parseSharedConfig(DEMO_CONFIG);
+    expect(config.modes.squad).toMatchObject({ teams: 2, teamSize: 4, defaultRating: 1500 });
+    expect(config.audiences.ticket).toBe('ticketbooth-matchmaker');
+    expect(config.resubmitIntervalMs).toBe(5_000);
+    expect(config.matchmakers.default).toBe('http://127.0.0.1:8701');
+  });
+
+  it('names every bad field in one readable error', () => {
+    const bad = { modes: { 'Bad Mode': { teams: 1, teamSize: 0 } }, regions: [] };
+    expect(() => parseSharedConfig(bad, 'test.json')).toThrow(ConfigError);
+    try {
+      parseSharedConfig(bad, 'test.json');
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('test.json');
+      expect(message).toContain('regions');
+      expect(message).toContain('modes');
+    }
+  });
+
+  it('refuses a ticket lifetime shorter than two resubmit intervals', () => {
+    expect(() => parseSharedConfig({ ...DEMO_CONFIG, ticketTtlMs: 9_000, resubmitIntervalMs: 5_000 })).toThrow(
+      /two resubmit intervals/,
+    );
+  });
+
+  it('routes pools through the shard map, with a default', () => {
+    const config = parseSharedConfig({
+      ...DEMO_CONFIG,
+      matchmakers: { default: 'http://127.0.0.1:9000', pools: { 'squad/eu': 'http://127.0.0.1:9001' } },
+    });
+    expect(matchmakerUrlFor(config, { mode: 'squad', region: 'eu' })).toBe('http://127.0.0.1:9001');
+    expect(matchmakerUrlFor(config, { mode: 'duel', region: 'eu' })).toBe('http://127.0.0.1:9000');
+  });
+
+  it('refuses a shard map entry for an unknown pool', () => {
+    expect(() =>
+      parseSharedConfig({ ...DEMO_CONFIG, matchmakers: { pools: { 'chess/eu': 'http://127.0.0.1:9001' } } }),
+    ).toThrow(/not configured/);
+  });
+});

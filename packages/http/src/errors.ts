@@ -1,0 +1,37 @@
+// One onError for every app: known refusals become problem+json, the rest a generic 500.
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { TicketError } from '@ticketbooth/tickets';
+import { Problem, problemResponse } from './problem.ts';
+
+/** How a refused token reads over HTTP: 401 with the ticket error code in `type`. */
+export function ticketProblem(error: TicketError, what = 'token'): Problem {
+  return new Problem(401, error.code.replaceAll('_', '-'), `Invalid ${what}`, error.message, {
+    'www-authenticate': `Bearer error="invalid_token"`,
+  });
+}
+
+export interface ErrorHandlerOptions {
+  /** Where unexpected errors are reported; they never reach the client. */
+  readonly log?: (error: unknown, c: Context) => void;
+}
+
+export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
+  const log = options.log ?? ((error: unknown) => console.error(error));
+  return function handleError(error, c) {
+    if (error instanceof Problem) return problemResponse(c, error);
+    if (error instanceof TicketError) return problemResponse(c, ticketProblem(error));
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      const code = status === 413 ? 'body-too-large' : status === 400 ? 'malformed-json' : `http-${status}`;
+      return problemResponse(c, new Problem(status, code, error.message || 'Request refused'));
+    }
+    log(error, c);
+    return problemResponse(c, new Problem(500, 'internal', 'Internal server error'));
+  };
+}
+
+export const notFound: NotFoundHandler = function notFound(c) {
+  return problemResponse(c, new Problem(404, 'not-found', 'No such resource', `${c.req.method} ${c.req.path}`));
+};
