@@ -32,9 +32,15 @@ const TICKET_LIFETIME_MS = 5 * 60_000;
 const MAX_LIFETIME_MS = 10 * 60_000;
 const IMPLICIT = implicitAssertion('ticket');
 
-type Case =
-  | { readonly id: string; readonly label: string; readonly kind: 'sync'; readonly run: (i: number) => unknown }
-  | { readonly id: string; readonly label: string; readonly kind: 'async'; readonly run: (i: number) => Promise<unknown> };
+/** One call of a case; `i` picks the input round-robin. */
+type Run = (i: number) => unknown;
+type RunAsync = (i: number) => Promise<unknown>;
+
+interface CaseName {
+  readonly id: string;
+  readonly label: string;
+}
+type Case = (CaseName & { readonly kind: 'sync'; readonly run: Run }) | (CaseName & { readonly kind: 'async'; readonly run: RunAsync });
 
 interface Result {
   readonly id: string;
@@ -82,27 +88,39 @@ function rawInputs(tokens: readonly string[]): { data: Buffer; signature: Buffer
   });
 }
 
-async function buildCases(key: SigningKey, publicKey: KeyObject, ring: KeyRing, nowMs: number) {
+interface Fixtures {
+  readonly claims: readonly TicketClaims[];
+  /** One of ours per claims entry; the first COLD_TOKENS also exist as raw inputs, JWTs and paseto tokens. */
+  readonly tokens: readonly string[];
+  readonly raw: readonly { data: Buffer; signature: Buffer }[];
+  readonly jwts: readonly string[];
+  readonly pasetos: readonly string[];
+}
+
+async function signFixtures(key: SigningKey, nowMs: number): Promise<Fixtures> {
   const claims = Array.from({ length: CACHED_TOKENS }, (_, i) => ticketClaims(i, nowMs));
-  const ours = claims.map((c) => signToken(key, 'ticket', c));
-  const cold = ours.slice(0, COLD_TOKENS);
-  const raw = rawInputs(cold);
-  const footer = { kid: key.kid, purpose: 'ticket' };
+  const tokens = claims.map((c) => signToken(key, 'ticket', c));
+  const few = claims.slice(0, COLD_TOKENS);
+  const jwtHeader = { alg: 'EdDSA', kid: key.kid };
   const jwts = await Promise.all(
-    claims.slice(0, COLD_TOKENS).map((c) =>
-      new SignJWT(jwtClaims(c)).setProtectedHeader({ alg: 'EdDSA', kid: key.kid }).sign(key.privateKey),
-    ),
+    few.map((c) => new SignJWT(jwtClaims(c)).setProtectedHeader(jwtHeader).sign(key.privateKey)),
   );
-  const pasetos = await Promise.all(
-    claims.slice(0, COLD_TOKENS).map((c) => V4.sign(c, key.privateKey, { footer, assertion: IMPLICIT, iat: false })),
-  );
+  // Same footer and implicit assertion as ours, so both sides hash and verify the same amount of data.
+  const pasetoOptions = { footer: { kid: key.kid, purpose: 'ticket' }, assertion: IMPLICIT, iat: false };
+  const pasetos = await Promise.all(few.map((c) => V4.sign(c, key.privateKey, pasetoOptions)));
+  return { claims, tokens, raw: rawInputs(tokens.slice(0, COLD_TOKENS)), jwts, pasetos };
+}
 
-  const verifierOptions = { keys: ring, purpose: 'ticket', issuer: ISSUER, audience: AUDIENCE, maxLifetimeMs: MAX_LIFETIME_MS } as const;
-  const coldVerifier = createVerifier({ ...verifierOptions, cacheSize: 0 });
-  const cachedVerifier = createVerifier({ ...verifierOptions, cacheSize: 2 * CACHED_TOKENS });
-  for (const token of ours) cachedVerifier.verify(token);
+const pick = <T>(list: readonly T[], i: number): T => list[i % list.length] as T;
+const sync = (id: string, label: string, run: Run): Case => ({ id, label, kind: 'sync', run });
+const awaited = (id: string, label: string, run: RunAsync): Case => ({ id, label, kind: 'async', run });
 
-  const pick = <T>(list: readonly T[], i: number): T => list[i % list.length] as T;
+function buildCases(fx: Fixtures, key: SigningKey, publicKey: KeyObject, ring: KeyRing) {
+  const options = { keys: ring, purpose: 'ticket' as const, issuer: ISSUER, audience: AUDIENCE, maxLifetimeMs: MAX_LIFETIME_MS };
+  const coldVerifier = createVerifier({ ...options, cacheSize: 0 });
+  const cachedVerifier = createVerifier(options);
+  for (const token of fx.tokens) cachedVerifier.verify(token);
+  const cold = fx.tokens.slice(0, COLD_TOKENS);
   const joseOptions = {
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -111,23 +129,24 @@ async function buildCases(key: SigningKey, publicKey: KeyObject, ring: KeyRing, 
     maxTokenAge: '10m',
     requiredClaims: ['iss', 'sub', 'aud', 'iat', 'exp', 'jti'],
   };
-  const pasetoOptions = { issuer: ISSUER, audience: AUDIENCE, clockTolerance: '5s', maxTokenAge: '10m', assertion: IMPLICIT };
+  const pasetoOptions = {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    clockTolerance: '5s',
+    maxTokenAge: '10m',
+    assertion: IMPLICIT,
+  };
 
   const cases: Case[] = [
-    {
-      id: 'raw',
-      label: 'raw crypto.verify Ed25519 (ceiling)',
-      kind: 'sync',
-      run(i) {
-        const { data, signature } = pick(raw, i);
-        if (!ed25519Verify(null, data, publicKey, signature)) throw new Error('raw verify failed');
-      },
-    },
-    { id: 'cold', label: 'our verify, cold (cacheSize 0)', kind: 'sync', run: (i) => coldVerifier.verify(pick(cold, i)) },
-    { id: 'cached', label: 'our verify, cached (10k tokens)', kind: 'sync', run: (i) => cachedVerifier.verify(pick(ours, i)) },
-    { id: 'sign', label: 'our signToken', kind: 'sync', run: (i) => signToken(key, 'ticket', pick(claims, i)) },
-    { id: 'jose', label: 'jose jwtVerify EdDSA (await)', kind: 'async', run: (i) => jwtVerify(pick(jwts, i), publicKey, joseOptions) },
-    { id: 'paseto', label: 'paseto V4.verify (await)', kind: 'async', run: (i) => V4.verify(pick(pasetos, i), publicKey, pasetoOptions) },
+    sync('raw', 'raw crypto.verify Ed25519 (ceiling)', (i) => {
+      const { data, signature } = pick(fx.raw, i);
+      if (!ed25519Verify(null, data, publicKey, signature)) throw new Error('raw verify failed');
+    }),
+    sync('cold', 'our verify, cold (cacheSize 0)', (i) => coldVerifier.verify(pick(cold, i))),
+    sync('cached', 'our verify, cached (10k tokens)', (i) => cachedVerifier.verify(pick(fx.tokens, i))),
+    sync('sign', 'our signToken', (i) => signToken(key, 'ticket', pick(fx.claims, i))),
+    awaited('jose', 'jose jwtVerify EdDSA (await)', (i) => jwtVerify(pick(fx.jwts, i), publicKey, joseOptions)),
+    awaited('paseto', 'paseto V4.verify (await)', (i) => V4.verify(pick(fx.pasetos, i), publicKey, pasetoOptions)),
   ];
   return { cases, coldVerifier, cachedVerifier };
 }
@@ -170,19 +189,24 @@ function summarize(cases: readonly Case[], samples: Map<string, number[]>): Resu
   return cases.map((c) => {
     const runs = samples.get(c.id) ?? [];
     const opsPerSec = median(runs);
-    return { id: c.id, label: c.label, opsPerSec, usPerOp: 1e6 / opsPerSec, ratioToRaw: opsPerSec / rawOps, samples: runs };
+    const usPerOp = 1e6 / opsPerSec;
+    return { id: c.id, label: c.label, opsPerSec, usPerOp, ratioToRaw: opsPerSec / rawOps, samples: runs };
   });
 }
 
 function checkTargets(results: readonly Result[]): Target[] {
   const ops = (id: string) => results.find((r) => r.id === id)?.opsPerSec ?? Number.NaN;
+  const target = (label: string, ratio: number, min: number, strict = false): Target => ({
+    label,
+    figure: `${ratio.toFixed(2)}×`,
+    pass: strict ? ratio > min : ratio >= min,
+  });
   const cold = ops('cold');
-  const x = (n: number) => `${n.toFixed(2)}×`;
   return [
-    { label: 'cold verify ≥ 0.9 × raw ceiling', figure: x(cold / ops('raw')), pass: cold / ops('raw') >= 0.9 },
-    { label: 'cached verify ≥ 50 × cold verify', figure: x(ops('cached') / cold), pass: ops('cached') / cold >= 50 },
-    { label: 'cold verify faster than jose', figure: x(cold / ops('jose')), pass: cold > ops('jose') },
-    { label: 'cold verify faster than paseto', figure: x(cold / ops('paseto')), pass: cold > ops('paseto') },
+    target('cold verify ≥ 0.9 × raw ceiling', cold / ops('raw'), 0.9),
+    target('cached verify ≥ 50 × cold verify', ops('cached') / cold, 50),
+    target('cold verify faster than jose', cold / ops('jose'), 1, true),
+    target('cold verify faster than paseto', cold / ops('paseto'), 1, true),
   ];
 }
 
@@ -196,27 +220,53 @@ function machineInfo() {
   };
 }
 
-const formatInt = (n: number) => Math.round(n).toLocaleString('en-US');
+function formatInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
 
+/** Half the range of the round samples, relative to their median. */
 function spread(samples: readonly number[], center: number): string {
   return `±${(((Math.max(...samples) - Math.min(...samples)) / 2 / center) * 100).toFixed(1)}%`;
 }
 
+/** A Markdown table, padded so it also reads well in a terminal. */
 function table(results: readonly Result[]): string {
-  const rows = [
-    ['case', 'ops/s', 'µs/op', '× raw', 'spread'],
-    ...results.map((r) => [r.label, formatInt(r.opsPerSec), r.usPerOp.toFixed(2), r.ratioToRaw.toFixed(3), spread(r.samples, r.opsPerSec)]),
-  ];
-  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => row[col]?.length ?? 0))) ?? [];
-  const line = (row: string[]) => `| ${row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0))).join(' | ')} |`;
+  const header = ['case', 'ops/s', 'µs/op', '× raw', 'spread'];
+  const rows = results.map((r) => [
+    r.label,
+    formatInt(r.opsPerSec),
+    r.usPerOp.toFixed(2),
+    r.ratioToRaw.toFixed(3),
+    spread(r.samples, r.opsPerSec),
+  ]);
+  const widths = header.map((_, col) => Math.max(...[header, ...rows].map((row) => row[col]?.length ?? 0)));
+  const pad = (cell: string, col: number) =>
+    col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0);
+  const line = (row: string[]) => `| ${row.map(pad).join(' | ')} |`;
   const rule = `|${widths.map((w, col) => (col === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(rows[0] ?? []), rule, ...rows.slice(1).map(line)].join('\n');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+type Machine = ReturnType<typeof machineInfo>;
+
+function printReport(machine: Machine, results: readonly Result[], targets: readonly Target[]): void {
+  const { cpu, cores, node, platform, loadavg1m } = machine;
+  console.log(`machine: ${cpu}, ${cores} cores, Node ${node}, ${platform}, load ${loadavg1m}`);
+  console.log(`method: ${ROUNDS} interleaved rounds × ${SLICE_MS} ms per case, median of rounds;`);
+  console.log('        jose and paseto verify are async and awaited one call at a time\n');
+  console.log(table(results));
+  console.log('');
+  for (const t of targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.label}: ${t.figure}`);
+}
+
+function readJsonPath(): string | undefined {
+  // `pnpm bench -- --json x` forwards the `--` too.
+  const args = process.argv.slice(2).filter((arg) => arg !== '--');
+  return parseArgs({ args, options: { json: { type: 'string' } } }).values.json;
 }
 
 async function main(): Promise<void> {
-  // `pnpm bench -- --json x` forwards the `--` too.
-  const args = process.argv.slice(2).filter((arg) => arg !== '--');
-  const { values } = parseArgs({ args, options: { json: { type: 'string' } } });
+  const jsonPath = readJsonPath();
   const machine = machineInfo();
   const key = createSigningKey(Buffer.alloc(32, 7));
   const ring = new KeyRing({ signing: key });
@@ -224,24 +274,21 @@ async function main(): Promise<void> {
   if (publicKey === undefined) throw new Error('signing key missing from its ring');
 
   process.stderr.write(`setup: signing ${CACHED_TOKENS} tickets, warming the cache\n`);
-  const { cases, coldVerifier, cachedVerifier } = await buildCases(key, publicKey, ring, Date.now());
+  const fixtures = await signFixtures(key, Date.now());
+  const { cases, coldVerifier, cachedVerifier } = buildCases(fixtures, key, publicKey, ring);
   const samples = await runRounds(cases);
+  // Proves what the rows measured: the cold verifier never hit, the cached one missed only while warming.
+  if (coldVerifier.stats().hits !== 0 || cachedVerifier.stats().misses !== CACHED_TOKENS) {
+    throw new Error('a verifier cache behaved unlike the case it stands for');
+  }
   const results = summarize(cases, samples);
   const targets = checkTargets(results);
-  const cold = coldVerifier.stats();
-  const cached = cachedVerifier.stats();
-  // Proves what each row measured: the cold verifier never hit, the cached one only missed while warming.
-  if (cold.hits !== 0 || cached.misses !== CACHED_TOKENS) throw new Error('cache behaved unlike the case it measures');
+  printReport(machine, results, targets);
 
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.platform}, load ${machine.loadavg1m}`);
-  console.log(`method: ${ROUNDS} interleaved rounds × ${SLICE_MS} ms per case, median of rounds; jose and paseto awaited sequentially\n`);
-  console.log(table(results));
-  console.log('');
-  for (const t of targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.label}: ${t.figure}`);
-
-  if (values.json !== undefined) {
+  if (jsonPath !== undefined) {
     const config = { rounds: ROUNDS, sliceMs: SLICE_MS, coldTokens: COLD_TOKENS, cachedTokens: CACHED_TOKENS };
-    writeFileSync(values.json, `${JSON.stringify({ date: new Date().toISOString(), machine, config, results, targets }, null, 2)}\n`);
+    const report = { date: new Date().toISOString(), machine, config, results, targets };
+    writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   }
 }
 
