@@ -1,10 +1,10 @@
 // Claims <-> PASETO: serialize and sign with a purpose; decode footers and payloads strictly.
+import { isUtf8 } from 'node:buffer';
 import { CLAIM_SCHEMAS, isPurpose, type ClaimsOf, type Purpose } from './claims.ts';
 import { TicketError } from './errors.ts';
 import type { SigningKey } from './key-ring.ts';
 import { signV4Public } from './paseto.ts';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const IMPLICIT = Object.fromEntries(
   Object.keys(CLAIM_SCHEMAS).map((p) => [p, Buffer.from(implicitAssertion(p as Purpose))]),
 ) as Record<Purpose, Buffer>;
@@ -43,6 +43,23 @@ export function signToken<P extends Purpose>(key: SigningKey, purpose: P, claims
   );
 }
 
+const recentFooters = new Map<string, Footer>();
+
+/**
+ * `decodeFooter` remembering the last few footers: every token from one key
+ * carries the same footer, so the cold path skips a JSON parse. Bounded, and
+ * only well-formed footers are kept.
+ */
+export function decodeFooterCached(footer: Buffer): Footer {
+  const text = footer.toString('latin1');
+  const known = recentFooters.get(text);
+  if (known !== undefined) return known;
+  const decoded = Object.freeze(decodeFooter(footer));
+  if (recentFooters.size >= 32) recentFooters.clear();
+  recentFooters.set(text, decoded);
+  return decoded;
+}
+
 /** Reads the footer without trusting it: it only says which key to try. */
 export function decodeFooter(footer: Buffer): Footer {
   const value = parseJsonObject(footer, 'footer');
@@ -63,13 +80,13 @@ const FORBIDDEN_KEY = /"(?:__proto__|constructor|prototype)":/;
  * key two ways. Keys that could reach an object's prototype are refused.
  */
 export function parseJsonObject(bytes: Buffer, what: string): Record<string, unknown> {
-  let text: string;
+  if (!isUtf8(bytes)) throw new TicketError('malformed', `${what} is not UTF-8`);
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
-    text = utf8.decode(bytes);
     value = JSON.parse(text);
   } catch {
-    throw new TicketError('malformed', `${what} is not UTF-8 JSON`);
+    throw new TicketError('malformed', `${what} is not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new TicketError('malformed', `${what} must be a JSON object`);

@@ -291,3 +291,14 @@ describe('verification cache', () => {
     expect(verifier.stats().size).toBe(0);
   });
 });
+
+describe('dates', () => {
+  it('accepts RFC 3339 dates with offsets and fractions, refuses impossible fields', () => {
+    const { verifier } = setup();
+    const withOffset = ticketClaims({ iat: '2026-01-01T05:30:00.000000+05:30', jti: 'offset' });
+    expect(verifier.verify(signToken(key, 'ticket', withOffset)).issuedAt).toBe(EPOCH);
+    for (const bad of ['2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:00:60Z', '2026-01-01 00:00:00Z', '2026-01-01T00:00:00']) {
+      expect(codeOf(() => verifier.verify(rawTicket(JSON.stringify({ ...ticketClaims(), queuedAt: bad })))), bad).toBe('invalid_claims');
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { CLAIM_SCHEMAS, type ClaimsOf, type Purpose } from './claims.ts';
 import { TicketError } from './errors.ts';
 import type { KeyRing } from './key-ring.ts';
 import { DEFAULT_MAX_TOKEN_BYTES, hasValidSignature, parseToken } from './paseto.ts';
-import { decodeFooter, implicitBytes, parseJsonObject } from './token.ts';
+import { decodeFooterCached, implicitBytes, parseJsonObject } from './token.ts';
 
 export interface VerifierOptions<P extends Purpose> {
   readonly keys: KeyRing;
@@ -73,7 +73,7 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
   function verifyUncached(token: string, at: number): Verified<P> {
     const parsed = parseToken(token, maxTokenBytes);
     if (parsed.footer.length === 0) throw new TicketError('malformed', 'token has no footer naming its key');
-    const footer = decodeFooter(parsed.footer);
+    const footer = decodeFooterCached(parsed.footer);
     // Both rejections below also hold cryptographically (the implicit assertion and
     // the key decide); checking them first only names the reason and saves the work.
     if (footer.purpose !== undefined && footer.purpose !== purpose) {
