@@ -1,0 +1,185 @@
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from './client.ts';
+import { TicketboothError } from './errors.ts';
+import type { QueueStatus } from './types.ts';
+
+const FAST = { baseMs: 5, capMs: 20 };
+const match = { id: 'm-1', pool: { mode: 'duel', region: 'eu' }, teams: [[{ sub: 'a', rating: 1 }], [{ sub: 'b', rating: 2 }]], token: 'v4.public.x' };
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
+});
+
+/** A scripted service on a real loopback port: records calls, answers from `handle`. */
+async function scripted(build: (app: Hono, calls: string[]) => void) {
+  const calls: string[] = [];
+  const app = new Hono();
+  app.use(async (c, next) => {
+    calls.push(`${c.req.method} ${c.req.path}`);
+    await next();
+  });
+  build(app, calls);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  servers.push(server);
+  await new Promise((done) => server.once('listening', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
+}
+
+const problem = (status: number, code: string, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ type: `/problems/${code}`, title: code, status, code }), {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+
+function grant(matchmakerUrl: string, ticket: string, lifeMs = 60_000) {
+  return { ticket, matchmakerUrl, resubmitAfterMs: 10, expiresAt: new Date(Date.now() + lifeMs).toISOString() };
+}
+
+describe('queue', () => {
+  it('resubmits until matched and reports progress', async () => {
+    let submissions = 0;
+    const mm = await scripted((app) =>
+      app.post('/v1/queue', (c) => {
+        submissions++;
+        if (submissions < 3) {
+          return c.json({ status: 'searching', pool: match.pool, queuedForMs: submissions * 10, playersInPool: 1, resubmitAfterMs: 10 });
+        }
+        return c.json({ status: 'matched', match });
+      }),
+    );
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    const statuses: QueueStatus[] = [];
+    const client = createClient({ issuerUrl: issuer.url, backoff: FAST });
+    const result = await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
+    expect(result).toEqual(match);
+    expect(submissions).toBe(3);
+    expect(statuses.map((s) => s.state)).toEqual(['searching', 'searching', 'matched']);
+  });
+
+  it('rides out overload and a matchmaker that is down, with backoff', async () => {
+    let submissions = 0;
+    const mm = await scripted((app) =>
+      app.post('/v1/queue', (c) => {
+        submissions++;
+        if (submissions === 1) return problem(503, 'at-capacity', { 'retry-after': '0' });
+        if (submissions === 2) return problem(500, 'internal');
+        return c.json({ status: 'matched', match });
+      }),
+    );
+    // A port nobody listens on: the first submissions get connection refused.
+    const dead = await scripted(() => {});
+    await new Promise((done) => dead.server.close(done));
+    let tickets = 0;
+    const issuer = await scripted((app) =>
+      app.post('/v1/tickets', (c) => c.json(grant(++tickets === 1 ? dead.url : mm.url, `t${tickets}`, tickets === 1 ? 0 : 60_000))),
+    );
+    const statuses: QueueStatus[] = [];
+    const client = createClient({ issuerUrl: issuer.url, backoff: FAST });
+    const result = await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
+    expect(result.id).toBe('m-1');
+    const retries = statuses.filter((s) => s.state === 'retrying');
+    expect(retries.length).toBeGreaterThanOrEqual(2);
+    expect(retries.map((s) => (s.state === 'retrying' ? (s.error as TicketboothError).code : ''))).toEqual(
+      expect.arrayContaining(['at-capacity', 'internal']),
+    );
+  });
+
+  it('refreshes the ticket before it expires, passing the previous one', async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    let submissions = 0;
+    const mm = await scripted((app) =>
+      app.post('/v1/queue', (c) =>
+        ++submissions < 3
+          ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
+          : c.json({ status: 'matched', match }),
+      ),
+    );
+    const issuer = await scripted((app) =>
+      app.post('/v1/tickets', async (c) => {
+        bodies.push(await c.req.json());
+        return c.json(grant(mm.url, `t${bodies.length}`, 500));
+      }),
+    );
+    await createClient({ issuerUrl: issuer.url, backoff: FAST }).queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    expect(bodies[0]).toEqual({ mode: 'duel', region: 'eu' });
+    expect(bodies[1]).toMatchObject({ mode: 'duel', region: 'eu', previousTicket: 't1' });
+  });
+
+  it('keeps queueing on the ticket it has while the issuer is down', async () => {
+    let submissions = 0;
+    const mm = await scripted((app) =>
+      app.post('/v1/queue', (c) =>
+        ++submissions < 4
+          ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
+          : c.json({ status: 'matched', match }),
+      ),
+    );
+    let tickets = 0;
+    const issuer = await scripted((app) =>
+      app.post('/v1/tickets', (c) => (++tickets === 1 ? c.json(grant(mm.url, 't1', 1_000)) : problem(503, 'unavailable'))),
+    );
+    const result = await createClient({ issuerUrl: issuer.url, backoff: FAST }).queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
+    expect(result.id).toBe('m-1');
+    expect(tickets).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects with a typed error on a 4xx problem', async () => {
+    const mm = await scripted((app) => app.post('/v1/queue', () => problem(403, 'revoked')));
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    const error = await createClient({ issuerUrl: issuer.url, backoff: FAST })
+      .queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TicketboothError);
+    expect(error).toMatchObject({ status: 403, code: 'revoked', isRetryable: false });
+  });
+
+  it('stops on abort and leaves the queue', async () => {
+    const mm = await scripted((app) => {
+      app.post('/v1/queue', (c) => c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 }));
+      app.delete('/v1/queue', (c) => c.body(null, 204));
+    });
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    const controller = new AbortController();
+    const queued = createClient({ issuerUrl: issuer.url, backoff: FAST }).queue(
+      { token: 's', expiresAt: '' },
+      { mode: 'duel', region: 'eu' },
+      { signal: controller.signal, onStatus: (s) => s.state === 'searching' && controller.abort(new Error('player left')) },
+    );
+    await expect(queued).rejects.toThrow('player left');
+    expect(mm.calls).toContain('DELETE /v1/queue');
+  });
+});
+
+describe('requests', () => {
+  it('sends credentials and an idempotency key, and maps problems', async () => {
+    const seen: Array<{ auth?: string; key?: string; body: unknown }> = [];
+    const issuer = await scripted((app) => {
+      app.post('/v1/accounts', async (c) => c.json({ id: 'u1', username: ((await c.req.json()) as { username: string }).username }, 201));
+      app.post('/v1/sessions', () => problem(401, 'invalid-credentials'));
+      app.post('/v1/tickets', async (c) => {
+        seen.push({ auth: c.req.header('authorization'), key: c.req.header('idempotency-key'), body: await c.req.json() });
+        return c.json(grant('http://127.0.0.1:1', 't'));
+      });
+    });
+    const client = createClient({ issuerUrl: `${issuer.url}/`, backoff: FAST });
+    expect(await client.register('ada', 'secret-password')).toEqual({ id: 'u1', username: 'ada' });
+    await expect(client.login('ada', 'wrong')).rejects.toMatchObject({ status: 401, code: 'invalid-credentials' });
+    await client.requestTicket({ token: 'sess', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { idempotencyKey: 'k1' });
+    expect(seen[0]).toEqual({ auth: 'Bearer sess', key: 'k1', body: { mode: 'duel', region: 'eu' } });
+  });
+
+  it('reports a timeout as a retryable transport error', async () => {
+    const slow = await scripted((app) => app.post('/v1/sessions', () => new Promise<Response>(() => {})));
+    const error = await createClient({ issuerUrl: slow.url, timeoutMs: 50 })
+      .login('a', 'b')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 0, code: 'timeout', isRetryable: true });
+    slow.server.closeAllConnections();
+  });
+});

@@ -1,0 +1,192 @@
+// The SDK: accounts, sessions, tickets, and the queue loop that resubmits until matched.
+import { DEFAULT_BACKOFF, backoffDelay, jitter, sleep, type BackoffPolicy } from './backoff.ts';
+import { TicketboothError } from './errors.ts';
+import { requestJson, type Fetch } from './http.ts';
+import type { Account, Match, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
+
+export interface ClientOptions {
+  /** Base URL of the issuer, e.g. `http://127.0.0.1:8700`. */
+  readonly issuerUrl: string;
+  readonly fetch?: Fetch;
+  /** Per-request deadline. Default 10 s. */
+  readonly timeoutMs?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+export interface QueueOptions {
+  readonly signal?: AbortSignal;
+  readonly onStatus?: (status: QueueStatus) => void;
+}
+
+export interface TicketboothClient {
+  register(username: string, password: string): Promise<Account>;
+  login(username: string, password: string): Promise<Session>;
+  /** Ends every session of this account (logout everywhere). */
+  logout(session: Session): Promise<void>;
+  /** Same `idempotencyKey`, same ticket: safe to retry. */
+  requestTicket(session: Session, request: TicketRequest, extra?: TicketExtras): Promise<TicketGrant>;
+  submit(grant: TicketGrant, signal?: AbortSignal): Promise<QueueAnswer>;
+  leave(grant: TicketGrant): Promise<void>;
+  /**
+   * Queues until matched: resubmits at the server's pace with jitter, refreshes
+   * the ticket before it expires (keeping the wait time), rides out restarts and
+   * overload with capped backoff. Rejects on a 4xx problem or when `signal` aborts.
+   */
+  queue(session: Session, request: TicketRequest, options?: QueueOptions): Promise<Match>;
+}
+
+export interface TicketExtras {
+  readonly previousTicket?: string;
+  readonly idempotencyKey?: string;
+}
+
+/** 401 codes after which a fresh ticket, not the caller, fixes things. */
+const REFRESHABLE = new Set(['expired', 'key-inactive', 'lifetime-exceeded']);
+/** A matchmaker that has not fetched a new issuer key yet: wait, it refetches. */
+const WAIT_FOR_KEYS = new Set(['unknown-key']);
+
+/**
+ * @example
+ * const client = createClient({ issuerUrl: 'http://127.0.0.1:8700' });
+ * await client.register('ada', 'correct horse battery');
+ * const session = await client.login('ada', 'correct horse battery');
+ * const match = await client.queue(session, { mode: 'duel', region: 'eu' }, {
+ *   onStatus: (s) => s.state === 'searching' && console.log(`searching ${s.queuedForMs} ms`),
+ * });
+ * console.log(match.id, match.teams);
+ */
+export function createClient(options: ClientOptions): TicketboothClient {
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const issuer = options.issuerUrl.replace(/\/+$/, '');
+
+  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, extra: Partial<Parameters<typeof requestJson>[1]> = {}) =>
+    requestJson(fetchImpl, { method, url, timeoutMs, ...extra });
+
+  const client: TicketboothClient = {
+    register: async (username, password) =>
+      (await call('POST', `${issuer}/v1/accounts`, { body: { username, password } })) as Account,
+    login: async (username, password) =>
+      (await call('POST', `${issuer}/v1/sessions`, { body: { username, password } })) as Session,
+    logout: async (session) => {
+      await call('DELETE', `${issuer}/v1/sessions`, { token: session.token });
+    },
+    requestTicket: async (session, request, extra = {}) =>
+      (await call('POST', `${issuer}/v1/tickets`, {
+        token: session.token,
+        body: { ...request, ...(extra.previousTicket ? { previousTicket: extra.previousTicket } : {}) },
+        headers: { 'idempotency-key': extra.idempotencyKey ?? newIdempotencyKey(now, random) },
+      })) as TicketGrant,
+    submit: async (grant, signal) =>
+      (await call('POST', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket, signal })) as QueueAnswer,
+    leave: async (grant) => {
+      await call('DELETE', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket });
+    },
+    queue: (session, request, queueOptions = {}) =>
+      runQueue({ client, session, request, backoff, random, now, ...queueOptions }),
+  };
+  return client;
+}
+
+interface QueueRun extends QueueOptions {
+  readonly client: TicketboothClient;
+  readonly session: Session;
+  readonly request: TicketRequest;
+  readonly backoff: BackoffPolicy;
+  readonly random: () => number;
+  readonly now: () => number;
+}
+
+async function runQueue(run: QueueRun): Promise<Match> {
+  const { client, session, request, signal, random, now } = run;
+  const report = run.onStatus ?? (() => {});
+  let failures = 0;
+  const retryAfter = async (error: Error): Promise<void> => {
+    const server = error instanceof TicketboothError ? (error.retryAfterMs ?? 0) : 0;
+    const delayMs = Math.max(server, backoffDelay(failures, run.backoff, random));
+    failures++;
+    report({ state: 'retrying', attempt: failures, delayMs, error });
+    await sleep(delayMs, signal);
+  };
+
+  // The first ticket: nothing to fall back on, so retry until the issuer answers.
+  let grant: TicketGrant | undefined;
+  const firstKey = newIdempotencyKey(now, random);
+  while (grant === undefined) {
+    try {
+      grant = await client.requestTicket(session, request, { idempotencyKey: firstKey });
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      await retryAfter(error as Error);
+    }
+  }
+  failures = 0;
+  let nextRefreshTry = 0;
+
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (shouldRefresh(grant, now()) && now() >= nextRefreshTry) {
+        report({ state: 'refreshing' });
+        try {
+          grant = await client.requestTicket(session, request, { previousTicket: grant.ticket });
+        } catch (error) {
+          // An issuer that is down must not stop a queued player: keep the ticket we have.
+          if (!isRetryable(error)) throw error;
+          nextRefreshTry = now() + backoffDelay(0, run.backoff, random);
+        }
+      }
+      let answer: QueueAnswer;
+      try {
+        answer = await client.submit(grant, signal);
+      } catch (error) {
+        if (error instanceof TicketboothError && error.status === 401 && REFRESHABLE.has(error.code)) {
+          nextRefreshTry = 0;
+          grant = { ...grant, expiresAt: new Date(0).toISOString() };
+          await retryAfter(error);
+          continue;
+        }
+        if (!isRetryable(error) && !(error instanceof TicketboothError && WAIT_FOR_KEYS.has(error.code))) throw error;
+        await retryAfter(error as Error);
+        continue;
+      }
+      failures = 0;
+      if (answer.status === 'matched') {
+        report({ state: 'matched', match: answer.match });
+        return answer.match;
+      }
+      report({ state: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
+      await sleep(jitter(answer.resubmitAfterMs || grant.resubmitAfterMs, random), signal);
+    }
+  } catch (error) {
+    if (signal?.aborted) {
+      // Best effort: free the slot now rather than waiting for the entry to go stale.
+      await client.leave(grant).catch(() => {});
+    }
+    throw error;
+  }
+}
+
+/** Refresh once less than two resubmit intervals (plus a second) of life are left. */
+function shouldRefresh(grant: TicketGrant, now: number): boolean {
+  return Date.parse(grant.expiresAt) - now < 2 * grant.resubmitAfterMs + 1_000;
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof TicketboothError && error.isRetryable;
+}
+
+/** `<client ms>.<random>`: the issuer derives a retried request's ticket from it. */
+function newIdempotencyKey(now: () => number, random: () => number): string {
+  const part = () => Math.floor(random() * 2 ** 32).toString(36);
+  return `${now()}.${part()}${part()}`;
+}
+
+function trim(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,58 @@
+// The shapes the services answer with, as the client sees them.
+
+export interface Account {
+  readonly id: string;
+  readonly username: string;
+}
+
+export interface Session {
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
+export interface Pool {
+  readonly mode: string;
+  readonly region: string;
+}
+
+export interface TicketRequest extends Pool {
+  /** Measured round-trip milliseconds per region. */
+  readonly latencies?: Readonly<Record<string, number>>;
+}
+
+export interface TicketGrant {
+  readonly ticket: string;
+  readonly matchmakerUrl: string;
+  readonly resubmitAfterMs: number;
+  readonly expiresAt: string;
+}
+
+export interface MatchedPlayer {
+  readonly sub: string;
+  readonly rating: number;
+}
+
+export interface Match {
+  readonly id: string;
+  readonly pool: Pool;
+  readonly teams: ReadonlyArray<ReadonlyArray<MatchedPlayer>>;
+  /** Signed `match` token a game server verifies with the matchmaker's published keys. */
+  readonly token: string;
+}
+
+export type QueueAnswer =
+  | {
+      readonly status: 'searching';
+      readonly pool: Pool;
+      readonly queuedForMs: number;
+      readonly playersInPool: number;
+      readonly resubmitAfterMs: number;
+    }
+  | { readonly status: 'matched'; readonly match: Match };
+
+/** What `queue()` reports while it works, e.g. to show "searching 0:42". */
+export type QueueStatus =
+  | { readonly state: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
+  | { readonly state: 'refreshing' }
+  | { readonly state: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
+  | { readonly state: 'matched'; readonly match: Match };
