@@ -1,0 +1,127 @@
+// Starting the services as real child processes, waiting until they are ready, stopping them by pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export type ServiceName = 'issuer' | 'matchmaker';
+
+export interface ServiceOptions {
+  /** 0 lets the service pick a free port; it reports the one it took. */
+  readonly port: number;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Every output line of the child, stdout and stderr alike. */
+  readonly onLine?: (line: string) => void;
+  readonly readyTimeoutMs?: number;
+  /** Wait for `/readyz` as well as for the listening line. Default true. */
+  readonly waitReady?: boolean;
+}
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL: a crash, as far as the service can tell. */
+  kill(): Promise<void>;
+}
+
+const LISTENING = /^ticketbooth-(?:issuer|matchmaker) listening on (http:\/\/\S+)/;
+
+/**
+ * Spawns `apps/<name>/src/main.ts` under Node with tsx, resolves once it
+ * listens (and answers `/readyz`), rejects if it exits first or times out.
+ */
+export async function startService(name: ServiceName, options: ServiceOptions): Promise<ServiceProcess> {
+  const portVariable = name === 'issuer' ? 'ISSUER_PORT' : 'MATCHMAKER_PORT';
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@ticketbooth/source', '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd: `${REPO_ROOT}apps/${name}`,
+      env: { ...process.env, ...options.env, [portVariable]: String(options.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await waitForListening(name, child, exited, options);
+  const handle: ServiceProcess = {
+    name,
+    pid: child.pid as number,
+    port: Number(new URL(url).port),
+    url,
+    exited,
+    stop: (graceMs = 5_000) => stopChild(child, exited, graceMs),
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  if (options.waitReady ?? true) {
+    await waitUntilReady(`${url}/readyz`, exited, options.readyTimeoutMs ?? 30_000).catch(async (error: unknown) => {
+      await handle.kill();
+      throw error;
+    });
+  }
+  return handle;
+}
+
+function waitForListening(
+  name: ServiceName,
+  child: ChildProcess,
+  exited: Promise<{ code: number | null }>,
+  options: ServiceOptions,
+): Promise<string> {
+  const tail: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 30_000} ms:\n${tail.join('\n')}`));
+    }, options.readyTimeoutMs ?? 30_000);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream! }).on('line', (line) => {
+        options.onLine?.(line);
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        const found = LISTENING.exec(line);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[1]!);
+        }
+      });
+    }
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with code ${code} before listening:\n${tail.join('\n')}`));
+    });
+  });
+}
+
+async function waitUntilReady(url: string, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !gone) {
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(gone ? `${url}: process exited before ready` : `${url} not ready within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

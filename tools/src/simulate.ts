@@ -1,0 +1,236 @@
+// `pnpm simulate`: a swarm of players through the real HTTP APIs, with live progress and a summary.
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { buildPopulation } from './simulate/population.ts';
+import { preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
+import { createProgress, progressLine } from './simulate/progress.ts';
+import { startOwnServices, type OwnServices } from './simulate/services.ts';
+import { summarize, type PlayerOutcome, type Summary } from './simulate/summary.ts';
+
+const USAGE = `usage: pnpm simulate [options]
+  --players N              simulated players (default 200, at most 20000)
+  --duration-s S           stop after S seconds whatever happens (default 120)
+  --ramp-s S               players arrive spread over S seconds (default 5)
+  --modes a,b --regions x,y   pools to use (default duel,squad and eu,na)
+  --issuer URL             use running services (default: start our own on free ports)
+  --admin-token T          with --issuer: lets the simulator set ratings
+  --resubmit-ms MS         resubmit interval of the services it starts (default 1000)
+  --kill-matchmaker-at S   SIGKILL the matchmaker S seconds in, restart it, report the rebuild
+  --seed N                 crowd seed (default 1)
+  --json FILE              also write the summary as JSON`;
+
+interface CrashReport {
+  readonly killedAtMs: number;
+  readonly poolBeforeCrash: number;
+  readonly restartMs: number;
+  readonly rebuiltAfterMs?: number;
+  readonly poolAfterRebuild?: number;
+  readonly firstMatchAfterRestartMs?: number;
+}
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    options: {
+      players: { type: 'string', default: '200' },
+      'duration-s': { type: 'string', default: '120' },
+      'ramp-s': { type: 'string', default: '5' },
+      modes: { type: 'string', default: 'duel,squad' },
+      regions: { type: 'string', default: 'eu,na' },
+      issuer: { type: 'string' },
+      'admin-token': { type: 'string' },
+      'resubmit-ms': { type: 'string', default: '1000' },
+      'kill-matchmaker-at': { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const number = (name: keyof typeof values, min: number, max: number) => {
+    const value = Number(values[name]);
+    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
+    return value;
+  };
+  if (values['kill-matchmaker-at'] !== undefined && values.issuer !== undefined) {
+    throw new Error('--kill-matchmaker-at needs services the simulator started itself (no --issuer)');
+  }
+  return {
+    help: values.help,
+    players: number('players', 1, 20_000),
+    durationMs: number('duration-s', 1, 3_600) * 1000,
+    rampMs: number('ramp-s', 0, 600) * 1000,
+    modes: values.modes.split(','),
+    regions: values.regions.split(','),
+    issuer: values.issuer,
+    adminToken: values['admin-token'],
+    resubmitMs: number('resubmit-ms', 50, 60_000),
+    killAtMs: values['kill-matchmaker-at'] === undefined ? undefined : number('kill-matchmaker-at', 0, 3_600) * 1000,
+    seed: number('seed', 0, 2 ** 31),
+    json: values.json,
+  };
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i]!);
+      }
+    }),
+  );
+  return results;
+}
+
+async function poolSize(matchmakerUrl: string): Promise<number> {
+  const response = await fetch(`${matchmakerUrl}/v1/pools`, { signal: AbortSignal.timeout(1_000) });
+  const body = (await response.json()) as { pools: Array<{ queued: number }> };
+  return body.pools.reduce((sum, pool) => sum + pool.queued, 0);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) return void console.log(USAGE);
+  const progress = createProgress();
+  const logLines: string[] = [];
+  const own: OwnServices | undefined = options.issuer
+    ? undefined
+    : await startOwnServices({ resubmitMs: options.resubmitMs, warmupMs: options.resubmitMs + 500, log: (l) => logLines.push(l) });
+  const issuerUrl = options.issuer ?? own!.issuerUrl;
+  const adminToken = options.adminToken ?? own?.adminToken;
+  const started = Date.now();
+  const deadline = AbortSignal.timeout(options.durationMs);
+  const counts = { ready: 0, queued: 0, matched: 0, errors: 0 };
+  const crowd = buildPopulation({
+    players: options.players,
+    modes: options.modes,
+    regions: options.regions,
+    ratingMean: 1500,
+    ratingStdDev: 300,
+    rampMs: options.rampMs,
+    runId: `${started.toString(36)}${process.pid}`,
+    seed: options.seed,
+  });
+  const ticker = setInterval(() => progress.update(progressLine(Date.now() - started, counts, options.players)), 250);
+  let crash: CrashReport | undefined;
+  const outcomes: PlayerOutcome[] = [];
+  try {
+    console.error(`preparing ${options.players} players against ${issuerUrl} ...`);
+    const prepared = await inBatches(crowd, Math.max(4, availableParallelism() * 4), async (player) => {
+      const ready = await preparePlayer(player, issuerUrl, adminToken).catch((error: unknown) => error as Error);
+      if (!(ready instanceof Error)) counts.ready++;
+      else counts.errors++;
+      return ready;
+    });
+    const queueStart = Date.now();
+    const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, outcomes, queueStart) : undefined;
+    const results = await Promise.all(
+      prepared.map(async (ready, i): Promise<PlayerOutcome> => {
+        const player = crowd[i]!;
+        if (ready instanceof Error) return { username: player.username, sub: '', error: `setup:${(ready as { code?: string }).code ?? ready.name}` };
+        await sleep(player.arrivesAtMs, deadline);
+        const searching = { value: false };
+        const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (status) => {
+          if (status.state === 'searching' && !searching.value) {
+            searching.value = true;
+            counts.queued++;
+          }
+        });
+        if (searching.value) counts.queued--;
+        if (result.match) counts.matched++;
+        if (result.error) counts.errors++;
+        const outcome = { username: player.username, sub: (ready as PreparedPlayer).sub, ...result, matchedAtMs: Date.now() - queueStart };
+        outcomes.push(outcome);
+        return outcome;
+      }),
+    );
+    crash = await crashRun;
+    const summary = summarize(results);
+    progress.done(progressLine(Date.now() - started, counts, options.players, 'done'));
+    console.log(renderSummary(summary, crash, Date.now() - started));
+    if (options.json) writeFileSync(options.json, `${JSON.stringify({ options, summary, crash }, null, 2)}\n`);
+  } finally {
+    clearInterval(ticker);
+    await own?.stop();
+  }
+}
+
+/** Kills the matchmaker at `atMs` after queueing began and measures the rebuild. */
+async function crashLater(own: OwnServices, atMs: number, outcomes: PlayerOutcome[], queueStart: number): Promise<CrashReport> {
+  await sleep(Math.max(0, queueStart + atMs - Date.now()));
+  const url = own.matchmaker().url;
+  const poolBeforeCrash = await poolSize(url);
+  const killedAt = Date.now();
+  await own.crashMatchmaker();
+  const restartedAt = Date.now();
+  let rebuiltAfterMs: number | undefined;
+  let poolAfterRebuild: number | undefined;
+  while (Date.now() - restartedAt < 60_000) {
+    const size = await poolSize(url).catch(() => 0);
+    if (size >= poolBeforeCrash) {
+      rebuiltAfterMs = Date.now() - restartedAt;
+      poolAfterRebuild = size;
+      break;
+    }
+    await sleep(50);
+  }
+  await sleep(5_000);
+  const firstAfter = outcomes
+    .map((o) => (o as PlayerOutcome & { matchedAtMs?: number }).matchedAtMs)
+    .filter((t): t is number => t !== undefined && queueStart + t > restartedAt)
+    .sort((a, b) => a - b)[0];
+  return {
+    killedAtMs: killedAt - queueStart,
+    poolBeforeCrash,
+    restartMs: restartedAt - killedAt,
+    ...(rebuiltAfterMs === undefined ? {} : { rebuiltAfterMs, poolAfterRebuild }),
+    ...(firstAfter === undefined ? {} : { firstMatchAfterRestartMs: queueStart + firstAfter - restartedAt }),
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+}
+
+function renderSummary(s: Summary, crash: CrashReport | undefined, elapsedMs: number): string {
+  const row = (label: string, value: string | number) => `| ${label.padEnd(34)} | ${String(value).padStart(14)} |`;
+  const p = (x: { p50: number; p95: number; p99: number }, unit = '') => `${x.p50}/${x.p95}/${x.p99}${unit}`;
+  const lines = [
+    '',
+    row('measure', 'value'),
+    `|${'-'.repeat(36)}|${'-'.repeat(15)}:|`,
+    row('players', s.players),
+    row('matched', s.matched),
+    row('not matched by the end', s.unmatched),
+    row('matches formed', s.matches),
+    row('players in two matches', s.matchedTwice),
+    row('time to match p50/p95/p99 (ms)', p(s.timeToMatchMs)),
+    row('rating spread p50/p95/p99', p(s.ratingSpread)),
+    row('team imbalance p50/p95/p99', p(s.teamImbalance)),
+    row('errors', Object.entries(s.errors).map(([k, v]) => `${k}:${v}`).join(' ') || 0),
+    row('wall time (s)', (elapsedMs / 1000).toFixed(1)),
+  ];
+  if (crash) {
+    lines.push(
+      row('matchmaker killed at (ms)', crash.killedAtMs),
+      row('pool before the crash', crash.poolBeforeCrash),
+      row('restart took (ms)', crash.restartMs),
+      row('pool rebuilt after (ms)', crash.rebuiltAfterMs ?? 'not rebuilt'),
+      row('first match after restart (ms)', crash.firstMatchAfterRestartMs ?? 'none'),
+    );
+  }
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  console.error(USAGE);
+  process.exit(1);
+});

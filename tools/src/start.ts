@@ -1,0 +1,93 @@
+// `pnpm start`: both services with embedded defaults; Ctrl-C stops both.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
+
+const home = resolve(process.env.TICKETBOOTH_HOME || join(REPO_ROOT, '.ticketbooth'));
+const issuerPort = Number(process.env.ISSUER_PORT || 8700);
+const matchmakerPort = Number(process.env.MATCHMAKER_PORT || 8701);
+
+/** The admin token: ADMIN_TOKEN if set, else one generated once and kept (0600) beside the dev keys. */
+function adminToken(): string {
+  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
+  const path = join(home, 'admin-token');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+const prefix = (name: string) => (line: string) => console.log(`[${name}] ${line}`);
+
+function banner(issuer: ServiceProcess, matchmaker: ServiceProcess, token: string): string {
+  const state = relative(process.cwd(), home) || '.';
+  const i = issuer.url;
+  return `
+Ticketbooth is running. Dev state (SQLite file, keys, admin token) lives in ${state}/
+
+  issuer      ${i}          API: ${i}/openapi.json
+  matchmaker  ${matchmaker.url}          API: ${matchmaker.url}/openapi.json
+  admin token ${token}
+
+Watch matches happen (200 simulated players against these services):
+  pnpm simulate --players 200 --issuer ${i} --admin-token ${token}
+
+Or by hand:
+  curl -s ${i}/v1/modes
+  curl -s -X POST ${i}/v1/accounts -H 'content-type: application/json' -d '{"username":"ada","password":"correct horse"}'
+  curl -s -X POST ${i}/v1/sessions -H 'content-type: application/json' -d '{"username":"ada","password":"correct horse"}'
+  curl -s -X POST ${i}/v1/tickets -H "authorization: Bearer <session token>" -H 'content-type: application/json' -d '{"mode":"duel","region":"eu"}'
+  curl -s -X POST ${matchmaker.url}/v1/queue -H "authorization: Bearer <ticket>"
+  curl -s ${matchmaker.url}/v1/pools
+
+Ctrl-C stops both.
+`;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const token = adminToken();
+  const env = { TICKETBOOTH_HOME: home, ADMIN_TOKEN: token };
+  const running: ServiceProcess[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(running.map((service) => service.stop()));
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  const watch = (service: ServiceProcess) => {
+    running.push(service);
+    void service.exited.then(({ code, signal }) => {
+      if (stopping) return;
+      console.error(`${service.name} exited (${signal ?? `code ${code}`}); stopping.`);
+      void stopAll(1);
+    });
+  };
+
+  console.log(`starting the issuer on port ${issuerPort} and the matchmaker on port ${matchmakerPort}...`);
+  watch(
+    await startService('issuer', {
+      port: issuerPort,
+      env: { ...env, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` },
+      onLine: prefix('issuer'),
+    }),
+  );
+  watch(
+    await startService('matchmaker', {
+      port: matchmakerPort,
+      env: { ...env, ISSUER_URL: running[0]!.url },
+      onLine: prefix('matchmaker'),
+    }),
+  );
+  console.log(banner(running[0]!, running[1]!, token));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
