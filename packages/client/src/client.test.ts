@@ -172,6 +172,8 @@ describe('requests', () => {
     await expect(client.login('ada', 'wrong')).rejects.toMatchObject({ status: 401, code: 'invalid-credentials' });
     await client.requestTicket({ token: 'sess', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { idempotencyKey: 'k1' });
     expect(seen[0]).toEqual({ auth: 'Bearer sess', key: 'k1', body: { mode: 'duel', region: 'eu' } });
+    await client.requestTicket({ token: 'sess', expiresAt: '' }, { mode: 'duel', region: 'eu' });
+    expect(seen[1]?.key).toMatch(/^\d{13}\.[A-Za-z0-9_-]{22}$/);
   });
 
   it('reports a timeout as a retryable transport error', async () => {

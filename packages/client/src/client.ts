@@ -181,10 +181,13 @@ function isRetryable(error: unknown): boolean {
   return error instanceof TicketboothError && error.isRetryable;
 }
 
-/** `<client ms>.<random>`: the issuer derives a retried request's ticket from it. */
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** `<client ms>.<22 random chars>`: the issuer derives a retried request's ticket from it. */
 function newIdempotencyKey(now: () => number, random: () => number): string {
-  const part = () => Math.floor(random() * 2 ** 32).toString(36);
-  return `${now()}.${part()}${part()}`;
+  let part = '';
+  for (let i = 0; i < 22; i++) part += KEY_ALPHABET[Math.floor(random() * 64)];
+  return `${now()}.${part}`;
 }
 
 function trim(url: string): string {

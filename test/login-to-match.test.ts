@@ -1,0 +1,42 @@
+// register -> login -> ticket -> queue -> matched, across both services as real processes.
+import { createClient } from '@ticketbooth/client';
+import { createVerifier, keyRingFromFile, publicKeySetSchema } from '@ticketbooth/tickets';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlayers, startCluster, type Cluster } from './support/cluster.ts';
+
+describe('login to match, full 4v4', () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ resubmitMs: 200, warmupMs: 300 });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('gives all eight players the same match, whose token verifies with the published keys alone', async () => {
+    const players = await createPlayers(cluster, 8, 'squad', (i) => 1400 + i * 20);
+    const matches = await Promise.all(
+      players.map((p) =>
+        createClient({ issuerUrl: cluster.issuer.url, fetch: p.fetch }).queue(p.session, { mode: 'squad', region: 'eu' }),
+      ),
+    );
+    expect(new Set(matches.map((m) => m.id)).size).toBe(1);
+    const match = matches[0]!;
+    expect(match.pool).toEqual({ mode: 'squad', region: 'eu' });
+    expect(match.teams).toHaveLength(2);
+    expect(match.teams.every((team) => team.length === 4)).toBe(true);
+    expect(match.teams.flat().map((p) => p.sub).sort()).toEqual(players.map((p) => p.id).sort());
+
+    const published = publicKeySetSchema.parse(await (await fetch(`${cluster.matchmaker.url}/v1/keys`)).json());
+    const gameServer = createVerifier({
+      keys: keyRingFromFile(published),
+      purpose: 'match',
+      issuer: 'ticketbooth-matchmaker',
+      audience: 'ticketbooth-game-server',
+      maxLifetimeMs: 24 * 60 * 60_000,
+    });
+    const verified = gameServer.verify(match.token);
+    expect(verified.claims.sub).toBe(match.id);
+    expect(verified.claims.teams.flat().map((p) => p.sub).sort()).toEqual(players.map((p) => p.id).sort());
+  });
+});

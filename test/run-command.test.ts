@@ -1,0 +1,48 @@
+// The README's run command, smoke-tested: `pnpm start` brings both services up; SIGINT stops both.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@ticketbooth/tools';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from './support/cluster.ts';
+
+describe('pnpm start', () => {
+  const home = mkdtempSync(join(tmpdir(), 'ticketbooth-start-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('starts both services with embedded defaults and stops them on Ctrl-C', async () => {
+    const [issuerPort, matchmakerPort] = [await freePort(), await freePort()];
+    // pnpm sets npm_execpath for the scripts it runs; outside pnpm, fall back to PATH.
+    const pnpm = process.env.npm_execpath?.includes('pnpm') ? [process.execPath, process.env.npm_execpath] : ['pnpm'];
+    const child = spawn(pnpm[0]!, [...pnpm.slice(1), 'start'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TICKETBOOTH_HOME: home, ISSUER_PORT: String(issuerPort), MATCHMAKER_PORT: String(matchmakerPort), ADMIN_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      for (const port of [issuerPort, matchmakerPort]) {
+        await waitFor(`:${port}/readyz`, async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined), 60_000, 200);
+      }
+      await waitFor('the banner', async () => (output.includes('Ctrl-C stops both') ? true : undefined), 10_000);
+      expect(output).toContain(`http://127.0.0.1:${issuerPort}/openapi.json`);
+      expect(output).toMatch(/admin token \S{16,}/);
+      // Dev state: SQLite file, generated keys (private, 0600) and the admin token.
+      expect(statSync(join(home, 'issuer.db')).isFile()).toBe(true);
+      expect(statSync(join(home, 'issuer-keys.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(home, 'admin-token')).mode & 0o777).toBe(0o600);
+      const modes = (await (await fetch(`http://127.0.0.1:${issuerPort}/v1/modes`)).json()) as Record<string, unknown>;
+      expect(JSON.stringify(modes)).toContain('squad');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    for (const port of [issuerPort, matchmakerPort]) {
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    }
+  });
+});
