@@ -1,0 +1,71 @@
+// createApp(deps): the issuer's HTTP surface, one error handler, no I/O of its own.
+import { Hono } from 'hono';
+import { createErrorHandler, limitBody, notFound } from '@ticketbooth/http';
+import { createVerifier } from '@ticketbooth/tickets';
+import { clientAddressResolver, type AppDeps, type IssuerContext, type IssuerEnv } from './context.ts';
+import { createMetrics } from './metrics.ts';
+import { SlidingWindow } from './rate-limit.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { operationRoutes } from './routes/operations.ts';
+import { revocationRoutes } from './routes/revocations.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { ticketRoutes } from './routes/tickets.ts';
+
+function buildContext(deps: AppDeps): IssuerContext {
+  const { shared, keys, now } = deps;
+  return {
+    ...deps,
+    sessions: createVerifier({
+      keys,
+      purpose: 'session',
+      issuer: shared.issuer,
+      audience: shared.audiences.session,
+      maxLifetimeMs: shared.sessionTtlMs,
+      now,
+    }),
+    previousTickets: createVerifier({
+      keys,
+      purpose: 'ticket',
+      issuer: shared.issuer,
+      audience: shared.audiences.ticket,
+      maxLifetimeMs: shared.ticketTtlMs,
+      // A client refreshing late keeps its place: a ticket expired less than one lifetime ago still counts.
+      leewayMs: shared.ticketTtlMs,
+      cacheSize: 10_000,
+      now,
+    }),
+    loginLimits: {
+      byUsername: new SlidingWindow(deps.settings.loginLimits.perUsername),
+      byAddress: new SlidingWindow(deps.settings.loginLimits.perAddress),
+    },
+    metrics: createMetrics({ processMetrics: deps.processMetrics ?? false }),
+    clientAddress: clientAddressResolver(deps.settings.clientAddressHeader),
+  };
+}
+
+/**
+ * @example
+ * const app = createApp({ shared, settings, store, keys, passwords: createPasswordHasher(),
+ *   now: Date.now, randomId: randomUUID });
+ * const res = await app.request('/v1/modes');
+ */
+export function createApp(deps: AppDeps): Hono<IssuerEnv> {
+  const ctx = buildContext(deps);
+  const app = new Hono<IssuerEnv>();
+  app.onError(createErrorHandler(deps.log === undefined ? {} : { log: deps.log }));
+  app.notFound(notFound);
+
+  app.use('*', async function measure(c, next) {
+    const stop = ctx.metrics.httpDuration.startTimer();
+    await next();
+    stop({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+  });
+  app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
+
+  for (const routes of [accountRoutes, sessionRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {
+    app.route('/', routes(ctx));
+  }
+  return app;
+}

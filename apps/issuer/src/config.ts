@@ -1,0 +1,127 @@
+// The issuer's only reader of process.env and config files: parse once, fail fast.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, DEMO_CONFIG, parseSharedConfig, parseWith, type SharedConfig } from '@ticketbooth/config';
+import { z } from 'zod';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const rateWindow = z.strictObject({ limit: z.number().int().positive(), windowMs: z.number().int().positive() });
+
+/** What createApp needs beyond the shared config; defaults suit the demo. */
+export const appSettingsSchema = z.strictObject({
+  /** Bearer token for /v1/admin; admin endpoints answer 404 when unset. */
+  adminToken: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  maxBodyBytes: z.number().int().min(1024).max(1 << 20).default(16 * 1024),
+  /** Sliding windows; every attempt counts, whether it succeeds or not. */
+  loginLimits: z
+    .strictObject({
+      perUsername: rateWindow.default({ limit: 10, windowMs: 5 * 60_000 }),
+      perAddress: rateWindow.default({ limit: 60, windowMs: 60_000 }),
+    })
+    .prefault({}),
+  /** Header carrying the client address when behind a trusted proxy (first entry is used). */
+  clientAddressHeader: z.string().toLowerCase().optional(),
+});
+export type AppSettings = z.infer<typeof appSettingsSchema>;
+
+export type DatabaseChoice = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface IssuerConfig {
+  readonly shared: SharedConfig;
+  readonly settings: AppSettings;
+  readonly port: number;
+  readonly host: string;
+  readonly home: string;
+  readonly database: DatabaseChoice;
+  readonly keyFile: string;
+  /** How often the key file's mtime is checked for operator changes. */
+  readonly keyPollMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+const intString = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number);
+
+const envSchema = z.object({
+  TICKETBOOTH_HOME: z.string().optional(),
+  TICKETBOOTH_CONFIG: z.string().optional(),
+  RESUBMIT_INTERVAL_MS: intString.optional(),
+  TICKET_TTL_MS: intString.optional(),
+  SESSION_TTL_MS: intString.optional(),
+  ISSUER_PORT: intString.pipe(z.number().max(65_535)).optional(),
+  PORT: intString.pipe(z.number().max(65_535)).optional(),
+  HOST: z.string().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(?:ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  ADMIN_TOKEN: z.string().optional(),
+  ISSUER_KEY_FILE: z.string().optional(),
+  ISSUER_KEY_POLL_MS: intString.pipe(z.number().min(100)).optional(),
+  ISSUER_CLIENT_ADDRESS_HEADER: z.string().optional(),
+  MATCHMAKER_URL: z.string().optional(),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An empty variable means "not set", as a shell `FOO= cmd` intends. */
+function withoutEmpty(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function sharedFrom(env: z.infer<typeof envSchema>, cwd: string): SharedConfig {
+  const path = env.TICKETBOOTH_CONFIG === undefined ? undefined : resolve(cwd, env.TICKETBOOTH_CONFIG);
+  const raw = (path === undefined ? structuredClone(DEMO_CONFIG) : readJson(path)) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${path}: expected a JSON object`);
+  const overrides = {
+    ...(env.RESUBMIT_INTERVAL_MS === undefined ? {} : { resubmitIntervalMs: env.RESUBMIT_INTERVAL_MS }),
+    ...(env.TICKET_TTL_MS === undefined ? {} : { ticketTtlMs: env.TICKET_TTL_MS }),
+    ...(env.SESSION_TTL_MS === undefined ? {} : { sessionTtlMs: env.SESSION_TTL_MS }),
+  };
+  const matchmakers =
+    env.MATCHMAKER_URL === undefined ? raw.matchmakers : { ...(raw.matchmakers as object | undefined), default: env.MATCHMAKER_URL };
+  return parseSharedConfig({ ...raw, ...overrides, ...(matchmakers === undefined ? {} : { matchmakers }) }, path ?? 'DEMO_CONFIG + env');
+}
+
+/**
+ * Reads env (and the file TICKETBOOTH_CONFIG names) into one checked config.
+ * Throws `ConfigError` naming every bad field.
+ *
+ * @example
+ * const config = loadIssuerConfig(process.env);
+ */
+export function loadIssuerConfig(source: Env = process.env, cwd = process.cwd()): IssuerConfig {
+  const env = parseWith(envSchema, withoutEmpty(source), 'environment');
+  const home = env.TICKETBOOTH_HOME === undefined ? join(REPO_ROOT, '.ticketbooth') : resolve(cwd, env.TICKETBOOTH_HOME);
+  const settings = parseWith(
+    appSettingsSchema,
+    {
+      ...(env.ADMIN_TOKEN === undefined ? {} : { adminToken: env.ADMIN_TOKEN }),
+      ...(env.ISSUER_CLIENT_ADDRESS_HEADER === undefined ? {} : { clientAddressHeader: env.ISSUER_CLIENT_ADDRESS_HEADER }),
+    },
+    'environment',
+  );
+  const keyFile = env.ISSUER_KEY_FILE ?? join(home, 'issuer-keys.json');
+  return {
+    shared: sharedFrom(env, cwd),
+    settings,
+    port: env.ISSUER_PORT ?? env.PORT ?? 8700,
+    host: env.HOST ?? '127.0.0.1',
+    home,
+    database: env.DATABASE_URL === undefined ? { kind: 'sqlite', path: join(home, 'issuer.db') } : { kind: 'postgres', url: env.DATABASE_URL },
+    keyFile: isAbsolute(keyFile) ? keyFile : resolve(cwd, keyFile),
+    keyPollMs: env.ISSUER_KEY_POLL_MS ?? 2_000,
+    requestTimeoutMs: 10_000,
+  };
+}
+
+/** The longest any token this issuer signs stays valid: how long a retired key must still verify. */
+export function maxTokenLifetimeMs(shared: SharedConfig): number {
+  return Math.max(shared.sessionTtlMs, shared.ticketTtlMs);
+}

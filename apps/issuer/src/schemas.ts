@@ -1,0 +1,87 @@
+// Request and response shapes: the same zod schemas validate requests and generate /openapi.json.
+import { memberSchema, pasetoDate, publicKeySetSchema, slug } from '@ticketbooth/tickets';
+import { z } from 'zod';
+import { loginPassword, loginUsername, newPassword, newUsername } from './credentials.ts';
+
+export const accountRequest = z.strictObject({ username: newUsername, password: newPassword }).meta({ id: 'AccountRequest' });
+export const accountResponse = z.strictObject({ id: z.string(), username: z.string() }).meta({ id: 'Account' });
+
+export const sessionRequest = z.strictObject({ username: loginUsername, password: loginPassword }).meta({ id: 'SessionRequest' });
+export const sessionResponse = z
+  .strictObject({ token: z.string().meta({ description: 'PASETO v4.public, purpose session' }), expiresAt: pasetoDate })
+  .meta({ id: 'Session' });
+
+export const passwordChangeRequest = z
+  .strictObject({ currentPassword: loginPassword, newPassword })
+  .meta({ id: 'PasswordChangeRequest' });
+
+export const ticketRequest = z
+  .strictObject({
+    mode: slug,
+    region: slug,
+    previousTicket: z.string().min(1).max(8192).optional().meta({ description: 'The last ticket, to keep the original queuedAt' }),
+    latencies: z
+      .record(slug, z.number().int().min(0).max(60_000))
+      .refine((l) => Object.keys(l).length <= 64, 'at most 64 regions')
+      .optional()
+      .meta({ description: 'Measured round-trip milliseconds per region' }),
+  })
+  .meta({ id: 'TicketRequest' });
+export const ticketResponse = z
+  .strictObject({
+    ticket: z.string().meta({ description: 'PASETO v4.public, purpose ticket' }),
+    matchmakerUrl: z.url(),
+    resubmitAfterMs: z.number().int().positive(),
+    expiresAt: pasetoDate,
+  })
+  .meta({ id: 'Ticket' });
+
+export const modesResponse = z
+  .strictObject({
+    modes: z.array(z.strictObject({ name: slug, teams: z.number().int(), teamSize: z.number().int() })),
+    regions: z.array(slug),
+  })
+  .meta({ id: 'Modes' });
+
+export const keysResponse = publicKeySetSchema.meta({ id: 'PublicKeySet' });
+
+export const revocationsQuery = z
+  .strictObject({
+    since: z
+      .union([z.string().regex(/^\d{1,15}$/), pasetoDate])
+      .optional()
+      .meta({ description: 'Unix milliseconds or RFC 3339; clamped to the still-relevant window' }),
+  })
+  .meta({ id: 'RevocationsQuery' });
+export const revocationsResponse = z
+  .strictObject({
+    token: z.string().meta({ description: 'PASETO v4.public, purpose revocations: {since, entries: [{sub, notBefore}]}' }),
+    expiresAt: pasetoDate,
+    complete: z.boolean().meta({ description: 'False when more entries follow: ask again with since = the last notBefore' }),
+  })
+  .meta({ id: 'Revocations' });
+
+export const banRequest = z.strictObject({ reason: z.string().min(1).max(500) }).meta({ id: 'BanRequest' });
+export const ratingRequest = z.strictObject({ rating: memberSchema.shape.rating }).meta({ id: 'RatingRequest' });
+export const userIdParam = z.object({ id: z.string().min(1).max(128) });
+export const ratingParams = z.object({ id: z.string().min(1).max(128), mode: slug });
+export const adminUserResponse = z
+  .strictObject({
+    id: z.string(),
+    username: z.string(),
+    banned: z.boolean(),
+    banReason: z.string().nullable(),
+    sessionEpoch: z.number().int(),
+  })
+  .meta({ id: 'AdminUser' });
+export const ratingResponse = z.strictObject({ id: z.string(), mode: slug, rating: z.number() }).meta({ id: 'Rating' });
+
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ description: '/problems/<code>' }),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'Problem' });

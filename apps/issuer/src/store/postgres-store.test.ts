@@ -1,0 +1,39 @@
+// Runs against a real server (TEST_DATABASE_URL, default the local trust-auth one).
+// Unreachable PostgreSQL fails this suite: it never skips.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { openPostgresStore } from './postgres-store.ts';
+import { describeUserStoreContract } from './store-contract.ts';
+
+const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+describeUserStoreContract('PostgreSQL', async () => {
+  const schema = `issuer_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return {
+    open: () => openPostgresStore({ connectionString: URL, schema }),
+    destroy: () => dropSchema(schema),
+  };
+});
+
+describe('PostgreSQL store', () => {
+  it('rejects at open when the server is unreachable', async () => {
+    await expect(
+      openPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectTimeoutMs: 1_000 }),
+    ).rejects.toThrow();
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    await expect(openPostgresStore({ connectionString: URL, schema: 'x; DROP TABLE users' })).rejects.toThrow(TypeError);
+  });
+});

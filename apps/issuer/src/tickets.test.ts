@@ -1,0 +1,74 @@
+import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
+import { Problem } from '@ticketbooth/http';
+import { ticketClaims } from '@ticketbooth/tickets';
+import { describe, expect, it } from 'vitest';
+import { buildTicketClaims, checkPool, chooseQueuedAt } from './tickets.ts';
+
+const T0 = Date.parse('2030-01-01T00:00:00Z');
+const config = parseSharedConfig(DEMO_CONFIG);
+const pool = { mode: 'duel', region: 'eu' };
+
+function problemCode(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof Problem ? `${error.status} ${error.code}` : String(error);
+  }
+  return undefined;
+}
+
+describe('chooseQueuedAt', () => {
+  it('starts now without a previous ticket', () => {
+    expect(chooseQueuedAt('u1', pool, T0, undefined)).toBe(T0);
+  });
+
+  it('carries the wait over from the same player and pool', () => {
+    expect(chooseQueuedAt('u1', pool, T0, { sub: 'u1', pool, queuedAt: T0 - 90_000 })).toBe(T0 - 90_000);
+  });
+
+  it('starts again when the pool changed', () => {
+    expect(chooseQueuedAt('u1', pool, T0, { sub: 'u1', pool: { mode: 'duel', region: 'na' }, queuedAt: T0 - 1 })).toBe(T0);
+  });
+
+  it('refuses another player’s ticket', () => {
+    expect(problemCode(() => chooseQueuedAt('u1', pool, T0, { sub: 'u2', pool, queuedAt: T0 - 1 }))).toBe('403 ticket-not-yours');
+  });
+
+  it('never queues a player in the future', () => {
+    expect(chooseQueuedAt('u1', pool, T0, { sub: 'u1', pool, queuedAt: T0 + 5_000 })).toBe(T0);
+  });
+});
+
+describe('checkPool', () => {
+  it('accepts configured pools and names what is unknown', () => {
+    expect(problemCode(() => checkPool(config, pool, { na: 80 }))).toBeUndefined();
+    expect(problemCode(() => checkPool(config, { mode: 'chess', region: 'eu' }))).toBe('422 unknown-mode');
+    expect(problemCode(() => checkPool(config, { mode: 'duel', region: 'mars' }))).toBe('422 unknown-region');
+    expect(problemCode(() => checkPool(config, pool, { mars: 3 }))).toBe('422 unknown-region');
+  });
+});
+
+describe('buildTicketClaims', () => {
+  it('builds valid ticket claims with a short expiry and sorted latencies', () => {
+    const claims = buildTicketClaims(config, {
+      userId: 'u1',
+      pool,
+      rating: 1520,
+      queuedAt: T0 - 1_000,
+      issuedAt: T0,
+      jti: 'j1',
+      latencies: { na: 90, eu: 20 },
+    });
+    expect(ticketClaims.parse(claims)).toEqual(claims);
+    expect(claims).toMatchObject({
+      iss: 'ticketbooth-issuer',
+      aud: 'ticketbooth-matchmaker',
+      sub: 'u1',
+      iat: '2030-01-01T00:00:00.000Z',
+      exp: '2030-01-01T00:05:00.000Z',
+      queuedAt: '2029-12-31T23:59:59.000Z',
+      rating: 1520,
+    });
+    expect(Object.keys(claims.latencies ?? {})).toEqual(['eu', 'na']);
+  });
+});

@@ -1,0 +1,67 @@
+// The ticket policy: which claims a player's ticket carries. Pure; the route gathers the inputs.
+import { Problem } from '@ticketbooth/http';
+import { toPasetoDate, type Pool, type TicketClaims } from '@ticketbooth/tickets';
+import type { SharedConfig } from '@ticketbooth/config';
+
+export interface PreviousTicket {
+  readonly sub: string;
+  readonly pool: Pool;
+  /** Milliseconds since the epoch. */
+  readonly queuedAt: number;
+}
+
+/**
+ * When the player started waiting: carried over from their own previous
+ * ticket for the same pool (refreshes must not reset the wait), otherwise
+ * `issuedAt`. Another player's ticket is refused: wait time is not transferable.
+ */
+export function chooseQueuedAt(userId: string, pool: Pool, issuedAt: number, previous: PreviousTicket | undefined): number {
+  if (previous === undefined) return issuedAt;
+  if (previous.sub !== userId) {
+    throw new Problem(403, 'ticket-not-yours', 'Previous ticket belongs to another player');
+  }
+  if (previous.pool.mode !== pool.mode || previous.pool.region !== pool.region) return issuedAt;
+  return Math.min(previous.queuedAt, issuedAt);
+}
+
+export interface TicketInput {
+  readonly userId: string;
+  readonly pool: Pool;
+  readonly rating: number;
+  readonly queuedAt: number;
+  readonly issuedAt: number;
+  readonly jti: string;
+  readonly latencies?: Readonly<Record<string, number>>;
+}
+
+/** Checks a requested pool against config: 422 for a mode or region this deployment does not offer. */
+export function checkPool(config: SharedConfig, pool: Pool, latencies?: Readonly<Record<string, number>>): void {
+  if (!Object.hasOwn(config.modes, pool.mode)) {
+    throw new Problem(422, 'unknown-mode', 'Unknown mode', `modes offered: ${Object.keys(config.modes).join(', ')}`);
+  }
+  const unknown = [pool.region, ...Object.keys(latencies ?? {})].find((r) => !config.regions.includes(r));
+  if (unknown !== undefined) {
+    throw new Problem(422, 'unknown-region', 'Unknown region', `${unknown}; regions offered: ${config.regions.join(', ')}`);
+  }
+}
+
+/** The claims of a ticket: everything the matchmaker needs, nothing it must look up. */
+export function buildTicketClaims(config: SharedConfig, input: TicketInput): TicketClaims {
+  return {
+    iss: config.issuer,
+    sub: input.userId,
+    aud: config.audiences.ticket,
+    iat: toPasetoDate(input.issuedAt),
+    exp: toPasetoDate(input.issuedAt + config.ticketTtlMs),
+    jti: input.jti,
+    pool: { mode: input.pool.mode, region: input.pool.region },
+    rating: input.rating,
+    queuedAt: toPasetoDate(input.queuedAt),
+    ...(input.latencies === undefined ? {} : { latencies: sortedRecord(input.latencies) }),
+  };
+}
+
+/** Same content, keys in one order: equal requests must serialize to equal bytes. */
+export function sortedRecord<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

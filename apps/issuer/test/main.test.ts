@@ -1,0 +1,132 @@
+// The real process: main.ts serves on a free port, keys rotate under it, SIGTERM stops it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createVerifier, keyRingFromFile, publicKeySetSchema } from '@ticketbooth/tickets';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.ts';
+import { loadIssuerConfig } from '../src/config.ts';
+import { openStore } from '../src/open-store.ts';
+import { createPasswordHasher } from '../src/passwords.ts';
+import { CHEAP_ARGON2ID } from '../src/testing.ts';
+
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+const home = mkdtempSync(join(tmpdir(), 'issuer-main-'));
+const started: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  rmSync(home, { recursive: true, force: true });
+});
+
+function startIssuer(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@ticketbooth/source', 'src/main.ts'], {
+    cwd: APP_DIR,
+    env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  const url = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ticketbooth-issuer listening on (\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`issuer exited with ${code}: ${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+async function post(url: string, body: unknown, token?: string) {
+  return fetch(url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+}
+
+async function fetchKeys(base: string) {
+  return keyRingFromFile(publicKeySetSchema.parse(await (await fetch(`${base}/v1/keys`)).json()));
+}
+
+function ticketVerifier(keys: Awaited<ReturnType<typeof fetchKeys>>) {
+  return createVerifier({ keys, purpose: 'ticket', issuer: 'ticketbooth-issuer', audience: 'ticketbooth-matchmaker', maxLifetimeMs: 600_000 });
+}
+
+describe('issuer process', () => {
+  it('serves login and tickets, reloads rotated keys while running, stops on SIGTERM', async () => {
+    const issuer = startIssuer({ ISSUER_KEY_POLL_MS: '100' });
+    const base = await issuer.url;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    expect((await post(`${base}/v1/accounts`, { username: 'alice', password: 'correct horse' })).status).toBe(201);
+    const { token } = (await (await post(`${base}/v1/sessions`, { username: 'alice', password: 'correct horse' })).json()) as { token: string };
+    const first = (await (await post(`${base}/v1/tickets`, { mode: 'duel', region: 'eu' }, token)).json()) as { ticket: string };
+    const before = ticketVerifier(await fetchKeys(base)).verify(first.ticket);
+
+    const config = loadIssuerConfig({ TICKETBOOTH_HOME: home });
+    const io = { stdout: () => undefined, stderr: () => undefined, readStdin: async () => '' };
+    const deps = { ...io, config, now: Date.now, openStore: () => openStore(config.database), passwords: createPasswordHasher(CHEAP_ARGON2ID) };
+    expect(await runCli(['keys', 'rotate'], deps)).toBe(0);
+    expect(await runCli(['keys', 'activate'], deps)).toBe(0);
+
+    let second: { ticket: string } | undefined;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      second = (await (await post(`${base}/v1/tickets`, { mode: 'duel', region: 'eu' }, token)).json()) as { ticket: string };
+      if (ticketVerifier(await fetchKeys(base)).verify(second.ticket).kid !== before.kid) break;
+    }
+    const keys = await fetchKeys(base);
+    expect(keys.list()).toHaveLength(2);
+    const verifier = ticketVerifier(keys);
+    expect(verifier.verify(second!.ticket).kid).not.toBe(before.kid);
+    // Tickets and sessions signed before the switch still verify.
+    expect(verifier.verify(first.ticket).kid).toBe(before.kid);
+
+    const code = exited(issuer.child);
+    issuer.child.kill('SIGTERM');
+    expect(await code).toBe(0);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', async () => {
+    const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `issuer_main_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      const separator = url.includes('?') ? '&' : '?';
+      const issuer = startIssuer({ DATABASE_URL: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}` });
+      const base = await issuer.url;
+      expect((await post(`${base}/v1/accounts`, { username: 'pgplayer', password: 'correct horse' })).status).toBe(201);
+      const login = await post(`${base}/v1/sessions`, { username: 'PGPlayer', password: 'correct horse' });
+      const { token } = (await login.json()) as { token: string };
+      expect((await post(`${base}/v1/tickets`, { mode: 'squad', region: 'na' }, token)).status).toBe(200);
+      const { rows } = await admin.query(`SELECT username FROM ${schema}.users`);
+      expect(rows).toEqual([{ username: 'pgplayer' }]);
+      const code = exited(issuer.child);
+      issuer.child.kill('SIGTERM');
+      expect(await code).toBe(0);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
+
+  it('exits 1 with a readable message on bad config', async () => {
+    const issuer = startIssuer({ PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
+    const code = await exited(issuer.child);
+    expect(code).toBe(1);
+    expect(issuer.output()).toMatch(/invalid config \(environment\):\n {2}- PORT: expected a whole number\n {2}- DATABASE_URL: expected a postgres:\/\/ URL/);
+    await issuer.url.catch(() => undefined);
+  });
+});
