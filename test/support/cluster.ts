@@ -72,6 +72,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         env: {
           ...common,
           ISSUER_URL: `http://127.0.0.1:${issuerPort}`,
+          MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}`,
           WARMUP_MS: String(options.warmupMs),
           ...options.extraMatchmakerEnv,
           ...env,
@@ -129,8 +130,8 @@ export async function createPlayers(
 }
 
 export async function poolSizes(matchmakerUrl: string): Promise<number> {
-  const body = (await (await fetch(`${matchmakerUrl}/v1/pools`)).json()) as { pools: Array<{ queued: number }> };
-  return body.pools.reduce((sum, pool) => sum + pool.queued, 0);
+  const body = (await (await fetch(`${matchmakerUrl}/v1/pools`)).json()) as { pools: Array<{ players: number }> };
+  return body.pools.reduce((sum, pool) => sum + pool.players, 0);
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 50): Promise<T> {

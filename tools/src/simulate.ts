@@ -88,8 +88,8 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
 
 async function poolSize(matchmakerUrl: string): Promise<number> {
   const response = await fetch(`${matchmakerUrl}/v1/pools`, { signal: AbortSignal.timeout(1_000) });
-  const body = (await response.json()) as { pools: Array<{ queued: number }> };
-  return body.pools.reduce((sum, pool) => sum + pool.queued, 0);
+  const body = (await response.json()) as { pools: Array<{ players: number }> };
+  return body.pools.reduce((sum, pool) => sum + pool.players, 0);
 }
 
 async function main(): Promise<void> {

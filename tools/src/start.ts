@@ -48,7 +48,8 @@ Ctrl-C stops both.
 async function main(): Promise<void> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const token = adminToken();
-  const env = { TICKETBOOTH_HOME: home, ADMIN_TOKEN: token };
+  // Both read the shard map: the issuer to send players here, the matchmaker to know what it serves.
+  const env = { TICKETBOOTH_HOME: home, ADMIN_TOKEN: token, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` };
   const running: ServiceProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   watch(
     await startService('issuer', {
       port: issuerPort,
-      env: { ...env, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` },
+      env,
       onLine: prefix('issuer'),
     }),
   );

@@ -185,3 +185,23 @@ describe('requests', () => {
     slow.server.closeAllConnections();
   });
 });
+
+describe('first ticket', () => {
+  it('retries an unavailable issuer with one key, and takes a new key when that one is refused as stale', async () => {
+    const keys: string[] = [];
+    const mm = await scripted((app) => app.post('/v1/queue', (c) => c.json({ status: 'matched', match })));
+    const issuer = await scripted((app) =>
+      app.post('/v1/tickets', (c) => {
+        keys.push(c.req.header('idempotency-key') ?? '');
+        if (keys.length <= 2) return problem(503, 'unavailable');
+        if (keys.length === 3) return problem(400, 'invalid-idempotency-key');
+        return c.json(grant(mm.url, 't1'));
+      }),
+    );
+    const result = await createClient({ issuerUrl: issuer.url, backoff: FAST }).queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
+    expect(result.id).toBe('m-1');
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys.slice(0, 3)).size).toBe(1);
+    expect(keys[3]).not.toBe(keys[0]);
+  });
+});

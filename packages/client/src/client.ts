@@ -116,12 +116,15 @@ async function runQueue(run: QueueRun): Promise<Match> {
 
   // The first ticket: nothing to fall back on, so retry until the issuer answers.
   let grant: TicketGrant | undefined;
-  const firstKey = newIdempotencyKey(now, random);
+  let firstKey = newIdempotencyKey(now, random);
   while (grant === undefined) {
     try {
       grant = await client.requestTicket(session, request, { idempotencyKey: firstKey });
     } catch (error) {
-      if (!isRetryable(error)) throw error;
+      // Retries share one key (one ticket however often we ask) until the issuer says it is too old.
+      const staleKey = error instanceof TicketboothError && error.code === 'invalid-idempotency-key';
+      if (staleKey) firstKey = newIdempotencyKey(now, random);
+      else if (!isRetryable(error)) throw error;
       await retryAfter(error as Error);
     }
   }

@@ -44,7 +44,12 @@ export async function startOwnServices(options: { resubmitMs: number; warmupMs: 
     env: { ...common, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` },
     onLine: (line) => options.log(`[issuer] ${line}`),
   });
-  const matchmakerEnv = { ...common, ISSUER_URL: issuer.url, WARMUP_MS: String(options.warmupMs) };
+  const matchmakerEnv = {
+    ...common,
+    ISSUER_URL: issuer.url,
+    MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}`,
+    WARMUP_MS: String(options.warmupMs),
+  };
   const startMatchmaker = () =>
     startService('matchmaker', { port: matchmakerPort, env: matchmakerEnv, onLine: (line) => options.log(`[matchmaker] ${line}`) });
   let matchmaker = await startMatchmaker();
