@@ -1,8 +1,7 @@
 // The issuer's only reader of process.env and config files: parse once, fail fast.
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, DEMO_CONFIG, parseSharedConfig, parseWith, type SharedConfig } from '@ticketbooth/config';
+import { parseWith, sharedConfigFromEnv, withoutEmpty, type Env, type SharedConfig } from '@ticketbooth/config';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,12 +42,9 @@ export interface IssuerConfig {
 
 const intString = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number);
 
+// Shared settings (config file, intervals, shard map) come from sharedConfigFromEnv.
 const envSchema = z.object({
   TICKETBOOTH_HOME: z.string().optional(),
-  TICKETBOOTH_CONFIG: z.string().optional(),
-  RESUBMIT_INTERVAL_MS: intString.optional(),
-  TICKET_TTL_MS: intString.optional(),
-  SESSION_TTL_MS: intString.optional(),
   ISSUER_PORT: intString.pipe(z.number().max(65_535)).optional(),
   PORT: intString.pipe(z.number().max(65_535)).optional(),
   HOST: z.string().optional(),
@@ -57,37 +53,7 @@ const envSchema = z.object({
   ISSUER_KEY_FILE: z.string().optional(),
   ISSUER_KEY_POLL_MS: intString.pipe(z.number().min(100)).optional(),
   ISSUER_CLIENT_ADDRESS_HEADER: z.string().optional(),
-  MATCHMAKER_URL: z.string().optional(),
 });
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** An empty variable means "not set", as a shell `FOO= cmd` intends. */
-function withoutEmpty(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
-  }
-}
-
-function sharedFrom(env: z.infer<typeof envSchema>, cwd: string): SharedConfig {
-  const path = env.TICKETBOOTH_CONFIG === undefined ? undefined : resolve(cwd, env.TICKETBOOTH_CONFIG);
-  const raw = (path === undefined ? structuredClone(DEMO_CONFIG) : readJson(path)) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${path}: expected a JSON object`);
-  const overrides = {
-    ...(env.RESUBMIT_INTERVAL_MS === undefined ? {} : { resubmitIntervalMs: env.RESUBMIT_INTERVAL_MS }),
-    ...(env.TICKET_TTL_MS === undefined ? {} : { ticketTtlMs: env.TICKET_TTL_MS }),
-    ...(env.SESSION_TTL_MS === undefined ? {} : { sessionTtlMs: env.SESSION_TTL_MS }),
-  };
-  const matchmakers =
-    env.MATCHMAKER_URL === undefined ? raw.matchmakers : { ...(raw.matchmakers as object | undefined), default: env.MATCHMAKER_URL };
-  return parseSharedConfig({ ...raw, ...overrides, ...(matchmakers === undefined ? {} : { matchmakers }) }, path ?? 'DEMO_CONFIG + env');
-}
 
 /**
  * Reads env (and the file TICKETBOOTH_CONFIG names) into one checked config.
@@ -109,7 +75,7 @@ export function loadIssuerConfig(source: Env = process.env, cwd = process.cwd())
   );
   const keyFile = env.ISSUER_KEY_FILE ?? join(home, 'issuer-keys.json');
   return {
-    shared: sharedFrom(env, cwd),
+    shared: sharedConfigFromEnv(source, cwd),
     settings,
     port: env.ISSUER_PORT ?? env.PORT ?? 8700,
     host: env.HOST ?? '127.0.0.1',

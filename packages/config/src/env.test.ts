@@ -1,0 +1,33 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config.ts';
+import { sharedConfigFromEnv } from './env.ts';
+
+describe('sharedConfigFromEnv', () => {
+  it('uses the demo config when no file is named, with overrides applied', () => {
+    const config = sharedConfigFromEnv({ RESUBMIT_INTERVAL_MS: '300', TICKET_TTL_MS: '60000', MATCHMAKER_URL: 'http://127.0.0.1:9999', SESSION_TTL_MS: '' });
+    expect(Object.keys(config.modes)).toEqual(['duel', 'squad']);
+    expect(config.resubmitIntervalMs).toBe(300);
+    expect(config.ticketTtlMs).toBe(60_000);
+    expect(config.sessionTtlMs).toBe(3_600_000);
+    expect(config.matchmakers.default).toBe('http://127.0.0.1:9999');
+  });
+
+  it('reads the file TICKETBOOTH_CONFIG names, relative to cwd', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-config-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ modes: { chess: { teams: 2, teamSize: 1 } }, regions: ['mars'] }));
+    const config = sharedConfigFromEnv({ TICKETBOOTH_CONFIG: 'c.json' }, dir);
+    expect(Object.keys(config.modes)).toEqual(['chess']);
+    expect(config.regions).toEqual(['mars']);
+  });
+
+  it('fails fast, naming the problem', () => {
+    expect(() => sharedConfigFromEnv({ RESUBMIT_INTERVAL_MS: 'soon' })).toThrow(/RESUBMIT_INTERVAL_MS/);
+    expect(() => sharedConfigFromEnv({ TICKETBOOTH_CONFIG: '/nonexistent/c.json' })).toThrow(ConfigError);
+    const dir = mkdtempSync(join(tmpdir(), 'tb-config-'));
+    writeFileSync(join(dir, 'a.json'), '[1]');
+    expect(() => sharedConfigFromEnv({ TICKETBOOTH_CONFIG: join(dir, 'a.json') })).toThrow(/JSON object/);
+  });
+});
