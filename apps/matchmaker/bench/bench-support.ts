@@ -1,0 +1,37 @@
+// Shared by the bench scripts: realistic tickets and the matchmaker settings they run with.
+import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
+import { signToken, toPasetoDate, type SigningKey } from '@ticketbooth/tickets';
+import type { MatchmakerSettings } from '../src/matchmaker.ts';
+
+export const POOL_SIZE_LIMIT = 2_000_000;
+
+/** Settings that keep every entry queued for the whole run: no matches, nothing stale. */
+export function benchSettings(): MatchmakerSettings {
+  return {
+    shared: parseSharedConfig(DEMO_CONFIG),
+    pools: ['duel/eu', 'duel/na', 'squad/eu', 'squad/na'],
+    warmupMs: 3_600_000,
+    staleAfterMs: 3_600_000,
+    resultTtlMs: 60_000,
+    matchTokenTtlMs: 600_000,
+    maxPlayers: POOL_SIZE_LIMIT,
+    // The production default, so the figure includes its fixed cost.
+    verifierCacheSize: 10_000,
+    matchIssuer: 'ticketbooth-matchmaker',
+  };
+}
+
+/** A ticket as the issuer signs it for player `i`; every one distinct. */
+export function benchTicket(key: SigningKey, i: number, now: number): string {
+  return signToken(key, 'ticket', {
+    iss: 'ticketbooth-issuer',
+    sub: `player-${i.toString().padStart(7, '0')}`,
+    aud: 'ticketbooth-matchmaker',
+    iat: toPasetoDate(now),
+    exp: toPasetoDate(now + 5 * 60_000),
+    jti: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
+    pool: { mode: 'squad', region: i % 2 === 0 ? 'eu' : 'na' },
+    rating: 1000 + (i % 1000),
+    queuedAt: toPasetoDate(now - (i % 60_000)),
+  });
+}

@@ -1,0 +1,203 @@
+// The matchmaker bench, in one run: resubmit req/s through the real HTTP endpoint next to a
+// bare Hono hello-world, heap per queued player at 1,000,000 players, formMatches at 10k/100k.
+// Usage: pnpm --filter @ticketbooth/matchmaker bench [--players 1000000] [--duration 8] [--json file]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
+import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
+import { benchTicket } from './bench-support.ts';
+import { timeTicks, type TickFigure } from './form-matches.ts';
+
+const { values: args } = parseArgs({
+  // pnpm passes a literal "--" through.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    players: { type: 'string', default: '1000000' },
+    duration: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '3' },
+    tickets: { type: 'string', default: '20000' },
+    connections: { type: 'string', default: '64' },
+    json: { type: 'string' },
+    /** For profiling one part; the recorded run measures all three. */
+    only: { type: 'string' },
+  },
+});
+const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const DURATION_S = Number(args.duration);
+const ROUNDS = Number(args.rounds);
+const TICKETS = Number(args.tickets);
+const CONNECTIONS = Number(args.connections);
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && availableParallelism() >= 2;
+
+/** Starts a bench server in a child process (on core 0 when taskset works); resolves its port. */
+function startServer(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const node = [process.execPath, '--import', 'tsx', '--conditions=@ticketbooth/source', script];
+  const [command, ...argv] = pinning ? ['taskset', '-c', '0', ...node] : node;
+  const child = spawn(command!, argv, { cwd: APP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    process.kill(child.pid!, 'SIGKILL');
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+interface LoadFigure {
+  readonly rps: number;
+  readonly cpuUsPerRequest: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly p99: number;
+}
+
+/**
+ * req/s under autocannon, plus the server's CPU time per answered request: on a shared
+ * two-core machine the load generator can be the limit, and the CPU cost is not.
+ */
+async function load(server: ChildProcess, options: autocannon.Options): Promise<LoadFigure> {
+  const cpuBefore = cpuSeconds(server.pid!);
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  const cpu = cpuSeconds(server.pid!) - cpuBefore;
+  const answered = result.requests.total;
+  return {
+    rps: result.requests.average,
+    cpuUsPerRequest: (cpu * 1e6) / answered,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p99: result.latency.p99,
+  };
+}
+
+async function measureThroughput() {
+  // autocannon (this process) runs on the other core from the servers.
+  if (pinning) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)]);
+  const issuer = createSigningKey(generateSeed());
+  const now = Date.now();
+  const tokens = Array.from({ length: TICKETS }, (_, i) => benchTicket(issuer, i, now));
+  const hello = await startServer('bench/hello-server.ts');
+  const mm = await startServer('bench/matchmaker-server.ts', { BENCH_ISSUER_PUBLIC: issuer.publicPaserk });
+  const helloUrl = `http://127.0.0.1:${hello.port}/`;
+  const queueUrl = `http://127.0.0.1:${mm.port}/v1/queue`;
+  // Static requests are serialized once and shared by all connections; a per-request
+  // setupRequest would make autocannon, not the server, the bottleneck.
+  const resubmit: autocannon.Options = {
+    url: queueUrl,
+    requests: tokens.map((token) => ({ method: 'POST', path: '/v1/queue', headers: { authorization: `Bearer ${token}` } })),
+  };
+  // Cache warm: every ticket queued once (one Ed25519 verify each) before measuring.
+  await autocannon({ ...resubmit, connections: 1, amount: TICKETS });
+  const sameRequest: autocannon.Options = { ...resubmit, url: `http://127.0.0.1:${hello.port}/v1/queue` };
+  const rounds: { hello: LoadFigure; helloSameRequest: LoadFigure; resubmit: LoadFigure }[] = [];
+  const show = (f: LoadFigure) => `${f.rps.toFixed(0)} req/s (${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, p99 ${f.p99} ms, non-2xx ${f.non2xx})`;
+  for (let round = 0; round < ROUNDS; round++) {
+    const h = await load(hello.child, { url: helloUrl });
+    const s = await load(hello.child, sameRequest);
+    const r = await load(mm.child, resubmit);
+    rounds.push({ hello: h, helloSameRequest: s, resubmit: r });
+    console.log(`  round ${round + 1}/${ROUNDS}: hello GET ${show(h)}; hello POST+ticket ${show(s)}; resubmit ${show(r)}`);
+  }
+  await stop(hello.child);
+  await stop(mm.child);
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const helloRps = median(rounds.map((r) => r.hello.rps));
+  const resubmitRps = median(rounds.map((r) => r.resubmit.rps));
+  const helloCpu = median(rounds.map((r) => r.hello.cpuUsPerRequest));
+  const sameRps = median(rounds.map((r) => r.helloSameRequest.rps));
+  const sameCpu = median(rounds.map((r) => r.helloSameRequest.cpuUsPerRequest));
+  const resubmitCpu = median(rounds.map((r) => r.resubmit.cpuUsPerRequest));
+  return {
+    rounds,
+    hello: helloRps,
+    resubmit: resubmitRps,
+    ratio: resubmitRps / helloRps,
+    helloCpu,
+    resubmitCpu,
+    cpuRatio: helloCpu / resubmitCpu,
+    sameRps,
+    sameCpu,
+    sameRatio: resubmitRps / sameRps,
+    resubmitNon2xx: rounds.reduce((sum, r) => sum + r.resubmit.non2xx, 0),
+  };
+}
+
+function measureMemory(players: number) {
+  const run = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', '--conditions=@ticketbooth/source', 'bench/memory.ts', String(players)],
+    { cwd: APP_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (run.status !== 0) throw new Error(`memory run failed (${run.status})`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { players: number; bytesPerPlayer: number; heapMiB: number; rssMiB: number; seconds: number };
+}
+
+function measureTicks(): TickFigure[] {
+  const shared = parseSharedConfig(DEMO_CONFIG);
+  const five = { ...shared.modes.squad!, teamSize: 5 };
+  const figures: TickFigure[] = [];
+  for (const players of [10_000, 100_000]) {
+    figures.push(timeTicks(players, 'duel 1v1', shared.modes.duel!));
+    figures.push(timeTicks(players, 'squad 4v4', shared.modes.squad!));
+    figures.push(timeTicks(players, '5v5', five));
+  }
+  return figures;
+}
+
+const startedAt = new Date();
+console.log(`matchmaker bench: ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}, pinning ${pinning ? 'server core 0 / load core 1' : 'off'}`);
+const runs = (part: string) => args.only === undefined || args.only === part;
+console.log('formMatches ticks...');
+const ticks = runs('ticks') ? measureTicks() : [];
+console.log('resubmit throughput...');
+const throughput = runs('throughput')
+  ? await measureThroughput()
+  : { rounds: [], hello: NaN, resubmit: NaN, ratio: NaN, helloCpu: NaN, resubmitCpu: NaN, cpuRatio: NaN, sameRps: NaN, sameCpu: NaN, sameRatio: NaN, resubmitNon2xx: 0 };
+console.log(`memory at ${Number(args.players).toLocaleString('en')} players (real submit path; takes a while)...`);
+const memory = runs('memory') ? measureMemory(Number(args.players)) : { players: 0, bytesPerPlayer: NaN, heapMiB: NaN, rssMiB: NaN, seconds: NaN };
+
+const tick100k = Math.max(...ticks.filter((t) => t.players === 100_000).map((t) => t.medianMs));
+const targets = [
+  { label: 'resubmit >= 0.85 x bare Hono (req/s)', figure: `${throughput.ratio.toFixed(2)} x`, pass: throughput.ratio >= 0.85 && throughput.resubmitNon2xx === 0 },
+  { label: 'resubmit >= 0.85 x bare Hono answering the same POST + ticket (req/s)', figure: `${throughput.sameRatio.toFixed(2)} x`, pass: throughput.sameRatio >= 0.85 },
+  { label: '< 1 KiB per queued player', figure: `${memory.bytesPerPlayer.toFixed(0)} B`, pass: memory.bytesPerPlayer < 1024 },
+  { label: '100k-player tick < 100 ms (slowest mode)', figure: `${tick100k.toFixed(1)} ms`, pass: tick100k < 100 },
+];
+
+console.log('\n| measure | figure |\n|---|---|');
+console.log(`| bare Hono hello-world (GET /), median of ${ROUNDS} | ${throughput.hello.toFixed(0)} req/s, ${throughput.helloCpu.toFixed(1)} µs CPU/req |`);
+console.log(
+  `| resubmit (POST /v1/queue, ${TICKETS.toLocaleString('en')} distinct queued tickets), median of ${ROUNDS} | ${throughput.resubmit.toFixed(0)} req/s, ${throughput.resubmitCpu.toFixed(1)} µs CPU/req |`,
+);
+console.log(`| bare Hono, same POST /v1/queue + 700-byte ticket, median of ${ROUNDS} | ${throughput.sameRps.toFixed(0)} req/s, ${throughput.sameCpu.toFixed(1)} µs CPU/req |`);
+console.log(`| resubmit / bare Hono GET | ${throughput.ratio.toFixed(2)} by req/s, ${throughput.cpuRatio.toFixed(2)} by CPU per request |`);
+console.log(`| resubmit / bare Hono same request | ${throughput.sameRatio.toFixed(2)} by req/s, ${(throughput.sameCpu / throughput.resubmitCpu).toFixed(2)} by CPU per request |`);
+console.log(`| heap per queued player at ${memory.players.toLocaleString('en')} | ${memory.bytesPerPlayer.toFixed(0)} B (heap +${memory.heapMiB.toFixed(0)} MiB, RSS +${memory.rssMiB.toFixed(0)} MiB) |`);
+for (const t of ticks) console.log(`| formMatches ${t.players.toLocaleString('en')} players, ${t.mode} | ${t.medianMs.toFixed(1)} ms (${t.matches.toLocaleString('en')} matches) |`);
+console.log('\n| target | figure | |\n|---|---|---|');
+for (const t of targets) console.log(`| ${t.label} | ${t.figure} | ${t.pass ? 'PASS' : 'MISS'} |`);
+if (args.json) writeFileSync(args.json, JSON.stringify({ startedAt, throughput, memory, ticks, targets }, null, 2));

@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, servedPools } from './config.ts';
+
+describe('loadConfig', () => {
+  it('defaults to the demo config on port 8701 serving every pool', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8701);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.pools).toEqual(['duel/eu', 'duel/na', 'squad/eu', 'squad/na']);
+    expect(config.staleAfterMs).toBe(15_000);
+    expect(config.warmupMs).toBe(6_000);
+    expect(config.resultTtlMs).toBe(305_000);
+    expect(config.keyFile).toMatch(/\.ticketbooth\/matchmaker-keys\.json$/);
+  });
+
+  it('applies env overrides of the shared config', () => {
+    const config = loadConfig({ RESUBMIT_INTERVAL_MS: '300', WARMUP_MS: '500', MATCHMAKER_PORT: '9100', MATCHMAKER_POOLS: 'duel/eu' });
+    expect(config.shared.resubmitIntervalMs).toBe(300);
+    expect(config.staleAfterMs).toBe(900);
+    expect(config.warmupMs).toBe(500);
+    expect(config.port).toBe(9100);
+    expect(config.pools).toEqual(['duel/eu']);
+  });
+
+  it('reads the shared config file named by TICKETBOOTH_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ modes: { trio: { teams: 2, teamSize: 3 } }, regions: ['ap'] }));
+    expect(loadConfig({ TICKETBOOTH_CONFIG: file }).pools).toEqual(['trio/ap']);
+  });
+
+  it('serves every pool when MATCHMAKER_URL names it as the shard map default', () => {
+    const config = loadConfig({ MATCHMAKER_PORT: '9123', MATCHMAKER_URL: 'http://127.0.0.1:9123' });
+    expect(config.shared.matchmakers.default).toBe('http://127.0.0.1:9123');
+    expect(config.pools).toHaveLength(4);
+  });
+
+  it('refuses to start serving no pool at all', () => {
+    expect(() => loadConfig({ MATCHMAKER_PORT: '9124' })).toThrow(/no pool is served by http:\/\/127.0.0.1:9124/);
+    expect(loadConfig({ MATCHMAKER_PORT: '9124', MATCHMAKER_POOLS: 'duel/na' }).pools).toEqual(['duel/na']);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ MATCHMAKER_PORT: '', WARMUP_MS: '' }).port).toBe(8701);
+  });
+
+  it('fails fast and readably on bad input', () => {
+    expect(() => loadConfig({ MATCHMAKER_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MATCHMAKER_POOLS: 'chess/eu' })).toThrow(/chess\/eu is not a configured/);
+    expect(() => loadConfig({ TICKETBOOTH_CONFIG: '/nonexistent/config.json' })).toThrow(ConfigError);
+  });
+});
+
+describe('servedPools', () => {
+  const shared = parseSharedConfig({
+    ...DEMO_CONFIG,
+    matchmakers: { default: 'http://127.0.0.1:8701', pools: { 'squad/eu': 'http://127.0.0.1:8702/' } },
+  });
+
+  it('gives the default instance every pool not mapped elsewhere', () => {
+    expect(servedPools(shared, 'http://127.0.0.1:8701/')).toEqual(['duel/eu', 'duel/na', 'squad/na']);
+  });
+
+  it('gives a mapped instance only its pools', () => {
+    expect(servedPools(shared, 'http://127.0.0.1:8702')).toEqual(['squad/eu']);
+    expect(servedPools(shared, 'http://127.0.0.1:9999')).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+// The only reader of process.env and config files: parsed once, failing fast with a readable message.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, parseWith, sharedConfigFromEnv, withoutEmpty, type SharedConfig } from '@ticketbooth/config';
+import { z } from 'zod';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface MatchmakerConfig {
+  readonly shared: SharedConfig;
+  readonly host: string;
+  readonly port: number;
+  /** The URL the shard map names this instance by. */
+  readonly publicUrl: string;
+  /** Pools ("mode/region") this instance serves. */
+  readonly pools: readonly string[];
+  /** Where the issuer publishes `GET /v1/keys`, unless a key file is given. */
+  readonly issuerUrl: string;
+  readonly issuerPublicKeyFile: string | undefined;
+  /** This matchmaker's own match-signing keys; generated on first start. */
+  readonly keyFile: string;
+  /** No matches before this long after start, so a restart matches on the rebuilt pool. */
+  readonly warmupMs: number;
+  readonly staleAfterMs: number;
+  readonly tickMs: number;
+  /** How long a formed match is returned to resubmissions; by default a ticket lifetime plus leeway. */
+  readonly resultTtlMs: number;
+  readonly matchTokenTtlMs: number;
+  readonly maxPlayers: number;
+  readonly keysRefreshMs: number;
+  /** Verifier cache in front of Ed25519 for tickets not (or no longer) queued. */
+  readonly verifierCacheSize: number;
+  readonly matchIssuer: string;
+}
+
+const int = (min: number) => z.coerce.number().int().min(min);
+// TICKETBOOTH_CONFIG, RESUBMIT_INTERVAL_MS, TICKET_TTL_MS and MATCHMAKER_URL (the shard map's
+// default) are read by the shared `sharedConfigFromEnv`, exactly as the issuer reads them.
+const envSchema = z.object({
+  TICKETBOOTH_HOME: z.string().min(1).optional(),
+  MATCHMAKER_PORT: int(0).max(65_535).optional(),
+  PORT: int(0).max(65_535).optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  MATCHMAKER_PUBLIC_URL: z.url().optional(),
+  MATCHMAKER_POOLS: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*(,[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*)*$/, 'expected "mode/region,..."')
+    .optional(),
+  ISSUER_URL: z.url().default('http://127.0.0.1:8700'),
+  ISSUER_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  MATCHMAKER_KEY_FILE: z.string().min(1).optional(),
+  WARMUP_MS: int(0).optional(),
+  STALE_AFTER_MS: int(1).optional(),
+  MATCHMAKER_TICK_MS: int(10).default(1_000),
+  MATCH_RESULT_TTL_MS: int(1).optional(),
+  MATCH_TOKEN_TTL_MS: int(1).default(10 * 60_000),
+  MATCHMAKER_MAX_PLAYERS: int(1).default(1_000_000),
+  KEYS_REFRESH_MS: int(1_000).default(60_000),
+  VERIFIER_CACHE_SIZE: int(0).default(10_000),
+  MATCH_ISSUER: z.string().min(1).default('ticketbooth-matchmaker'),
+});
+
+/**
+ * Builds the matchmaker's config from the environment (and the shared config
+ * file it names). Throws `ConfigError` naming every bad field, or when this
+ * instance would serve no pool at all.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): MatchmakerConfig {
+  const e = parseWith(envSchema, withoutEmpty(env), 'environment');
+  const shared = sharedConfigFromEnv(env);
+  const home = e.TICKETBOOTH_HOME ?? join(REPO_ROOT, '.ticketbooth');
+  const port = e.MATCHMAKER_PORT ?? e.PORT ?? 8701;
+  const publicUrl = e.MATCHMAKER_PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`;
+  const pools = e.MATCHMAKER_POOLS === undefined ? servedPools(shared, publicUrl) : e.MATCHMAKER_POOLS.split(',');
+  for (const pool of pools) {
+    const [mode, region] = pool.split('/') as [string, string];
+    if (!(mode in shared.modes) || !shared.regions.includes(region)) {
+      throw new ConfigError(`invalid config (environment):\n  - MATCHMAKER_POOLS: ${pool} is not a configured mode/region`);
+    }
+  }
+  if (pools.length === 0) {
+    throw new ConfigError(
+      `invalid config (environment):\n  - no pool is served by ${publicUrl} (shard map default ${shared.matchmakers.default}): ` +
+        'set MATCHMAKER_URL or MATCHMAKER_PUBLIC_URL to this instance, or MATCHMAKER_POOLS',
+    );
+  }
+  const interval = shared.resubmitIntervalMs;
+  return {
+    shared,
+    host: e.HOST,
+    port,
+    publicUrl,
+    pools,
+    issuerUrl: e.ISSUER_URL,
+    issuerPublicKeyFile: e.ISSUER_PUBLIC_KEY_FILE,
+    keyFile: e.MATCHMAKER_KEY_FILE ?? join(home, 'matchmaker-keys.json'),
+    warmupMs: e.WARMUP_MS ?? interval + Math.max(1_000, Math.round(interval / 5)),
+    staleAfterMs: e.STALE_AFTER_MS ?? 3 * interval,
+    tickMs: e.MATCHMAKER_TICK_MS,
+    // Outliving every ticket of a matched search means none of them can queue it again.
+    resultTtlMs: e.MATCH_RESULT_TTL_MS ?? shared.ticketTtlMs + 5_000,
+    matchTokenTtlMs: e.MATCH_TOKEN_TTL_MS,
+    maxPlayers: e.MATCHMAKER_MAX_PLAYERS,
+    keysRefreshMs: e.KEYS_REFRESH_MS,
+    verifierCacheSize: e.VERIFIER_CACHE_SIZE,
+    matchIssuer: e.MATCH_ISSUER,
+  };
+}
+
+/**
+ * The pools the shard map gives to `publicUrl`: those mapped to it, plus every
+ * pool not mapped elsewhere when it is the default matchmaker.
+ */
+export function servedPools(shared: SharedConfig, publicUrl: string): string[] {
+  const self = normalizeUrl(publicUrl);
+  const isDefault = normalizeUrl(shared.matchmakers.default) === self;
+  const pools: string[] = [];
+  for (const mode of Object.keys(shared.modes)) {
+    for (const region of shared.regions) {
+      const key = `${mode}/${region}`;
+      const mapped = shared.matchmakers.pools[key];
+      if (mapped === undefined ? isDefault : normalizeUrl(mapped) === self) pools.push(key);
+    }
+  }
+  return pools;
+}
+
+function normalizeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+}

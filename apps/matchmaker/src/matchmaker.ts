@@ -1,0 +1,237 @@
+// The matchmaker's domain: submissions, leaving, and the per-pool tick, over memory only.
+import type { ModeRules, SharedConfig } from '@ticketbooth/config';
+import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
+import { formMatches, type FormedMatch } from './form-matches.ts';
+import { MatchEvents } from './match-events.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { Queue, type QueueEntry, type UpsertOutcome } from './pool.ts';
+import { Results, type MatchResult } from './results.ts';
+import { Revocations } from './revocations.ts';
+import { createTicketCheck, type CheckedTicket, type TicketKeys } from './ticket-check.ts';
+
+export interface MatchmakerSettings {
+  readonly shared: SharedConfig;
+  readonly pools: readonly string[];
+  readonly warmupMs: number;
+  readonly staleAfterMs: number;
+  readonly resultTtlMs: number;
+  readonly matchTokenTtlMs: number;
+  readonly maxPlayers: number;
+  readonly verifierCacheSize: number;
+  readonly matchIssuer: string;
+}
+
+export interface MatchmakerDeps {
+  readonly settings: MatchmakerSettings;
+  readonly ticketKeys: TicketKeys & { hasKeys(): boolean };
+  /** Holds this matchmaker's signing key for match tokens. */
+  readonly matchKeys: KeyRing;
+  readonly now: () => number;
+  readonly newId: () => string;
+  readonly defaultMetrics?: boolean;
+}
+
+export type Submission =
+  | { readonly status: 'searching'; readonly entry: QueueEntry; readonly outcome: UpsertOutcome }
+  | { readonly status: 'matched'; readonly result: MatchResult }
+  | { readonly status: 'revoked' }
+  | { readonly status: 'pool_not_served'; readonly pool: string }
+  | { readonly status: 'at_capacity' };
+
+export interface PoolStatus {
+  readonly pool: string;
+  readonly mode: string;
+  readonly region: string;
+  readonly players: number;
+  readonly oldestWaitMs: number | null;
+  readonly matchesFormed: number;
+}
+
+interface ServedPool {
+  readonly key: string;
+  readonly pool: Pool;
+  readonly rules: ModeRules;
+  matchesFormed: number;
+}
+
+/**
+ * @example
+ * const mm = createMatchmaker({ settings, ticketKeys, matchKeys, now: Date.now, newId: randomUUID });
+ * await mm.submit(ticket); mm.tick(); // after warm-up, matches form
+ */
+export function createMatchmaker(deps: MatchmakerDeps) {
+  const { settings, ticketKeys, matchKeys, now, newId } = deps;
+  const startedAt = now();
+  const served = new Map<string, ServedPool>();
+  for (const key of settings.pools) {
+    const [mode, region] = key.split('/') as [string, string];
+    const rules = settings.shared.modes[mode];
+    if (rules === undefined) throw new TypeError(`pool ${key}: unknown mode`);
+    served.set(key, { key, pool: { mode, region }, rules, matchesFormed: 0 });
+  }
+  const queue = new Queue({ staleAfterMs: settings.staleAfterMs });
+  const results = new Results(settings.resultTtlMs);
+  const revocations = new Revocations();
+  const events = new MatchEvents(settings.maxPlayers);
+  const tickets = createTicketCheck({
+    shared: settings.shared,
+    keys: ticketKeys,
+    queue,
+    pools: new Map([...served.keys()].map((k) => [k, k])),
+    cacheSize: settings.verifierCacheSize,
+    now,
+  });
+  const metrics: Metrics = createMetrics(
+    [...served.keys()],
+    { playersIn: (pool) => queue.players(pool), cacheStats: () => tickets.stats() },
+    { defaultMetrics: deps.defaultMetrics ?? false },
+  );
+
+  const counters = {
+    searching: metrics.submissions.labels({ outcome: 'searching' }),
+    superseded: metrics.submissions.labels({ outcome: 'superseded' }),
+    invalid: metrics.submissions.labels({ outcome: 'invalid' }),
+  };
+
+  /**
+   * Queue or refresh the ticket's player, or return their match. Ticket errors
+   * throw `TicketError`. Synchronous on the hot path (a queued ticket resubmitted).
+   */
+  function submit(token: string): Submission | Promise<Submission> {
+    let checked: CheckedTicket | Promise<CheckedTicket>;
+    try {
+      checked = tickets.check(token);
+    } catch (error) {
+      counters.invalid.inc();
+      throw error;
+    }
+    if (!(checked instanceof Promise)) return count(decide(checked));
+    return checked.then(
+      (ticket) => count(decide(ticket)),
+      (error: unknown) => {
+        counters.invalid.inc();
+        throw error;
+      },
+    );
+  }
+
+  function count(submission: Submission): Submission {
+    if (submission.status === 'searching') (submission.outcome === 'superseded' ? counters.superseded : counters.searching).inc();
+    else metrics.submissions.inc({ outcome: submission.status });
+    return submission;
+  }
+
+  function decide({ facts, entry }: CheckedTicket): Submission {
+    const at = now();
+    if (revocations.isRevoked(facts.sub, facts.issuedAt)) return { status: 'revoked' };
+    if (entry !== undefined) {
+      queue.touch(entry, at);
+      return { status: 'searching', entry, outcome: 'refreshed' };
+    }
+    if (!served.has(facts.pool)) return { status: 'pool_not_served', pool: facts.pool };
+    const result = results.find(facts.sub, facts.queuedAt, at);
+    if (result !== undefined) return { status: 'matched', result };
+    const current = queue.get(facts.sub);
+    const size = facts.party === undefined ? 1 : 1 + facts.party.length;
+    // Queued players are always served and nobody is evicted: only newcomers meet the limit.
+    if (current === undefined && queue.players() + size > settings.maxPlayers) return { status: 'at_capacity' };
+    const { outcome, entry: queued } = queue.upsert(facts, at);
+    return { status: 'searching', entry: queued, outcome };
+  }
+
+  /** Takes the ticket's player out of the queue; a valid ticket is still required. */
+  async function leave(token: string): Promise<void> {
+    const { facts } = await tickets.check(token);
+    queue.remove(facts.sub);
+  }
+
+  /** The match for this ticket's search if formed, else undefined; ticket errors throw. */
+  async function findMatch(token: string): Promise<{ sub: string; result: MatchResult | undefined; expiresAt: number }> {
+    const { facts } = await tickets.check(token);
+    return { sub: facts.sub, result: results.find(facts.sub, facts.queuedAt, now()), expiresAt: facts.expiresAt };
+  }
+
+  function isWarmingUp(at = now()): boolean {
+    return at < startedAt + settings.warmupMs;
+  }
+
+  /** Drops what expired, then (after warm-up) forms matches in every served pool. */
+  function tick(): number {
+    const at = now();
+    for (const { reason } of queue.expire(at)) metrics.dropped.inc({ reason });
+    results.expire(at);
+    revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
+    if (isWarmingUp(at)) return 0;
+    let formed = 0;
+    for (const pool of served.values()) {
+      const started = performance.now();
+      const matches = formMatches(queue.snapshot(pool.key), pool.rules, at);
+      for (const match of matches) settle(pool, match, at);
+      formed += matches.length;
+      metrics.tickDuration.observe({ pool: pool.key }, (performance.now() - started) / 1000);
+    }
+    return formed;
+  }
+
+  function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): void {
+    const id = newId();
+    const teams: Member[][] = formed.teams;
+    const token = signToken(matchKeys.signingKey(), 'match', {
+      iss: settings.matchIssuer,
+      sub: id,
+      aud: settings.shared.audiences.match,
+      iat: toPasetoDate(at),
+      exp: toPasetoDate(at + settings.matchTokenTtlMs),
+      jti: id,
+      pool: pool.pool,
+      teams,
+    });
+    const match = { id, pool: pool.pool, teams, token };
+    for (const entry of formed.entries) {
+      queue.remove(entry.sub);
+      const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt: at + settings.resultTtlMs };
+      for (const sub of [entry.sub, ...(entry.party ?? []).map((m) => m.sub)]) {
+        results.set(sub, result);
+        events.publish(sub, result);
+      }
+      metrics.timeToMatch.observe({ pool: pool.key }, Math.max(0, at - entry.queuedAt) / 1000);
+    }
+    pool.matchesFormed++;
+    metrics.matches.inc({ pool: pool.key });
+    metrics.ratingSpread.observe({ pool: pool.key }, formed.ratingSpread);
+    metrics.teamImbalance.observe({ pool: pool.key }, formed.imbalance);
+  }
+
+  /** Refuses the player's tickets issued before `notBefore` and drops a queued entry they cover. */
+  function revoke(sub: string, notBefore: number): void {
+    revocations.add(sub, notBefore);
+    const entry = queue.get(sub);
+    if (entry !== undefined && entry.issuedAt < notBefore) queue.remove(sub);
+  }
+
+  function pools(): PoolStatus[] {
+    const at = now();
+    return [...served.values()].map(({ key, pool, matchesFormed }) => {
+      const oldest = queue.oldestQueuedAt(key);
+      return { pool: key, ...pool, players: queue.players(key), oldestWaitMs: oldest === undefined ? null : Math.max(0, at - oldest), matchesFormed };
+    });
+  }
+
+  return {
+    submit,
+    leave,
+    findMatch,
+    tick,
+    revoke,
+    pools,
+    isWarmingUp,
+    isReady: () => ticketKeys.hasKeys(),
+    events,
+    metrics,
+    queue,
+    settings,
+    now,
+  };
+}
+
+export type Matchmaker = ReturnType<typeof createMatchmaker>;

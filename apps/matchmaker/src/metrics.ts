@@ -1,0 +1,97 @@
+// Prometheus metrics, one registry per app instance so tests never share counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type SubmissionOutcome =
+  | 'searching'
+  | 'matched'
+  | 'superseded'
+  | 'invalid'
+  | 'revoked'
+  | 'pool_not_served'
+  | 'at_capacity';
+
+export interface MetricsSources {
+  playersIn(pool: string): number;
+  cacheStats(): { hits: number; misses: number };
+}
+
+export function createMetrics(pools: readonly string[], sources: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const submissions = new Counter({
+    name: 'matchmaker_submissions_total',
+    help: 'Ticket submissions by outcome.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'matchmaker_ticket_cache_hit_ratio',
+    help: 'Share of ticket checks answered without an Ed25519 verify, since start.',
+    registers,
+    collect() {
+      const { hits, misses } = sources.cacheStats();
+      this.set(hits + misses === 0 ? 0 : hits / (hits + misses));
+    },
+  });
+  new Counter({
+    name: 'matchmaker_ticket_cache_lookups_total',
+    help: 'Ticket checks by cache result.',
+    labelNames: ['result'] as const,
+    registers,
+    collect() {
+      const { hits, misses } = sources.cacheStats();
+      this.reset();
+      this.inc({ result: 'hit' }, hits);
+      this.inc({ result: 'miss' }, misses);
+    },
+  });
+  new Gauge({
+    name: 'matchmaker_pool_players',
+    help: 'Players queued per pool.',
+    labelNames: ['pool'] as const,
+    registers,
+    collect() {
+      for (const pool of pools) this.set({ pool }, sources.playersIn(pool));
+    },
+  });
+  const matches = new Counter({ name: 'matchmaker_matches_total', help: 'Matches formed.', labelNames: ['pool'] as const, registers });
+  const timeToMatch = new Histogram({
+    name: 'matchmaker_time_to_match_seconds',
+    help: 'From the signed queuedAt to the match, per player.',
+    labelNames: ['pool'] as const,
+    buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+    registers,
+  });
+  const tickDuration = new Histogram({
+    name: 'matchmaker_tick_duration_seconds',
+    help: 'Time to form the matches of one pool in one tick.',
+    labelNames: ['pool'] as const,
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
+  const ratingSpread = new Histogram({
+    name: 'matchmaker_match_rating_spread',
+    help: 'Highest minus lowest player rating in a match.',
+    labelNames: ['pool'] as const,
+    buckets: [10, 25, 50, 100, 200, 300, 400, 600, 1000],
+    registers,
+  });
+  const teamImbalance = new Histogram({
+    name: 'matchmaker_match_team_imbalance',
+    help: 'Gap between the highest and lowest mean team rating in a match.',
+    labelNames: ['pool'] as const,
+    buckets: [1, 5, 10, 25, 50, 100, 200, 400],
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'matchmaker_entries_dropped_total',
+    help: 'Queue entries dropped by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  return { registry, submissions, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

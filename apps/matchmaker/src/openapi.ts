@@ -1,0 +1,63 @@
+// OpenAPI 3.1 for the matchmaker, built from the same zod schemas the code uses.
+import { publicKeySetSchema } from '@ticketbooth/tickets';
+import { z } from 'zod';
+import { matchedSchema, poolsSchema, problemSchema, searchingSchema, submissionSchema } from './schemas.ts';
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'output' }) } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const ticketAuth = [{ ticket: [] }];
+const ticketErrors = {
+  401: problem('Missing or invalid ticket; `code` names the reason (expired, bad-signature, wrong-purpose, ...)'),
+  403: problem('Ticket revoked'),
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Ticketbooth matchmaker',
+      version: '0.1.0',
+      description: 'Memory-only pools of players queued with signed tickets. Resubmit the ticket every `resubmitAfterMs` until matched.',
+    },
+    components: {
+      securitySchemes: { ticket: { type: 'http', scheme: 'bearer', description: 'A `ticket` token from the issuer.' } },
+      schemas: { Problem: z.toJSONSchema(problemSchema) },
+    },
+    paths: {
+      '/v1/queue': {
+        post: {
+          summary: 'Queue or resubmit a ticket; answers searching or the match',
+          security: ticketAuth,
+          responses: {
+            200: { description: 'Searching, or matched with a signed match token', ...json(submissionSchema) },
+            ...ticketErrors,
+            422: problem('The ticket pool is not served by this matchmaker'),
+            503: problem('At capacity (Retry-After); queued players are always served'),
+          },
+        },
+        delete: { summary: 'Leave the queue', security: ticketAuth, responses: { 204: { description: 'Not queued any more' }, ...ticketErrors } },
+      },
+      '/v1/queue/events': {
+        get: {
+          summary: 'Server-Sent Events: one `matched` event (data as in POST /v1/queue), `ping` meanwhile',
+          security: ticketAuth,
+          responses: {
+            200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.toJSONSchema(matchedSchema) } } },
+            ...ticketErrors,
+          },
+        },
+      },
+      '/v1/pools': { get: { summary: 'Per pool: players queued, oldest wait, matches formed', responses: { 200: { description: 'Pools', ...json(poolsSchema) } } } },
+      '/v1/keys': {
+        get: { summary: 'Public keys (PASERK) that verify this matchmaker match tokens', responses: { 200: { description: 'Key set', ...json(publicKeySetSchema) } } },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
+      '/readyz': { get: { summary: 'Readiness: ticket keys loaded', responses: { 200: { description: 'Ready' }, 503: problem('No ticket keys yet') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain exposition' } } } },
+    },
+    'x-searching': z.toJSONSchema(searchingSchema),
+  };
+}

@@ -1,0 +1,21 @@
+// Liveness, readiness, metrics and the API description.
+import { Hono } from 'hono';
+import { Problem } from '@ticketbooth/http';
+import type { Matchmaker } from '../matchmaker.ts';
+import { openApiDocument } from '../openapi.ts';
+
+export function healthRoutes(mm: Matchmaker): Hono {
+  const document = openApiDocument();
+  return new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/readyz', (c) => {
+      // Ready means tickets can be verified; warming up still accepts and rebuilds.
+      if (!mm.isReady()) throw new Problem(503, 'not-ready', 'Not ready', 'no ticket verification keys loaded yet');
+      return c.json({ status: 'ready', warmingUp: mm.isWarmingUp() });
+    })
+    .get('/metrics', async (c) => {
+      c.header('content-type', mm.metrics.registry.contentType);
+      return c.body(await mm.metrics.registry.metrics());
+    })
+    .get('/openapi.json', (c) => c.json(document));
+}

@@ -1,0 +1,275 @@
+import {
+  TICKET_ERROR_CODES,
+  createSigningKey,
+  createVerificationKey,
+  createVerifier,
+  generateSeed,
+  implicitAssertion,
+  keyRingFromFile,
+  publicKeySetSchema,
+  signToken,
+  signV4Public,
+  toPasetoDate,
+  type TicketErrorCode,
+} from '@ticketbooth/tickets';
+import { describe, expect, it } from 'vitest';
+import { ISSUER, T0, createHarness, problemOf } from '../../test/support.ts';
+
+type Harness = ReturnType<typeof createHarness>;
+
+async function body(res: Response) {
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+  return (await res.json()) as Record<string, any>;
+}
+
+/** One ticket refused for each reason the verifier knows. */
+function badTickets(h: Harness): Record<TicketErrorCode, string> {
+  const now = h.now();
+  const stranger = createSigningKey(generateSeed());
+  const retired = createSigningKey(generateSeed());
+  h.ticketRing.add(createVerificationKey({ publicKey: retired.publicPaserk, notBefore: now - 120_000, notAfter: now - 60_000 }));
+  const good = h.ticket('p');
+  const [head, body, footer] = [good.split('.').slice(0, 2).join('.'), good.split('.')[2]!, good.split('.')[3]!];
+  const tampered = `${head}.${body.slice(0, -2)}${body.at(-2) === 'A' ? 'B' : 'A'}${body.at(-1)}.${footer}`;
+  const claims = JSON.stringify({ iss: ISSUER, sub: 'p', aud: 'ticketbooth-matchmaker', iat: toPasetoDate(now), exp: toPasetoDate(now + 1000), jti: 'j' });
+  const invalidClaims = signV4Public(
+    Buffer.from(claims),
+    h.issuerKey.privateKey,
+    Buffer.from(JSON.stringify({ kid: h.issuerKey.kid, purpose: 'ticket' })),
+    Buffer.from(implicitAssertion('ticket')),
+  );
+  return {
+    malformed: 'v4.public.not-a-token',
+    too_large: `v4.public.${'a'.repeat(9_000)}`,
+    unknown_key: h.ticket('p', { key: stranger }),
+    key_inactive: h.ticket('p', { key: retired }),
+    bad_signature: tampered,
+    wrong_purpose: signToken(h.issuerKey, 'session', {
+      iss: ISSUER, sub: 'p', aud: 'ticketbooth-issuer', iat: toPasetoDate(now), exp: toPasetoDate(now + 1000), jti: 's', epoch: 0,
+    }),
+    expired: h.ticket('p', { issuedAt: now - 40_000, lifetimeMs: 30_000 }),
+    not_yet_valid: h.ticket('p', { issuedAt: now + 60_000 }),
+    lifetime_exceeded: h.ticket('p', { lifetimeMs: 120_000 }),
+    wrong_audience: h.ticket('p', { claims: { aud: 'someone-else' } }),
+    wrong_issuer: h.ticket('p', { claims: { iss: 'someone-else' } }),
+    invalid_claims: invalidClaims,
+  };
+}
+
+describe('POST /v1/queue', () => {
+  it('answers searching with the pool, the signed wait and when to come back', async () => {
+    const h = createHarness();
+    const res = await h.submit(h.ticket('alice', { queuedAt: T0 - 7_000 }));
+    expect(res.status).toBe(200);
+    expect(await body(res)).toEqual({
+      status: 'searching',
+      pool: { mode: 'duel', region: 'eu' },
+      queuedForMs: 7_000,
+      playersInPool: 1,
+      resubmitAfterMs: 1_000,
+    });
+  });
+
+  it('maps every ticket error code to 401 carrying that code', async () => {
+    const h = createHarness();
+    const tickets = badTickets(h);
+    expect(Object.keys(tickets).sort()).toEqual([...TICKET_ERROR_CODES].sort());
+    for (const [code, token] of Object.entries(tickets)) {
+      const res = await h.submit(token);
+      expect(res.status, code).toBe(401);
+      const problem = await problemOf(res);
+      expect(problem.code, code).toBe(code.replaceAll('_', '-'));
+      expect(problem.type).toBe(`/problems/${code.replaceAll('_', '-')}`);
+    }
+    expect(h.matchmaker.queue.size).toBe(0);
+  });
+
+  it('refuses a request without a ticket', async () => {
+    const res = await createHarness().app.request('/v1/queue', { method: 'POST' });
+    expect(res.status).toBe(401);
+    expect((await problemOf(res)).code).toBe('missing-token');
+  });
+
+  it('refuses a session token and a match token as wrong_purpose', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const now = toPasetoDate(h.now());
+    const later = toPasetoDate(h.now() + 60_000);
+    const session = signToken(h.issuerKey, 'session', { iss: ISSUER, sub: 'p', aud: 'ticketbooth-issuer', iat: now, exp: later, jti: 's1', epoch: 1 });
+    const teams = [[{ sub: 'a', rating: 1 }], [{ sub: 'b', rating: 1 }]];
+    const pool = { mode: 'duel', region: 'eu' };
+    const issuerMatch = signToken(h.issuerKey, 'match', { iss: ISSUER, sub: 'm', aud: 'ticketbooth-game-server', iat: now, exp: later, jti: 'm1', pool, teams });
+    await h.submit(h.ticket('a'));
+    await h.submit(h.ticket('b'));
+    h.matchmaker.tick();
+    const ownMatch = (await body(await h.submit(h.ticket('a', { issuedAt: T0 - 1 })))).match.token as string;
+    for (const token of [session, issuerMatch, ownMatch]) {
+      const res = await h.submit(token);
+      expect(res.status).toBe(401);
+      expect((await problemOf(res)).code).toBe('wrong-purpose');
+    }
+  });
+
+  it('goes from searching to matched, with a match token a game server verifies alone', async () => {
+    const h = createHarness();
+    const alice = h.ticket('alice', { rating: 1510 });
+    const bob = h.ticket('bob', { rating: 1490 });
+    expect((await body(await h.submit(alice))).status).toBe('searching');
+    expect((await body(await h.submit(bob))).status).toBe('searching');
+    h.advance(2_000);
+    expect(h.matchmaker.tick()).toBe(1);
+
+    const matched = await body(await h.submit(alice));
+    expect(matched).toMatchObject({
+      status: 'matched',
+      match: { id: 'match-1', pool: { mode: 'duel', region: 'eu' }, teams: [[{ sub: 'alice', rating: 1510 }], [{ sub: 'bob', rating: 1490 }]] },
+    });
+    expect(await body(await h.submit(bob))).toEqual(matched);
+    // Matched players are not queued again by resubmitting.
+    expect(h.matchmaker.queue.size).toBe(0);
+
+    const keys = publicKeySetSchema.parse(await body(await h.app.request('/v1/keys')));
+    const verifier = createVerifier({
+      keys: keyRingFromFile(keys),
+      purpose: 'match',
+      issuer: 'ticketbooth-matchmaker',
+      audience: 'ticketbooth-game-server',
+      maxLifetimeMs: 600_000,
+      now: h.now,
+    });
+    const { claims } = verifier.verify(matched.match.token);
+    expect(claims.sub).toBe('match-1');
+    expect(claims.teams).toEqual(matched.match.teams);
+  });
+
+  it('keeps the match for a refreshed ticket of the same search, and queues a new search', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    await h.submit(h.ticket('alice'));
+    await h.submit(h.ticket('bob'));
+    h.matchmaker.tick();
+    h.advance(5_000);
+    const refreshed = h.ticket('alice', { queuedAt: T0 });
+    expect((await body(await h.submit(refreshed))).status).toBe('matched');
+    const newSearch = h.ticket('alice');
+    expect((await body(await h.submit(newSearch))).status).toBe('searching');
+    h.advance(30_000);
+    expect((await body(await h.submit(h.ticket('bob', { queuedAt: T0 })))).status).toBe('searching');
+  });
+
+  it('is idempotent for the same ticket; a newer ticket moves the player; an older one changes nothing', async () => {
+    const h = createHarness();
+    const first = h.ticket('alice');
+    await h.submit(first);
+    await h.submit(first);
+    expect(h.matchmaker.queue.players('duel/eu')).toBe(1);
+    h.advance(1_000);
+    const moved = h.ticket('alice', { mode: 'squad' });
+    expect(await body(await h.submit(moved))).toMatchObject({ pool: { mode: 'squad', region: 'eu' }, playersInPool: 1 });
+    expect(h.matchmaker.queue.players('duel/eu')).toBe(0);
+    expect(await body(await h.submit(first))).toMatchObject({ status: 'searching', pool: { mode: 'squad', region: 'eu' } });
+    expect(h.matchmaker.queue.players('duel/eu')).toBe(0);
+  });
+
+  it('forms no matches during warm-up but rebuilds the pool', async () => {
+    const h = createHarness({ warmupMs: 2_000 });
+    await h.submit(h.ticket('alice'));
+    await h.submit(h.ticket('bob'));
+    h.advance(1_999);
+    expect(h.matchmaker.tick()).toBe(0);
+    await h.submit(h.ticket('alice', { issuedAt: T0 }));
+    expect((await body(await h.app.request('/v1/pools'))).warmingUp).toBe(true);
+    h.advance(1);
+    expect(h.matchmaker.tick()).toBe(1);
+    expect((await body(await h.app.request('/v1/pools'))).warmingUp).toBe(false);
+  });
+
+  it('refuses new players at capacity with 503 and Retry-After, and keeps serving queued ones', async () => {
+    const h = createHarness({ maxPlayers: 2 });
+    const a = h.ticket('a');
+    await h.submit(a);
+    await h.submit(h.ticket('b'));
+    const res = await h.submit(h.ticket('c'));
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await problemOf(res)).code).toBe('at-capacity');
+    expect((await h.submit(a)).status).toBe(200);
+    h.advance(1_000);
+    expect((await h.submit(h.ticket('a', { mode: 'squad' }))).status).toBe(200);
+    expect(h.matchmaker.queue.players()).toBe(2);
+  });
+
+  it('answers 403 for a revoked ticket and drops the queued entry', async () => {
+    const h = createHarness();
+    const ticket = h.ticket('mallory');
+    await h.submit(ticket);
+    h.matchmaker.revoke('mallory', h.now() + 1);
+    expect(h.matchmaker.queue.size).toBe(0);
+    const res = await h.submit(ticket);
+    expect(res.status).toBe(403);
+    expect((await problemOf(res)).code).toBe('revoked');
+    h.advance(1_000);
+    expect((await h.submit(h.ticket('mallory'))).status).toBe(200);
+  });
+
+  it('answers 422 for a pool this instance does not serve', async () => {
+    const h = createHarness();
+    const res = await h.submit(h.ticket('alice', { region: 'na' }));
+    expect(res.status).toBe(422);
+    expect((await problemOf(res)).code).toBe('pool-not-served');
+  });
+
+  it('drops players who stop resubmitting', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    await h.submit(h.ticket('alice'));
+    h.advance(3_000);
+    h.matchmaker.tick();
+    expect(h.matchmaker.queue.size).toBe(0);
+  });
+});
+
+describe('DELETE /v1/queue', () => {
+  it('leaves the queue with 204, also when not queued', async () => {
+    const h = createHarness();
+    const ticket = h.ticket('alice');
+    await h.submit(ticket);
+    const res = await h.leave(ticket);
+    expect(res.status).toBe(204);
+    expect(h.matchmaker.queue.size).toBe(0);
+    expect((await h.leave(ticket)).status).toBe(204);
+  });
+
+  it('still needs a valid ticket', async () => {
+    const h = createHarness();
+    const res = await h.leave(h.ticket('alice', { issuedAt: T0 - 40_000 }));
+    expect(res.status).toBe(401);
+    expect((await problemOf(res)).code).toBe('expired');
+  });
+});
+
+describe('GET /v1/queue/events', () => {
+  it('pushes matched to a waiting player', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const alice = h.ticket('alice');
+    await h.submit(alice);
+    const res = await h.app.request('/v1/queue/events', { headers: h.auth(alice) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await h.submit(h.ticket('bob'));
+    h.matchmaker.tick();
+    const text = await res.text();
+    expect(text).toContain('event: matched');
+    const data = JSON.parse(text.split('\n').find((line) => line.startsWith('data: '))!.slice(6));
+    expect(data).toMatchObject({ status: 'matched', match: { id: 'match-1' } });
+  });
+
+  it('answers at once when already matched, and refuses a bad ticket before streaming', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const alice = h.ticket('alice');
+    await h.submit(alice);
+    await h.submit(h.ticket('bob'));
+    h.matchmaker.tick();
+    expect(await (await h.app.request('/v1/queue/events', { headers: h.auth(alice) })).text()).toContain('event: matched');
+    const bad = await h.app.request('/v1/queue/events', { headers: h.auth('v4.public.nope') });
+    expect(bad.status).toBe(401);
+  });
+});

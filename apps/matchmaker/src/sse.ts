@@ -1,0 +1,58 @@
+// Server-Sent Events: push `matched` to a waiting player; resubmission polling works without it.
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { Problem } from '@ticketbooth/http';
+import type { Matchmaker } from './matchmaker.ts';
+import type { MatchResult } from './results.ts';
+
+/**
+ * Streams one `matched` event and ends; until then a `ping` every resubmit
+ * interval keeps proxies from closing it. Ends at the latest when the ticket
+ * expires: the client has to refresh its ticket anyway.
+ */
+export function streamMatch(
+  c: Context,
+  mm: Matchmaker,
+  found: { sub: string; result: MatchResult | undefined; expiresAt: number },
+  body: (result: MatchResult) => unknown,
+): Response {
+  let result = found.result;
+  let wake: () => void = () => {};
+  const unsubscribe =
+    result === undefined
+      ? mm.events.subscribe(found.sub, (matched) => {
+          result = matched;
+          wake();
+        })
+      : () => {};
+  if (unsubscribe === undefined) {
+    throw new Problem(503, 'too-many-streams', 'Too many event streams', 'poll by resubmitting instead', { 'retry-after': '5' });
+  }
+  const pingMs = mm.settings.shared.resubmitIntervalMs;
+  return streamSSE(c, async (stream) => {
+    let closed = false;
+    stream.onAbort(() => {
+      closed = true;
+      wake();
+    });
+    try {
+      while (result === undefined && !closed) {
+        const untilExpiry = found.expiresAt - mm.now();
+        if (untilExpiry <= 0) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(pingMs, untilExpiry));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (result === undefined && !closed) await stream.writeSSE({ event: 'ping', data: '{}' });
+      }
+      if (result !== undefined && !closed) {
+        await stream.writeSSE({ event: 'matched', id: result.match.id, data: JSON.stringify(body(result)) });
+      }
+    } finally {
+      unsubscribe();
+    }
+  });
+}

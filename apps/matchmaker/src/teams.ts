@@ -1,0 +1,229 @@
+// Splitting the players of one match into teams of equal size and close total rating.
+import type { Member } from '@ticketbooth/tickets';
+
+/** Players who must share a team: one solo player or a whole party. */
+export type Group = readonly Member[];
+
+const MAX_SWAP_ROUNDS = 64;
+const MAX_PACKING_STEPS = 20_000;
+
+/**
+ * Assigns every group whole to one of `teams` teams of exactly `teamSize`
+ * players, balancing total rating. Solo players go by snake draft, which keeps
+ * any two teams' totals within the rating spread of the match; parties go
+ * largest first to the lightest team with room. Pairwise swaps between the
+ * heaviest and lightest team then narrow the gap further. Returns undefined
+ * when the groups cannot be packed. Deterministic: ties keep input order.
+ *
+ * @example
+ * balanceTeams([[a], [b], [c], [d]], 2, 2) // [[a, d], [b, c]] when a ≥ b ≥ c ≥ d
+ */
+export function balanceTeams(groups: readonly Group[], teams: number, teamSize: number): Member[][] | undefined {
+  if (groups.every((g) => g.length === 1)) {
+    return groups.length === teams * teamSize ? balanceSolo(groups.map((g) => g[0]!), teams, teamSize) : undefined;
+  }
+  const sizes = groups.map((g) => g.length);
+  if (sizes.reduce((a, b) => a + b, 0) !== teams * teamSize) return undefined;
+  const totals = groups.map(totalRating);
+  const order = groups.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || totals[b]! - totals[a]! || a - b);
+  const assignment = lightestWithRoom(order, sizes, totals, teams, teamSize) ?? pack(order, sizes, teams, teamSize);
+  if (assignment === undefined) return undefined;
+  improveBySwaps(assignment, sizes, totals, teams);
+  const result: Member[][] = Array.from({ length: teams }, () => []);
+  for (const i of order) result[assignment[i]!]!.push(...groups[i]!);
+  return result;
+}
+
+/** Whether groups of these sizes fit exactly into `teams` teams of `teamSize`, parties unsplit. */
+export function canPack(sizes: readonly number[], teams: number, teamSize: number): boolean {
+  let total = 0;
+  let solo = true;
+  for (const size of sizes) {
+    if (size > teamSize) return false;
+    total += size;
+    if (size !== 1) solo = false;
+  }
+  if (total > teams * teamSize) return false;
+  if (solo) return true;
+  // A partial selection fits if it can be completed with solo players, i.e. the parties pack.
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+  return pack(order, sizes, teams, teamSize, false) !== undefined;
+}
+
+/** Gap between the highest and lowest mean team rating. */
+export function teamImbalance(teams: readonly (readonly Member[])[]): number {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const team of teams) {
+    const mean = totalRating(team) / team.length;
+    if (mean < low) low = mean;
+    if (mean > high) high = mean;
+  }
+  return teams.length === 0 ? 0 : high - low;
+}
+
+/** Highest minus lowest rating among all players of a match. */
+export function ratingSpread(teams: readonly (readonly Member[])[]): number {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const team of teams) {
+    for (const { rating } of team) {
+      if (rating < low) low = rating;
+      if (rating > high) high = rating;
+    }
+  }
+  return high >= low ? high - low : 0;
+}
+
+export function totalRating(members: readonly Member[]): number {
+  let sum = 0;
+  for (const m of members) sum += m.rating;
+  return sum;
+}
+
+/**
+ * Solo players only (the hot path of every tick): snake draft by rating, then
+ * swaps. `players.length` must be `teams * teamSize`. Ties keep input order.
+ */
+export function balanceSolo(players: readonly Member[], teams: number, teamSize: number): Member[][] {
+  if (teams === 2 && teamSize === 1) {
+    const [a, b] = players as [Member, Member];
+    return a.rating >= b.rating ? [[a], [b]] : [[b], [a]];
+  }
+  const ranked = players.length === 2 ? (players[0]!.rating >= players[1]!.rating ? players : [players[1]!, players[0]!]) : [...players].sort((a, b) => b.rating - a.rating);
+  const result: Member[][] = [];
+  const sums: number[] = [];
+  for (let t = 0; t < teams; t++) {
+    result.push([]);
+    sums.push(0);
+  }
+  for (let k = 0; k < ranked.length; k++) {
+    const slot = k % teams;
+    const team = Math.floor(k / teams) % 2 === 0 ? slot : teams - 1 - slot;
+    result[team]!.push(ranked[k]!);
+    sums[team]! += ranked[k]!.rating;
+  }
+  if (teamSize > 1) swapSolo(result, sums);
+  return result;
+}
+
+function swapSolo(result: Member[][], sums: number[]): void {
+  for (let round = 0; round < MAX_SWAP_ROUNDS; round++) {
+    let heavy = 0;
+    let light = 0;
+    for (let t = 1; t < sums.length; t++) {
+      if (sums[t]! > sums[heavy]!) heavy = t;
+      if (sums[t]! < sums[light]!) light = t;
+    }
+    const gap = sums[heavy]! - sums[light]!;
+    if (gap <= 0) return;
+    const heavyTeam = result[heavy]!;
+    const lightTeam = result[light]!;
+    let bestGap = gap;
+    let bestX = -1;
+    let bestY = -1;
+    for (let x = 0; x < heavyTeam.length; x++) {
+      for (let y = 0; y < lightTeam.length; y++) {
+        const moved = heavyTeam[x]!.rating - lightTeam[y]!.rating;
+        const newGap = Math.abs(gap - 2 * moved);
+        if (moved > 0 && newGap < bestGap) {
+          bestGap = newGap;
+          bestX = x;
+          bestY = y;
+        }
+      }
+    }
+    if (bestX === -1) return;
+    const moving = heavyTeam[bestX]!;
+    const moved = moving.rating - lightTeam[bestY]!.rating;
+    heavyTeam[bestX] = lightTeam[bestY]!;
+    lightTeam[bestY] = moving;
+    sums[heavy]! -= moved;
+    sums[light]! += moved;
+  }
+}
+
+function lightestWithRoom(
+  order: readonly number[],
+  sizes: readonly number[],
+  totals: readonly number[],
+  teams: number,
+  teamSize: number,
+): number[] | undefined {
+  const sums = new Array<number>(teams).fill(0);
+  const room = new Array<number>(teams).fill(teamSize);
+  const assignment: number[] = [];
+  for (const group of order) {
+    let best = -1;
+    for (let t = 0; t < teams; t++) {
+      if (room[t]! >= sizes[group]! && (best === -1 || sums[t]! < sums[best]!)) best = t;
+    }
+    if (best === -1) return undefined;
+    assignment[group] = best;
+    sums[best]! += totals[group]!;
+    room[best]! -= sizes[group]!;
+  }
+  return assignment;
+}
+
+/** Backtracking bin packing, largest first; bounded, so a pathological input gives up rather than stalls. */
+function pack(order: readonly number[], sizes: readonly number[], teams: number, teamSize: number, exact = true): number[] | undefined {
+  const room = new Array<number>(teams).fill(teamSize);
+  const assignment: number[] = [];
+  let steps = 0;
+  const place = (k: number): boolean => {
+    if (k === order.length) return !exact || room.every((r) => r === 0);
+    if (++steps > MAX_PACKING_STEPS) return false;
+    const group = order[k]!;
+    const seen = new Set<number>();
+    for (let t = 0; t < teams; t++) {
+      // Teams with the same room left are interchangeable: trying one is enough.
+      if (room[t]! < sizes[group]! || seen.has(room[t]!)) continue;
+      seen.add(room[t]!);
+      room[t]! -= sizes[group]!;
+      assignment[group] = t;
+      if (place(k + 1)) return true;
+      room[t]! += sizes[group]!;
+    }
+    return false;
+  };
+  return place(0) ? assignment : undefined;
+}
+
+/** Swaps equal-size groups between the heaviest and the lightest team while that narrows their gap. */
+function improveBySwaps(assignment: number[], sizes: readonly number[], totals: readonly number[], teams: number): void {
+  const sums = new Array<number>(teams).fill(0);
+  assignment.forEach((team, group) => (sums[team]! += totals[group]!));
+  for (let round = 0; round < MAX_SWAP_ROUNDS; round++) {
+    let heavy = 0;
+    let light = 0;
+    for (let t = 1; t < teams; t++) {
+      if (sums[t]! > sums[heavy]!) heavy = t;
+      if (sums[t]! < sums[light]!) light = t;
+    }
+    const gap = sums[heavy]! - sums[light]!;
+    if (gap <= 0) return;
+    let bestGap = gap;
+    let bestX = -1;
+    let bestY = -1;
+    for (let x = 0; x < assignment.length; x++) {
+      if (assignment[x] !== heavy) continue;
+      for (let y = 0; y < assignment.length; y++) {
+        if (assignment[y] !== light || sizes[x] !== sizes[y]) continue;
+        const moved = totals[x]! - totals[y]!;
+        const newGap = Math.abs(gap - 2 * moved);
+        if (moved > 0 && newGap < bestGap) {
+          bestGap = newGap;
+          bestX = x;
+          bestY = y;
+        }
+      }
+    }
+    if (bestX === -1) return;
+    const moved = totals[bestX]! - totals[bestY]!;
+    assignment[bestX] = light;
+    assignment[bestY] = heavy;
+    sums[heavy]! -= moved;
+    sums[light]! += moved;
+  }
+}

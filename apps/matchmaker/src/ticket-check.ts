@@ -1,0 +1,100 @@
+// Ticket → queue facts: a digest lookup for a queued ticket, a full verify otherwise.
+import { hash } from 'node:crypto';
+import { TicketError, createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
+import type { SharedConfig } from '@ticketbooth/config';
+import type { Queue, QueueEntry, TicketFacts } from './pool.ts';
+
+export interface TicketKeys {
+  readonly ring: KeyRing;
+  refetchForUnknownKid(): Promise<boolean>;
+}
+
+export interface TicketCheckOptions {
+  readonly shared: SharedConfig;
+  readonly keys: TicketKeys;
+  readonly queue: Queue;
+  /** Pool keys this instance serves, mapped to themselves: facts share these strings. */
+  readonly pools: ReadonlyMap<string, string>;
+  readonly cacheSize: number;
+  readonly now: () => number;
+}
+
+export interface CheckedTicket {
+  readonly facts: TicketFacts;
+  /** Set when the exact token is already queued: the hot path. */
+  readonly entry: QueueEntry | undefined;
+}
+
+/**
+ * The queue itself is the main cache: a queued entry is found by a SHA-256
+ * digest of the token, which costs far less memory per player than caching
+ * the token string and its claims. Tickets not queued (matched, refused,
+ * superseded) fall through to the verifier and its bounded cache.
+ */
+export function createTicketCheck(options: TicketCheckOptions) {
+  const { shared, keys, queue, pools, now } = options;
+  const verifier = createVerifier({
+    keys: keys.ring,
+    purpose: 'ticket',
+    issuer: shared.issuer,
+    audience: shared.audiences.ticket,
+    maxLifetimeMs: shared.ticketTtlMs,
+    cacheSize: options.cacheSize,
+    now,
+  });
+  let queuedHits = 0;
+
+  async function verifyAfterRefetch(token: string, ticketId: string, error: TicketError): Promise<CheckedTicket> {
+    if (!(await keys.refetchForUnknownKid())) throw error;
+    return { facts: factsOf(verifier.verify(token), ticketId), entry: undefined };
+  }
+
+  return {
+    /** Synchronous unless the ticket names an unknown key, which costs one (rate-limited) key refetch. */
+    check(token: string): CheckedTicket | Promise<CheckedTicket> {
+      const ticketId = ticketIdOf(token);
+      const queued = queue.findByTicket(ticketId);
+      const at = now();
+      if (queued !== undefined && at < queued.expiresAt && keys.ring.isUsable(queued.kid, at)) {
+        queuedHits++;
+        return { facts: queued, entry: queued };
+      }
+      let verified: Verified<'ticket'>;
+      try {
+        verified = verifier.verify(token);
+      } catch (error) {
+        // A kid we do not know may be the issuer's next key: look once, then retry once.
+        if (error instanceof TicketError && error.code === 'unknown_key') return verifyAfterRefetch(token, ticketId, error);
+        throw error;
+      }
+      return { facts: factsOf(verified, ticketId), entry: undefined };
+    },
+    stats() {
+      const { hits, misses } = verifier.stats();
+      return { hits: hits + queuedHits, misses };
+    },
+  };
+
+  function factsOf({ claims, kid, issuedAt, expiresAt }: Verified<'ticket'>, ticketId: string): TicketFacts {
+    const key = `${claims.pool.mode}/${claims.pool.region}`;
+    return {
+      sub: claims.sub,
+      pool: pools.get(key) ?? key,
+      rating: claims.rating,
+      queuedAt: Date.parse(claims.queuedAt),
+      party: claims.party,
+      issuedAt,
+      expiresAt,
+      ticketId,
+      // The ring's own string, so a million entries share one kid.
+      kid: keys.ring.get(kid)?.kid ?? kid,
+    };
+  }
+}
+
+export type TicketCheck = ReturnType<typeof createTicketCheck>;
+
+/** SHA-256 of the exact token, base64url: the one-shot hash is the cheapest way to a safe key. */
+export function ticketIdOf(token: string): string {
+  return hash('sha256', token, 'base64url');
+}

@@ -1,0 +1,100 @@
+// Test harness: a matchmaker app on a frozen clock, with tickets signed by a real issuer key.
+import { DEMO_CONFIG, parseSharedConfig, type SharedConfig } from '@ticketbooth/config';
+import {
+  KeyRing,
+  createSigningKey,
+  generateSeed,
+  signToken,
+  toPasetoDate,
+  type Member,
+  type SigningKey,
+  type TicketClaims,
+} from '@ticketbooth/tickets';
+import { createApp } from '../src/app.ts';
+import type { MatchmakerSettings } from '../src/matchmaker.ts';
+
+export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+export const ISSUER = 'ticketbooth-issuer';
+
+export interface TicketOptions {
+  readonly mode?: string;
+  readonly region?: string;
+  readonly rating?: number;
+  readonly queuedAt?: number;
+  readonly issuedAt?: number;
+  readonly lifetimeMs?: number;
+  readonly party?: Member[];
+  readonly key?: SigningKey;
+  readonly claims?: Partial<TicketClaims>;
+}
+
+export function createHarness(overrides: Partial<MatchmakerSettings> = {}, shared?: SharedConfig) {
+  let clock = T0;
+  let ids = 0;
+  let jtis = 0;
+  const issuerKey = createSigningKey(generateSeed());
+  const ticketRing = new KeyRing({ signing: issuerKey });
+  const matchKeys = new KeyRing({ signing: createSigningKey(generateSeed()) });
+  const settings: MatchmakerSettings = {
+    shared: shared ?? parseSharedConfig({ ...DEMO_CONFIG, resubmitIntervalMs: 1_000, ticketTtlMs: 60_000 }),
+    pools: ['duel/eu', 'squad/eu'],
+    warmupMs: 2_000,
+    staleAfterMs: 3_000,
+    resultTtlMs: 30_000,
+    matchTokenTtlMs: 600_000,
+    maxPlayers: 1_000,
+    verifierCacheSize: 1_000,
+    matchIssuer: 'ticketbooth-matchmaker',
+    ...overrides,
+  };
+  let keysLoaded = true;
+  const { app, matchmaker } = createApp({
+    settings,
+    ticketKeys: { ring: ticketRing, hasKeys: () => keysLoaded, refetchForUnknownKid: async () => false },
+    matchKeys,
+    now: () => clock,
+    newId: () => `match-${++ids}`,
+    log: () => {},
+  });
+
+  function ticket(sub: string, options: TicketOptions = {}): string {
+    const issuedAt = options.issuedAt ?? clock;
+    return signToken(options.key ?? issuerKey, 'ticket', {
+      iss: ISSUER,
+      sub,
+      aud: settings.shared.audiences.ticket,
+      iat: toPasetoDate(issuedAt),
+      exp: toPasetoDate(issuedAt + (options.lifetimeMs ?? 30_000)),
+      jti: `jti-${++jtis}`,
+      pool: { mode: options.mode ?? 'duel', region: options.region ?? 'eu' },
+      rating: options.rating ?? 1500,
+      queuedAt: toPasetoDate(options.queuedAt ?? issuedAt),
+      ...(options.party ? { party: options.party } : {}),
+      ...options.claims,
+    });
+  }
+
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  return {
+    app,
+    matchmaker,
+    settings,
+    issuerKey,
+    ticketRing,
+    matchKeys,
+    ticket,
+    auth,
+    submit: (token: string) => app.request('/v1/queue', { method: 'POST', headers: auth(token) }),
+    leave: (token: string) => app.request('/v1/queue', { method: 'DELETE', headers: auth(token) }),
+    advance: (ms: number) => (clock += ms),
+    now: () => clock,
+    setKeysLoaded: (loaded: boolean) => (keysLoaded = loaded),
+  };
+}
+
+export async function problemOf(res: Response): Promise<Record<string, unknown>> {
+  if (res.headers.get('content-type') !== 'application/problem+json') {
+    throw new Error(`expected problem+json, got ${res.status} ${res.headers.get('content-type')}: ${await res.text()}`);
+  }
+  return (await res.json()) as Record<string, unknown>;
+}
