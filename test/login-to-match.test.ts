@@ -14,7 +14,7 @@ describe('login to match, full 4v4', () => {
   });
 
   it('gives all eight players the same match, whose token verifies with the published keys alone', async () => {
-    const players = await createPlayers(cluster, 8, 'squad', (i) => 1400 + i * 20);
+    const players = await createPlayers(cluster, 8, 'squad', (i) => 1480 + i * 5);
     const matches = await Promise.all(
       players.map((p) =>
         createClient({ issuerUrl: cluster.issuer.url, fetch: p.fetch }).queue(p.session, { mode: 'squad', region: 'eu' }),
