@@ -10,7 +10,7 @@ import { summarize, type PlayerOutcome, type Summary } from './simulate/summary.
 
 const USAGE = `usage: pnpm simulate [options]
   --players N              simulated players (default 200, at most 20000)
-  --duration-s S           stop after S seconds whatever happens (default 120)
+  --duration-s S           stop queueing S seconds after the first player queues (default 120)
   --ramp-s S               players arrive spread over S seconds (default 5)
   --modes a,b --regions x,y   pools to use (default duel,squad and eu,na)
   --issuer URL             use running services (default: start our own on free ports)
@@ -103,7 +103,6 @@ async function main(): Promise<void> {
   const issuerUrl = options.issuer ?? own!.issuerUrl;
   const adminToken = options.adminToken ?? own?.adminToken;
   const started = Date.now();
-  const deadline = AbortSignal.timeout(options.durationMs);
   const counts = { ready: 0, queued: 0, matched: 0, errors: 0 };
   const crowd = buildPopulation({
     players: options.players,
@@ -127,6 +126,12 @@ async function main(): Promise<void> {
       return ready;
     });
     const queueStart = Date.now();
+    const deadline = AbortSignal.timeout(options.durationMs);
+    // Just before the end: do the clients still searching match what the matchmaker holds?
+    const endCheck = own ? sleep(Math.max(0, options.durationMs - 500)).then(async () => ({
+      searchingClients: counts.queued,
+      inPools: await poolSize(own.matchmaker().url).catch(() => -1),
+    })) : undefined;
     const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, outcomes, queueStart) : undefined;
     const results = await Promise.all(
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
@@ -150,9 +155,10 @@ async function main(): Promise<void> {
     );
     crash = await crashRun;
     const summary = summarize(results);
+    const atEnd = summary.unmatched - Object.values(summary.errors).reduce((a, b) => a + b, 0) > 0 ? await endCheck : undefined;
     progress.done(progressLine(Date.now() - started, counts, options.players, 'done'));
-    console.log(renderSummary(summary, crash, Date.now() - started));
-    if (options.json) writeFileSync(options.json, `${JSON.stringify({ options, summary, crash }, null, 2)}\n`);
+    console.log(renderSummary(summary, crash, atEnd, Date.now() - started));
+    if (options.json) writeFileSync(options.json, `${JSON.stringify({ options, summary, crash, atEnd }, null, 2)}\n`);
   } finally {
     clearInterval(ticker);
     await own?.stop();
@@ -199,7 +205,12 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function renderSummary(s: Summary, crash: CrashReport | undefined, elapsedMs: number): string {
+interface EndCheck {
+  readonly searchingClients: number;
+  readonly inPools: number;
+}
+
+function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndCheck | undefined, elapsedMs: number): string {
   const row = (label: string, value: string | number) => `| ${label.padEnd(34)} | ${String(value).padStart(14)} |`;
   const p = (x: { p50: number; p95: number; p99: number }, unit = '') => `${x.p50}/${x.p95}/${x.p99}${unit}`;
   const lines = [
@@ -209,6 +220,7 @@ function renderSummary(s: Summary, crash: CrashReport | undefined, elapsedMs: nu
     row('players', s.players),
     row('matched', s.matched),
     row('not matched by the end', s.unmatched),
+    row('lost (errors)', Object.values(s.errors).reduce((a, b) => a + b, 0)),
     row('matches formed', s.matches),
     row('players in two matches', s.matchedTwice),
     row('time to match p50/p95/p99 (ms)', p(s.timeToMatchMs)),
@@ -217,6 +229,9 @@ function renderSummary(s: Summary, crash: CrashReport | undefined, elapsedMs: nu
     row('errors', Object.entries(s.errors).map(([k, v]) => `${k}:${v}`).join(' ') || 0),
     row('wall time (s)', (elapsedMs / 1000).toFixed(1)),
   ];
+  if (atEnd) {
+    lines.push(row('searching at the end: clients', atEnd.searchingClients), row('searching at the end: in pools', atEnd.inPools));
+  }
   if (crash) {
     lines.push(
       row('matchmaker killed at (ms)', crash.killedAtMs),

@@ -205,3 +205,30 @@ describe('first ticket', () => {
     expect(keys[3]).not.toBe(keys[0]);
   });
 });
+
+describe('retry cadence', () => {
+  it('never waits longer than the resubmit interval to retry a matchmaker that is down', async () => {
+    // A matchmaker that is down for a while, then comes back on the same port.
+    const first = await scripted(() => {});
+    const port = Number(new URL(first.url).port);
+    await new Promise((done) => first.server.close(done));
+    const back = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        const app = new Hono().post('/v1/queue', (c) => c.json({ status: 'matched', match }));
+        const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
+        servers.push(server);
+        server.once('listening', () => resolve());
+      }, 300),
+    );
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json({ ...grant(first.url, 't1'), resubmitAfterMs: 30 })));
+    const delays: number[] = [];
+    await createClient({ issuerUrl: issuer.url, backoff: { baseMs: 10, capMs: 10_000 } }).queue(
+      { token: 's', expiresAt: '' },
+      { mode: 'duel', region: 'eu' },
+      { onStatus: (s) => s.state === 'retrying' && delays.push(s.delayMs) },
+    );
+    await back;
+    expect(delays.length).toBeGreaterThan(3);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(30);
+  });
+});

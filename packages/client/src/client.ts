@@ -106,9 +106,9 @@ async function runQueue(run: QueueRun): Promise<Match> {
   const { client, session, request, signal, random, now } = run;
   const report = run.onStatus ?? (() => {});
   let failures = 0;
-  const retryAfter = async (error: Error): Promise<void> => {
+  const retryAfter = async (error: Error, capMs = run.backoff.capMs): Promise<void> => {
     const server = error instanceof TicketboothError ? (error.retryAfterMs ?? 0) : 0;
-    const delayMs = Math.max(server, backoffDelay(failures, run.backoff, random));
+    const delayMs = Math.max(server, backoffDelay(failures, { ...run.backoff, capMs: Math.min(capMs, run.backoff.capMs) }, random));
     failures++;
     report({ state: 'retrying', attempt: failures, delayMs, error });
     await sleep(delayMs, signal);
@@ -155,7 +155,9 @@ async function runQueue(run: QueueRun): Promise<Match> {
           continue;
         }
         if (!isRetryable(error) && !(error instanceof TicketboothError && WAIT_FOR_KEYS.has(error.code))) throw error;
-        await retryAfter(error as Error);
+        // A queued player resubmits at this cadence anyway, so retrying no slower adds no load,
+        // and a restarted matchmaker gets its pool back within about one interval.
+        await retryAfter(error as Error, grant.resubmitAfterMs);
         continue;
       }
       failures = 0;
