@@ -132,20 +132,22 @@ async function main(): Promise<void> {
       searchingClients: counts.queued,
       inPools: await poolSize(own.matchmaker().url).catch(() => -1),
     })) : undefined;
-    const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, outcomes, queueStart) : undefined;
+    const track: Track = { searching: new Uint8Array(crowd.length), lastAnswerAt: new Float64Array(crowd.length) };
+    const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, track, outcomes, queueStart) : undefined;
     const results = await Promise.all(
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
         const player = crowd[i]!;
         if (ready instanceof Error) return { username: player.username, sub: '', error: `setup:${(ready as { code?: string }).code ?? ready.name}` };
         await sleep(player.arrivesAtMs, deadline);
-        const searching = { value: false };
         const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (status) => {
-          if (status.state === 'searching' && !searching.value) {
-            searching.value = true;
+          if (status.state === 'searching' || status.state === 'matched') track.lastAnswerAt[i] = Date.now();
+          if (status.state === 'searching' && !track.searching[i]) {
+            track.searching[i] = 1;
             counts.queued++;
           }
         });
-        if (searching.value) counts.queued--;
+        if (track.searching[i]) counts.queued--;
+        track.searching[i] = 0;
         if (result.match) counts.matched++;
         if (result.error) counts.errors++;
         const outcome = { username: player.username, sub: (ready as PreparedPlayer).sub, ...result, matchedAtMs: Date.now() - queueStart };
@@ -165,24 +167,35 @@ async function main(): Promise<void> {
   }
 }
 
-/** Kills the matchmaker at `atMs` after queueing began and measures the rebuild. */
-async function crashLater(own: OwnServices, atMs: number, outcomes: PlayerOutcome[], queueStart: number): Promise<CrashReport> {
+/** Per player: searching right now, and when a matchmaker last answered it. */
+interface Track {
+  readonly searching: Uint8Array;
+  readonly lastAnswerAt: Float64Array;
+}
+
+/**
+ * Kills the matchmaker `atMs` after queueing began and measures the rebuild: the
+ * pool is back once every player who was searching at the kill has been answered
+ * by the new process (queued again, or matched), or has stopped searching.
+ */
+async function crashLater(own: OwnServices, atMs: number, track: Track, outcomes: PlayerOutcome[], queueStart: number): Promise<CrashReport> {
   await sleep(Math.max(0, queueStart + atMs - Date.now()));
   const url = own.matchmaker().url;
   const poolBeforeCrash = await poolSize(url);
+  const searchingAtKill = [...track.searching.keys()].filter((i) => track.searching[i]);
   const killedAt = Date.now();
   await own.crashMatchmaker();
   const restartedAt = Date.now();
   let rebuiltAfterMs: number | undefined;
   let poolAfterRebuild: number | undefined;
   while (Date.now() - restartedAt < 60_000) {
-    const size = await poolSize(url).catch(() => 0);
-    if (size >= poolBeforeCrash) {
+    const back = searchingAtKill.every((i) => !track.searching[i] || track.lastAnswerAt[i]! > restartedAt);
+    if (back) {
       rebuiltAfterMs = Date.now() - restartedAt;
-      poolAfterRebuild = size;
+      poolAfterRebuild = await poolSize(url).catch(() => -1);
       break;
     }
-    await sleep(50);
+    await sleep(20);
   }
   await sleep(5_000);
   const firstAfter = outcomes
@@ -238,6 +251,7 @@ function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndChe
       row('pool before the crash', crash.poolBeforeCrash),
       row('restart took (ms)', crash.restartMs),
       row('pool rebuilt after (ms)', crash.rebuiltAfterMs ?? 'not rebuilt'),
+    row('pool when rebuilt', crash.poolAfterRebuild ?? '-'),
       row('first match after restart (ms)', crash.firstMatchAfterRestartMs ?? 'none'),
     );
   }
