@@ -232,3 +232,59 @@ describe('retry cadence', () => {
     expect(Math.max(...delays)).toBeLessThanOrEqual(30);
   });
 });
+
+describe('push', () => {
+  it('resolves as soon as the matchmaker pushes the match, without waiting for the next resubmission', async () => {
+    let submissions = 0;
+    const mm = await scripted((app) => {
+      app.post('/v1/queue', (c) => {
+        submissions++;
+        return c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 2, resubmitAfterMs: 30_000 });
+      });
+      app.get('/v1/queue/events', (c) => {
+        expect(c.req.header('authorization')).toBe('Bearer t1');
+        const body = new ReadableStream({
+          start(controller) {
+            const send = (text: string) => controller.enqueue(new TextEncoder().encode(text));
+            send('event: ping\ndata: {}\n\n');
+            setTimeout(() => {
+              send(`event: matched\r\nid: m-1\r\ndata: ${JSON.stringify({ status: 'matched', match })}\r\n\r\n`);
+              controller.close();
+            }, 100);
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      });
+    });
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    const started = Date.now();
+    const states: string[] = [];
+    const result = await createClient({ issuerUrl: issuer.url, backoff: FAST }).queue(
+      { token: 's', expiresAt: '' },
+      { mode: 'duel', region: 'eu' },
+      { onStatus: (s) => states.push(s.state) },
+    );
+    expect(result).toEqual(match);
+    expect(submissions).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(states).toEqual(['searching', 'matched']);
+  });
+
+  it('keeps polling when push is off or refused', async () => {
+    let submissions = 0;
+    const mm = await scripted((app) => {
+      app.post('/v1/queue', (c) =>
+        ++submissions < 2
+          ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
+          : c.json({ status: 'matched', match }),
+      );
+      app.get('/v1/queue/events', () => problem(503, 'too-many-streams'));
+    });
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    const client = createClient({ issuerUrl: issuer.url, backoff: FAST });
+    expect(await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' })).toEqual(match);
+    submissions = 0;
+    expect(await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { push: false })).toEqual(match);
+    expect(mm.calls.filter((c) => c.startsWith('GET')).length).toBe(1);
+  });
+});

@@ -2,6 +2,7 @@
 import { DEFAULT_BACKOFF, backoffDelay, jitter, sleep, type BackoffPolicy } from './backoff.ts';
 import { TicketboothError } from './errors.ts';
 import { requestJson, type Fetch } from './http.ts';
+import { waitForPush } from './push.ts';
 import type { Account, Match, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
 
 export interface ClientOptions {
@@ -18,6 +19,12 @@ export interface ClientOptions {
 export interface QueueOptions {
   readonly signal?: AbortSignal;
   readonly onStatus?: (status: QueueStatus) => void;
+  /**
+   * Also listen for the matchmaker's `matched` push (default true): the match
+   * arrives the moment it forms instead of at the next resubmission, which also
+   * shrinks the window in which a matchmaker crash can lose a formed match.
+   */
+  readonly push?: boolean;
 }
 
 export interface TicketboothClient {
@@ -28,6 +35,8 @@ export interface TicketboothClient {
   /** Same `idempotencyKey`, same ticket: safe to retry. */
   requestTicket(session: Session, request: TicketRequest, extra?: TicketExtras): Promise<TicketGrant>;
   submit(grant: TicketGrant, signal?: AbortSignal): Promise<QueueAnswer>;
+  /** Resolves with the match when the matchmaker pushes it, or undefined when the stream ends. */
+  waitForMatch(grant: TicketGrant, signal: AbortSignal): Promise<Match | undefined>;
   leave(grant: TicketGrant): Promise<void>;
   /**
    * Queues until matched: resubmits at the server's pace with jitter, refreshes
@@ -84,6 +93,7 @@ export function createClient(options: ClientOptions): TicketboothClient {
       })) as TicketGrant,
     submit: async (grant, signal) =>
       (await call('POST', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket, signal })) as QueueAnswer,
+    waitForMatch: (grant, signal) => waitForPush(fetchImpl, grant, signal),
     leave: async (grant) => {
       await call('DELETE', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket });
     },
@@ -130,10 +140,15 @@ async function runQueue(run: QueueRun): Promise<Match> {
   }
   failures = 0;
   let nextRefreshTry = 0;
+  const push = listenForPush(client, run.push ?? true);
 
   try {
     for (;;) {
       signal?.throwIfAborted();
+      if (push.match) {
+        report({ state: 'matched', match: push.match });
+        return push.match;
+      }
       if (shouldRefresh(grant, now()) && now() >= nextRefreshTry) {
         report({ state: 'refreshing' });
         try {
@@ -166,15 +181,49 @@ async function runQueue(run: QueueRun): Promise<Match> {
         return answer.match;
       }
       report({ state: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
-      await sleep(jitter(answer.resubmitAfterMs || grant.resubmitAfterMs, random), signal);
+      push.listen(grant);
+      await sleep(jitter(answer.resubmitAfterMs || grant.resubmitAfterMs, random), anySignal(signal, push.arrived));
     }
   } catch (error) {
+    if (push.match && !signal?.aborted) {
+      report({ state: 'matched', match: push.match });
+      return push.match;
+    }
     if (signal?.aborted) {
       // Best effort: free the slot now rather than waiting for the entry to go stale.
       await client.leave(grant).catch(() => {});
     }
     throw error;
+  } finally {
+    push.stop();
   }
+}
+
+/** One push stream at a time, restarted after each searching answer; `arrived` aborts the wait. */
+function listenForPush(client: TicketboothClient, enabled: boolean) {
+  const stop = new AbortController();
+  const arrived = new AbortController();
+  let listening = false;
+  const state = {
+    match: undefined as Match | undefined,
+    arrived: arrived.signal,
+    listen(grant: TicketGrant) {
+      if (!enabled || listening || stop.signal.aborted) return;
+      listening = true;
+      void client.waitForMatch(grant, stop.signal).then((match) => {
+        listening = false;
+        if (match === undefined) return;
+        state.match = match;
+        arrived.abort();
+      });
+    },
+    stop: () => stop.abort(),
+  };
+  return state;
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  return a === undefined ? b : AbortSignal.any([a, b]);
 }
 
 /** Refresh once less than two resubmit intervals (plus a second) of life are left. */
