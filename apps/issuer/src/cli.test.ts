@@ -55,6 +55,11 @@ describe('issuer CLI', () => {
     expect(old.secret).toBeUndefined();
     // Retired after the longest token lifetime (sessions: 1 h) plus a minute of leeway.
     expect(old.notAfter).toBe(new Date(T0 + 60_000 + 3_600_000 + 60_000).toISOString());
+    // After a compromise the old key goes at once; the signing key never does.
+    expect(await c.run('keys', 'remove')).toBe(2);
+    expect(await c.run('keys', 'remove', after.active!)).toBe(1);
+    expect(await c.run('keys', 'remove', first!)).toBe(0);
+    expect(readKeyFile(path).keys.map((k) => k.kid)).toEqual([after.active]);
   });
 
   it('creates, bans, unbans users and sets ratings', async () => {

@@ -4,10 +4,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@ticketbooth/config';
-import { writeKeyFile } from '@ticketbooth/tickets';
+import { isKeysCommand, runKeysCommand } from '@ticketbooth/tickets';
 import { loadIssuerConfig, maxTokenLifetimeMs, type IssuerConfig } from './config.ts';
 import { newPassword, newUsername } from './credentials.ts';
-import { activateNextKey, loadOrCreateKeyFile, nextKey, rotateKeyFile } from './keys.ts';
 import { openStore } from './open-store.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
 import { UsernameTakenError, type User, type UserStore } from './store/user-store.ts';
@@ -19,6 +18,8 @@ export const USAGE = `Usage: pnpm --filter @ticketbooth/issuer cli <command>
   keys activate                      step 2: sign with the published key; the old one verifies until
                                      every token it signed has expired. Wait at least the key-set
                                      cache time (60 s) after "rotate".
+  keys remove <kid>                  after a compromise (once rotated and activated): drop the old key
+                                     now; everything it signed stops verifying. See SECURITY.md.
   users create <username> [--password-stdin]
                                      without --password-stdin a random password is generated and printed
   users ban <user> --reason <text>   <user> is an id or a username; revokes sessions, publishes a revocation
@@ -61,37 +62,25 @@ async function dispatch(argv: string[], deps: CliDeps): Promise<number> {
     deps.stdout(USAGE);
     return 0;
   }
-  if (group === 'keys') return keys(command, deps);
+  if (group === 'keys') return keys(command, rest[0], deps);
   if (group === 'users') return withStore(deps, (store) => users(command, rest, store, deps));
   if (group === 'ratings') return withStore(deps, (store) => ratings(command, rest, store, deps));
   throw new UsageError(`unknown command ${JSON.stringify(group)}`);
 }
 
-function keys(command: string | undefined, deps: CliDeps): number {
-  const path = deps.config.keyFile;
-  const now = deps.now();
-  const file = loadOrCreateKeyFile(path, now);
-  if (command === 'list') {
-    for (const key of file.keys) {
-      const role = key.kid === file.active ? 'active' : key.notAfter !== undefined ? `retiring at ${key.notAfter}` : 'next (published, not signing)';
-      deps.stdout(`${key.kid}  ${role}\n`);
-    }
-    return 0;
-  }
-  if (command === 'rotate') {
-    const rotated = rotateKeyFile(file, now);
-    writeKeyFile(path, rotated);
-    deps.stdout(`published ${nextKey(rotated)!.kid}; run "keys activate" once verifiers have fetched it\n`);
-    return 0;
-  }
-  if (command === 'activate') {
+function keys(command: string | undefined, kid: string | undefined, deps: CliDeps): number {
+  if (!isKeysCommand(command)) throw new UsageError(`unknown keys command ${JSON.stringify(command)}`);
+  if (command === 'remove' && kid === undefined) throw new UsageError('keys remove needs the <kid> to remove');
+  const output = runKeysCommand(command, {
+    ...(kid === undefined ? {} : { kid }),
+    path: deps.config.keyFile,
+    now: deps.now(),
     // Leeway on top of the longest lifetime: verifiers accept a few seconds past exp.
-    const activated = activateNextKey(file, now, maxTokenLifetimeMs(deps.config.shared) + 60_000);
-    writeKeyFile(path, activated);
-    deps.stdout(`signing with ${activated.active}\n`);
-    return 0;
-  }
-  throw new UsageError(`unknown keys command ${JSON.stringify(command)}`);
+    retireAfterMs: maxTokenLifetimeMs(deps.config.shared) + 60_000,
+    waitFor: "the matchmakers' key refresh (KEYS_REFRESH_MS, 60 s by default)",
+  });
+  deps.stdout(output);
+  return 0;
 }
 
 async function withStore(deps: CliDeps, work: (store: UserStore) => Promise<number>): Promise<number> {

@@ -2,10 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '@ticketbooth/config';
 import { onShutdown, startServer } from '@ticketbooth/http';
-import { KeyRing } from '@ticketbooth/tickets';
+import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadIssuerConfig } from './config.ts';
-import { applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from './keys.ts';
 import { openStore } from './open-store.ts';
 import { createPasswordHasher } from './passwords.ts';
 

@@ -44,6 +44,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ MATCHMAKER_PORT: '9124', MATCHMAKER_POOLS: 'duel/na' }).pools).toEqual(['duel/na']);
   });
 
+  it('polls the revocation feed at the issuer unless told not to, or given only a key file', () => {
+    const defaults = loadConfig({});
+    expect(defaults.revocationFeedUrl).toBe('http://127.0.0.1:8700');
+    expect(defaults.shared.revocationPollMs).toBe(2_000);
+    expect(defaults.keyPollMs).toBe(2_000);
+    const custom = loadConfig({ ISSUER_URL: 'http://127.0.0.1:9700', REVOCATION_POLL_MS: '200' });
+    expect(custom.revocationFeedUrl).toBe('http://127.0.0.1:9700');
+    expect(custom.shared.revocationPollMs).toBe(200);
+    expect(loadConfig({ REVOCATIONS: 'off' }).revocationFeedUrl).toBeUndefined();
+    expect(loadConfig({ ISSUER_PUBLIC_KEY_FILE: '/keys.json' }).revocationFeedUrl).toBeUndefined();
+    expect(loadConfig({ ISSUER_PUBLIC_KEY_FILE: '/keys.json', ISSUER_URL: 'http://127.0.0.1:9700' }).revocationFeedUrl).toBe('http://127.0.0.1:9700');
+    expect(loadConfig({ ISSUER_PUBLIC_KEY_FILE: '/keys.json', REVOCATIONS: 'on' }).revocationFeedUrl).toBe('http://127.0.0.1:8700');
+    expect(() => loadConfig({ REVOCATIONS: 'maybe' })).toThrow(/REVOCATIONS/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ MATCHMAKER_PORT: '', WARMUP_MS: '' }).port).toBe(8701);
   });

@@ -17,8 +17,18 @@ export interface MatchmakerConfig {
   /** Where the issuer publishes `GET /v1/keys`, unless a key file is given. */
   readonly issuerUrl: string;
   readonly issuerPublicKeyFile: string | undefined;
-  /** This matchmaker's own match-signing keys; generated on first start. */
+  /**
+   * Where the signed revocation feed is polled (`<url>/v1/revocations`, every
+   * `shared.revocationPollMs`); undefined when REVOCATIONS=off, the default
+   * only for a matchmaker given ISSUER_PUBLIC_KEY_FILE and no ISSUER_URL.
+   */
+  readonly revocationFeedUrl: string | undefined;
+  /** Longest wait between feed retries while the issuer is unreachable. */
+  readonly revocationMaxBackoffMs: number;
+  /** This matchmaker's own match-signing keys; generated on first start, re-read when rotated. */
   readonly keyFile: string;
+  /** How often the key file is checked for a rotation (SIGHUP checks at once). */
+  readonly keyPollMs: number;
   /** No matches before this long after start, so a restart matches on the rebuilt pool. */
   readonly warmupMs: number;
   readonly staleAfterMs: number;
@@ -46,9 +56,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*(,[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*)*$/, 'expected "mode/region,..."')
     .optional(),
-  ISSUER_URL: z.url().default('http://127.0.0.1:8700'),
+  ISSUER_URL: z.url().optional(),
   ISSUER_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  REVOCATIONS: z.enum(['on', 'off']).optional(),
+  REVOCATION_MAX_BACKOFF_MS: int(100).default(10_000),
   MATCHMAKER_KEY_FILE: z.string().min(1).optional(),
+  MATCHMAKER_KEY_POLL_MS: int(100).default(2_000),
   WARMUP_MS: int(0).optional(),
   STALE_AFTER_MS: int(1).optional(),
   MATCHMAKER_TICK_MS: int(10).default(1_000),
@@ -85,15 +98,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const interval = shared.resubmitIntervalMs;
+  const issuerUrl = e.ISSUER_URL ?? 'http://127.0.0.1:8700';
+  // Without an issuer to ask, bans cannot be learnt: that must be chosen (REVOCATIONS=off), or implied
+  // by a key file with no ISSUER_URL, never the silent result of an unreachable default URL.
+  const revocations = e.REVOCATIONS ?? (e.ISSUER_PUBLIC_KEY_FILE !== undefined && e.ISSUER_URL === undefined ? 'off' : 'on');
   return {
     shared,
     host: e.HOST,
     port,
     publicUrl,
     pools,
-    issuerUrl: e.ISSUER_URL,
+    issuerUrl,
     issuerPublicKeyFile: e.ISSUER_PUBLIC_KEY_FILE,
+    revocationFeedUrl: revocations === 'on' ? issuerUrl : undefined,
+    revocationMaxBackoffMs: e.REVOCATION_MAX_BACKOFF_MS,
     keyFile: e.MATCHMAKER_KEY_FILE ?? join(home, 'matchmaker-keys.json'),
+    keyPollMs: e.MATCHMAKER_KEY_POLL_MS,
     warmupMs: e.WARMUP_MS ?? interval + Math.max(1_000, Math.round(interval / 5)),
     staleAfterMs: e.STALE_AFTER_MS ?? 3 * interval,
     tickMs: e.MATCHMAKER_TICK_MS,

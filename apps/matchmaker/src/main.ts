@@ -1,16 +1,25 @@
 // Starts the matchmaker: config, keys, createApp, serve, tick, stop on signals.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '@ticketbooth/config';
 import { onShutdown, startServer } from '@ticketbooth/http';
-import { generateKeyFile, keyRingFromFile, readKeyFile, writeKeyFile, type KeyFile } from '@ticketbooth/tickets';
+import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadConfig, type MatchmakerConfig } from './config.ts';
 import { fileKeys, issuerKeys } from './keys-source.ts';
+import { runRevocationFeed } from './revocation-feed.ts';
 
 async function main(config: MatchmakerConfig): Promise<void> {
-  const matchKeys = keyRingFromFile(loadOrCreateKeyFile(config.keyFile));
+  // This matchmaker's own match-signing key: generated (0600) on first start, rotated with its CLI.
+  const matchKeys = new KeyRing();
+  applyKeyFile(matchKeys, loadOrCreateKeyFile(config.keyFile, Date.now()));
+  const keyWatcher = watchKeyFile(config.keyFile, matchKeys, {
+    intervalMs: config.keyPollMs,
+    onReload: () => console.log(`ticketbooth-matchmaker reloaded keys; signing matches with ${matchKeys.signingKey().kid}`),
+    onError: (error) => console.error('ticketbooth-matchmaker: key file not reloaded:', error),
+  });
+  process.on('SIGHUP', () => keyWatcher.check());
+
   const keysOptions = { refreshMs: config.keysRefreshMs };
   const ticketKeys = config.issuerPublicKeyFile
     ? fileKeys(config.issuerPublicKeyFile, keysOptions)
@@ -22,9 +31,19 @@ async function main(config: MatchmakerConfig): Promise<void> {
     now: Date.now,
     newId: randomUUID,
     defaultMetrics: true,
+    ...(config.revocationFeedUrl === undefined ? {} : { revocationFeed: { issuerUrl: config.revocationFeedUrl, fetch } }),
   });
-  // An unreachable issuer is logged, not fatal: /readyz says so until keys arrive.
+  // An unreachable issuer is logged, not fatal: /readyz says so until keys and the first feed arrive.
   await ticketKeys.start();
+  const feed = matchmaker.revocationFeed
+    ? runRevocationFeed(matchmaker.revocationFeed, {
+        pollMs: config.shared.revocationPollMs,
+        maxBackoffMs: config.revocationMaxBackoffMs,
+        log: (message) => console.warn(message),
+      })
+    : undefined;
+  if (feed === undefined) console.warn('ticketbooth-matchmaker: revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
+  await feed?.firstPoll;
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host });
   const ticker = setInterval(() => {
     try {
@@ -37,17 +56,11 @@ async function main(config: MatchmakerConfig): Promise<void> {
   onShutdown(async () => {
     clearInterval(ticker);
     ticketKeys.stop();
+    feed?.loop.stop();
+    keyWatcher.stop();
     // Open event streams would hold the close until their tickets expire.
     await Promise.race([server.close(), sleep(2_000)]);
   });
-}
-
-/** This matchmaker's own match-signing key, generated (0600) on first start. */
-function loadOrCreateKeyFile(path: string): KeyFile {
-  if (existsSync(path)) return readKeyFile(path);
-  const file = generateKeyFile(Date.now());
-  writeKeyFile(path, file);
-  return file;
 }
 
 let config: MatchmakerConfig;

@@ -4,8 +4,9 @@ import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@
 import { formMatches, type FormedMatch } from './form-matches.ts';
 import { MatchEvents } from './match-events.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { Queue, type QueueEntry, type UpsertOutcome } from './pool.ts';
+import { Queue, type QueueEntry, type TicketFacts, type UpsertOutcome } from './pool.ts';
 import { Results, type MatchResult } from './results.ts';
+import { createRevocationFeed, type Fetch, type RevocationFeed } from './revocation-feed.ts';
 import { Revocations } from './revocations.ts';
 import { createTicketCheck, type CheckedTicket, type TicketKeys } from './ticket-check.ts';
 
@@ -29,6 +30,8 @@ export interface MatchmakerDeps {
   readonly now: () => number;
   readonly newId: () => string;
   readonly defaultMetrics?: boolean;
+  /** Where bans come from; without it no ban reaches this matchmaker before the tickets expire. */
+  readonly revocationFeed?: { readonly issuerUrl: string; readonly fetch: Fetch };
 }
 
 export type Submission =
@@ -81,9 +84,19 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     cacheSize: settings.verifierCacheSize,
     now,
   });
+  const feed: RevocationFeed | undefined =
+    deps.revocationFeed === undefined
+      ? undefined
+      : createRevocationFeed({ ...deps.revocationFeed, shared: settings.shared, keys: ticketKeys, revoke, now });
   const metrics: Metrics = createMetrics(
     [...served.keys()],
-    { playersIn: (pool) => queue.players(pool), cacheStats: () => tickets.stats() },
+    {
+      playersIn: (pool) => queue.players(pool),
+      cacheStats: () => tickets.stats(),
+      revocationsHeld: () => revocations.size,
+      feedStatus: () => feed?.status(),
+      now,
+    },
     { defaultMetrics: deps.defaultMetrics ?? false },
   );
 
@@ -123,7 +136,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
 
   function decide({ facts, entry }: CheckedTicket): Submission {
     const at = now();
-    if (revocations.isRevoked(facts.sub, facts.issuedAt)) return { status: 'revoked' };
+    if (isRevoked(facts)) return { status: 'revoked' };
     if (entry !== undefined) {
       queue.touch(entry, at);
       return { status: 'searching', entry, outcome: 'refreshed' };
@@ -137,6 +150,13 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     if (current === undefined && queue.players() + size > settings.maxPlayers) return { status: 'at_capacity' };
     const { outcome, entry: queued } = queue.upsert(facts, at);
     return { status: 'searching', entry: queued, outcome };
+  }
+
+  /** A party ticket is refused when any member is revoked, not only its leader. */
+  function isRevoked(facts: TicketFacts): boolean {
+    if (revocations.size === 0) return false;
+    if (revocations.isRevoked(facts.sub, facts.issuedAt)) return true;
+    return facts.party !== undefined && facts.party.some((m) => revocations.isRevoked(m.sub, facts.issuedAt));
   }
 
   /** Takes the ticket's player out of the queue; a valid ticket is still required. */
@@ -206,7 +226,17 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function revoke(sub: string, notBefore: number): void {
     revocations.add(sub, notBefore);
     const entry = queue.get(sub);
-    if (entry !== undefined && entry.issuedAt < notBefore) queue.remove(sub);
+    if (entry !== undefined && entry.issuedAt < notBefore) {
+      queue.remove(sub);
+      metrics.dropped.inc({ reason: 'revoked' });
+    }
+  }
+
+  /** Why this instance cannot serve yet (a restart must not let a banned player back in), or undefined. */
+  function notReadyReason(): string | undefined {
+    if (!ticketKeys.hasKeys()) return 'no ticket verification keys loaded yet';
+    if (feed !== undefined && !feed.status().loaded) return 'revocation feed not loaded yet';
+    return undefined;
   }
 
   function pools(): PoolStatus[] {
@@ -225,7 +255,9 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     revoke,
     pools,
     isWarmingUp,
-    isReady: () => ticketKeys.hasKeys(),
+    notReadyReason,
+    isReady: () => notReadyReason() === undefined,
+    revocationFeed: feed,
     events,
     metrics,
     queue,

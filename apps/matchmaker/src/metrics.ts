@@ -1,5 +1,6 @@
 // Prometheus metrics, one registry per app instance so tests never share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FeedStatus } from './revocation-feed.ts';
 
 export type SubmissionOutcome =
   | 'searching'
@@ -13,6 +14,10 @@ export type SubmissionOutcome =
 export interface MetricsSources {
   playersIn(pool: string): number;
   cacheStats(): { hits: number; misses: number };
+  revocationsHeld(): number;
+  /** Undefined when this instance runs without a revocation feed. */
+  feedStatus(): FeedStatus | undefined;
+  now(): number;
 }
 
 export function createMetrics(pools: readonly string[], sources: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
@@ -90,6 +95,35 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
     help: 'Queue entries dropped by reason.',
     labelNames: ['reason'] as const,
     registers,
+  });
+  new Gauge({
+    name: 'matchmaker_revocations_held',
+    help: 'Revoked players remembered (until their last ticket can have expired).',
+    registers,
+    collect() {
+      this.set(sources.revocationsHeld());
+    },
+  });
+  new Gauge({
+    name: 'matchmaker_revocation_feed_age_seconds',
+    help: 'Seconds since the last successful revocation feed poll (+Inf before the first; absent without a feed).',
+    registers,
+    collect() {
+      const feed = sources.feedStatus();
+      if (feed === undefined) return;
+      this.set(feed.lastSuccessAt === undefined ? Infinity : (sources.now() - feed.lastSuccessAt) / 1000);
+    },
+  });
+  new Counter({
+    name: 'matchmaker_revocation_feed_failures_total',
+    help: 'Revocation feed polls that failed (issuer unreachable, refused or unverifiable answer).',
+    registers,
+    collect() {
+      const feed = sources.feedStatus();
+      if (feed === undefined) return;
+      this.reset();
+      this.inc(feed.failures);
+    },
   });
   return { registry, submissions, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
 }

@@ -11,7 +11,7 @@ import {
   type TicketClaims,
 } from '@ticketbooth/tickets';
 import { createApp } from '../src/app.ts';
-import type { MatchmakerSettings } from '../src/matchmaker.ts';
+import type { MatchmakerDeps, MatchmakerSettings } from '../src/matchmaker.ts';
 
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 export const ISSUER = 'ticketbooth-issuer';
@@ -28,7 +28,11 @@ export interface TicketOptions {
   readonly claims?: Partial<TicketClaims>;
 }
 
-export function createHarness(overrides: Partial<MatchmakerSettings> = {}, shared?: SharedConfig) {
+export function createHarness(
+  overrides: Partial<MatchmakerSettings> = {},
+  shared?: SharedConfig,
+  extra: Pick<MatchmakerDeps, 'revocationFeed'> = {},
+) {
   let clock = T0;
   let ids = 0;
   let jtis = 0;
@@ -55,6 +59,7 @@ export function createHarness(overrides: Partial<MatchmakerSettings> = {}, share
     now: () => clock,
     newId: () => `match-${++ids}`,
     log: () => {},
+    ...extra,
   });
 
   function ticket(sub: string, options: TicketOptions = {}): string {

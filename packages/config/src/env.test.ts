@@ -13,6 +13,8 @@ describe('sharedConfigFromEnv', () => {
     expect(config.ticketTtlMs).toBe(60_000);
     expect(config.sessionTtlMs).toBe(3_600_000);
     expect(config.matchmakers.default).toBe('http://127.0.0.1:9999');
+    expect(config.revocationPollMs).toBe(2_000);
+    expect(sharedConfigFromEnv({ REVOCATION_POLL_MS: '250' }).revocationPollMs).toBe(250);
   });
 
   it('reads the file TICKETBOOTH_CONFIG names, relative to cwd', () => {
@@ -25,6 +27,7 @@ describe('sharedConfigFromEnv', () => {
 
   it('fails fast, naming the problem', () => {
     expect(() => sharedConfigFromEnv({ RESUBMIT_INTERVAL_MS: 'soon' })).toThrow(/RESUBMIT_INTERVAL_MS/);
+    expect(() => sharedConfigFromEnv({ REVOCATION_POLL_MS: '0' })).toThrow(/revocationPollMs/);
     expect(() => sharedConfigFromEnv({ TICKETBOOTH_CONFIG: '/nonexistent/c.json' })).toThrow(ConfigError);
     const dir = mkdtempSync(join(tmpdir(), 'tb-config-'));
     writeFileSync(join(dir, 'a.json'), '[1]');

@@ -11,6 +11,7 @@ const sharedEnvSchema = z.object({
   RESUBMIT_INTERVAL_MS: wholeNumber.optional(),
   TICKET_TTL_MS: wholeNumber.optional(),
   SESSION_TTL_MS: wholeNumber.optional(),
+  REVOCATION_POLL_MS: wholeNumber.optional(),
   MATCHMAKER_URL: z.string().min(1).optional(),
 });
 
@@ -35,7 +36,7 @@ function readJsonObject(path: string): Record<string, unknown> {
 /**
  * The shared config both services must agree on: the file `TICKETBOOTH_CONFIG`
  * names (else the demo setup), with `RESUBMIT_INTERVAL_MS`, `TICKET_TTL_MS`,
- * `SESSION_TTL_MS` and `MATCHMAKER_URL` (the shard map's default) applied on top.
+ * `SESSION_TTL_MS`, `REVOCATION_POLL_MS` and `MATCHMAKER_URL` (the shard map's default) applied on top.
  * Both services call this with the same environment, so they cannot disagree.
  */
 export function sharedConfigFromEnv(source: Env, cwd = process.cwd()): SharedConfig {
@@ -50,6 +51,7 @@ export function sharedConfigFromEnv(source: Env, cwd = process.cwd()): SharedCon
       ...(env.RESUBMIT_INTERVAL_MS === undefined ? {} : { resubmitIntervalMs: env.RESUBMIT_INTERVAL_MS }),
       ...(env.TICKET_TTL_MS === undefined ? {} : { ticketTtlMs: env.TICKET_TTL_MS }),
       ...(env.SESSION_TTL_MS === undefined ? {} : { sessionTtlMs: env.SESSION_TTL_MS }),
+      ...(env.REVOCATION_POLL_MS === undefined ? {} : { revocationPollMs: env.REVOCATION_POLL_MS }),
       ...(matchmakers === undefined ? {} : { matchmakers }),
     },
     path === undefined ? 'DEMO_CONFIG + environment' : `${path} + environment`,

@@ -27,16 +27,28 @@ export {
 export { isWeakPublicKey, generateSeed } from './ed25519.ts';
 export { TICKET_ERROR_CODES, TicketError, isTicketError, type TicketErrorCode } from './errors.ts';
 export {
+  activateNextKey,
+  applyKeyFile,
+  dropRetiredKeys,
   generateKeyFile,
   keyFileSchema,
   keyRingFromFile,
+  keyRole,
+  loadOrCreateKeyFile,
+  nextKey,
   publicKeySet,
   publicKeySetSchema,
   readKeyFile,
+  removeKey,
+  rotateKeyFile,
   writeKeyFile,
   type KeyFile,
+  type KeyFileEntry,
+  type KeyRole,
   type PublicKeySet,
 } from './key-file.ts';
+export { watchKeyFile, type KeyFileWatcher, type KeyFileWatchOptions } from './key-file-watcher.ts';
+export { KEYS_COMMANDS, isKeysCommand, runKeysCommand, type KeysCommand, type KeysCommandOptions } from './keys-command.ts';
 export {
   KeyRing,
   createSigningKey,

@@ -9,8 +9,9 @@ export function healthRoutes(mm: Matchmaker): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', (c) => {
-      // Ready means tickets can be verified; warming up still accepts and rebuilds.
-      if (!mm.isReady()) throw new Problem(503, 'not-ready', 'Not ready', 'no ticket verification keys loaded yet');
+      // Ready means tickets can be verified and bans are known; warming up still accepts and rebuilds.
+      const reason = mm.notReadyReason();
+      if (reason !== undefined) throw new Problem(503, 'not-ready', 'Not ready', reason);
       return c.json({ status: 'ready', warmingUp: mm.isWarmingUp() });
     })
     .get('/metrics', async (c) => {

@@ -1,0 +1,89 @@
+// Drives players that refresh their tickets and resubmit while the issuer's key is rotated; used by test and bench.
+import { join } from 'node:path';
+import { createClient, type Session, type TicketboothClient, type TicketGrant } from '@ticketbooth/client';
+import { readKeyFile } from '@ticketbooth/tickets';
+import { createPlayers, type Cluster } from './cluster.ts';
+import { kidOf, runServiceCli, submitTicket, type QueueCall } from './operator.ts';
+
+export interface RotationRun {
+  readonly oldKid: string;
+  readonly newKid: string;
+  readonly activatedAt: number;
+  readonly submissions: readonly RotationSubmission[];
+  readonly ticketErrors: readonly unknown[];
+}
+
+export interface RotationSubmission {
+  readonly player: number;
+  readonly at: number;
+  readonly kid: string;
+  readonly answer: QueueCall;
+}
+
+interface Resubmitter {
+  readonly client: TicketboothClient;
+  readonly session: Session;
+  grant?: TicketGrant;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `players` resubmit every `roundMs`, each with a fresh ticket from the issuer
+ * (keeping its wait time). Meanwhile: `keys rotate`, wait two of the
+ * matchmaker's key refreshes, `keys activate` (each followed by SIGHUP, as an
+ * operator would), then keep going until every player was answered for a
+ * new-key ticket or `maxAfterMs` passed.
+ */
+export async function rotateUnderLoad(
+  cluster: Cluster,
+  options: { players: number; mode: string; region: string; roundMs: number; keysRefreshMs: number; maxAfterMs: number },
+): Promise<RotationRun> {
+  const pool = { mode: options.mode, region: options.region };
+  const players: Resubmitter[] = (await createPlayers(cluster, options.players, options.mode)).map((p) => ({
+    client: createClient({ issuerUrl: cluster.issuer.url, fetch: p.fetch }),
+    session: p.session,
+  }));
+  const submissions: RotationSubmission[] = [];
+  const ticketErrors: unknown[] = [];
+  async function round(): Promise<void> {
+    await Promise.all(
+      players.map(async (player, index) => {
+        try {
+          player.grant = await player.client.requestTicket(player.session, pool, player.grant ? { previousTicket: player.grant.ticket } : {});
+        } catch (error) {
+          ticketErrors.push(error);
+          return;
+        }
+        const answer = await submitTicket(cluster.matchmaker.url, player.grant.ticket);
+        submissions.push({ player: index, at: Date.now(), kid: kidOf(player.grant.ticket), answer });
+      }),
+    );
+  }
+  let stop = false;
+  const load = (async () => {
+    while (!stop) {
+      const started = Date.now();
+      await round();
+      await sleep(Math.max(0, options.roundMs - (Date.now() - started)));
+    }
+  })();
+
+  const keyFile = join(cluster.home, 'issuer-keys.json');
+  const oldKid = readKeyFile(keyFile).active!;
+  await sleep(1_000);
+  await runServiceCli(cluster, 'issuer', ['keys', 'rotate']);
+  process.kill(cluster.issuer.pid, 'SIGHUP');
+  await sleep(2 * options.keysRefreshMs + 500);
+  const activatedAt = Date.now();
+  await runServiceCli(cluster, 'issuer', ['keys', 'activate']);
+  process.kill(cluster.issuer.pid, 'SIGHUP');
+  const newKid = readKeyFile(keyFile).active!;
+  const deadline = Date.now() + options.maxAfterMs;
+  while (Date.now() < deadline && new Set(submissions.filter((s) => s.kid === newKid).map((s) => s.player)).size < options.players) {
+    await sleep(options.roundMs);
+  }
+  stop = true;
+  await load;
+  return { oldKid, newKid, activatedAt, submissions, ticketErrors };
+}
