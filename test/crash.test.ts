@@ -19,7 +19,7 @@ describe('matchmaker crash', () => {
   });
 
   it('rebuilds the pool within one resubmit interval plus warm-up and matches every player once', async () => {
-    const players = await createPlayers(cluster, PLAYERS, 'squad', (i) => 1300 + (i % 8) * 50);
+    const players = await createPlayers(cluster, PLAYERS, 'squad', (i) => 1500 + (i % 8) * 5);
     const queued: Array<Promise<Match>> = players.map((p) =>
       createClient({ issuerUrl: cluster.issuer.url, fetch: p.fetch, backoff: { baseMs: 50, capMs: 400 } }).queue(p.session, {
         mode: 'squad',

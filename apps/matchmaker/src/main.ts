@@ -45,6 +45,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
   if (feed === undefined) console.warn('ticketbooth-matchmaker: revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
   await feed?.firstPoll;
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host });
+  matchmaker.startWarmup();
   const ticker = setInterval(() => {
     try {
       matchmaker.tick();

@@ -64,7 +64,7 @@ interface ServedPool {
  */
 export function createMatchmaker(deps: MatchmakerDeps) {
   const { settings, ticketKeys, matchKeys, now, newId } = deps;
-  const startedAt = now();
+  let startedAt = now();
   const served = new Map<string, ServedPool>();
   for (const key of settings.pools) {
     const [mode, region] = key.split('/') as [string, string];
@@ -171,6 +171,15 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return { sub: facts.sub, result: results.find(facts.sub, facts.queuedAt, now()), expiresAt: facts.expiresAt };
   }
 
+  /**
+   * Restarts the warm-up clock. Called once the server listens: loading keys and
+   * the first revocation poll can take a while after start, and the warm-up is
+   * there to give resubmissions one interval to arrive, which only begins now.
+   */
+  function startWarmup(): void {
+    startedAt = now();
+  }
+
   function isWarmingUp(at = now()): boolean {
     return at < startedAt + settings.warmupMs;
   }
@@ -255,6 +264,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     revoke,
     pools,
     isWarmingUp,
+    startWarmup,
     notReadyReason,
     isReady: () => notReadyReason() === undefined,
     revocationFeed: feed,

@@ -183,6 +183,18 @@ describe('POST /v1/queue', () => {
     expect((await body(await h.app.request('/v1/pools'))).warmingUp).toBe(false);
   });
 
+  it('counts the warm-up from when serving starts, not from when the process began loading', async () => {
+    const h = createHarness({ warmupMs: 2_000 });
+    h.advance(5_000); // keys and the first revocation poll took this long
+    h.matchmaker.startWarmup();
+    await h.submit(h.ticket('alice'));
+    await h.submit(h.ticket('bob'));
+    h.advance(1_999);
+    expect(h.matchmaker.tick()).toBe(0);
+    h.advance(1);
+    expect(h.matchmaker.tick()).toBe(1);
+  });
+
   it('refuses new players at capacity with 503 and Retry-After, and keeps serving queued ones', async () => {
     const h = createHarness({ maxPlayers: 2 });
     const a = h.ticket('a');
