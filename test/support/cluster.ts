@@ -1,11 +1,12 @@
 // Both services as real processes on free loopback ports, with a throwaway dev state.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Fetch, type Session } from '@ticketbooth/client';
-import { startService, type ServiceProcess } from '@ticketbooth/tools';
+import { freePort, startService, type ServiceProcess } from '@ticketbooth/tools';
+
+export { freePort };
 
 export const ADDRESS_HEADER = 'x-forwarded-for';
 
@@ -28,16 +29,6 @@ export interface Cluster {
   log: string[];
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const home = mkdtempSync(join(tmpdir(), 'ticketbooth-e2e-'));

@@ -1,1 +1,1 @@
-export { REPO_ROOT, startService, type ServiceName, type ServiceOptions, type ServiceProcess } from './processes.ts';
+export { REPO_ROOT, freePort, startService, type ServiceName, type ServiceOptions, type ServiceProcess } from './processes.ts';

@@ -1,5 +1,6 @@
 // Starting the services as real child processes, waiting until they are ready, stopping them by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -124,4 +125,16 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs:
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** A port free on 127.0.0.1 right now, for a service that must come back on the same port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

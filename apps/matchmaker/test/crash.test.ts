@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import {
   signToken,
   toPasetoDate,
 } from '@ticketbooth/tickets';
+import { freePort } from '@ticketbooth/tools';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,16 +28,6 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the matchmaker as `pnpm start` would; resolves once it prints its listening line. */
 function startMatchmaker(env: Record<string, string>): Promise<ChildProcess> {

@@ -1,10 +1,9 @@
 // Services the simulator starts itself: a fresh dev state in a temp dir, loopback, free ports.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type ServiceProcess } from '../processes.ts';
+import { freePort, startService, type ServiceProcess } from '../processes.ts';
 
 export const CLIENT_ADDRESS_HEADER = 'x-forwarded-for';
 
@@ -17,16 +16,6 @@ export interface OwnServices {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startOwnServices(options: { resubmitMs: number; warmupMs: number; log: (line: string) => void }): Promise<OwnServices> {
   const home = mkdtempSync(join(tmpdir(), 'ticketbooth-sim-'));
