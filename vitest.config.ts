@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // runs them all in one process pool.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*', 'tools', 'test'],
+    projects: ['packages/*', 'apps/*', 'tools', 'test', 'bench'],
   },
 });

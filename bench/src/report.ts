@@ -1,0 +1,114 @@
+// The suite's one table (markdown, so it pastes into BENCHMARKS.md) and its two plots.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
+import type { measureQuality } from './quality.ts';
+import type { RebuildFigure } from './rebuild.ts';
+import type { MemoryFigure } from './scale.ts';
+import { barChart, lineChart } from './svg.ts';
+import type { CaseFigure, measureCold, measureResubmit } from './throughput.ts';
+
+export interface SuiteResults {
+  readonly startedAt: string;
+  readonly machine: { cpu: string; cores: number; node: string; platform: string; pinning: string; loadAtStart: string };
+  readonly command: string;
+  /** 1-minute load average at the end of each part: the machine is shared. */
+  readonly loadByPart: Record<string, string>;
+  /** Parts that threw, with the message; the others still ran. */
+  readonly failures: Record<string, string>;
+  resubmit?: Awaited<ReturnType<typeof measureResubmit>>;
+  cold?: Awaited<ReturnType<typeof measureCold>>;
+  rebuild?: RebuildFigure[];
+  ticks?: TickFigure[];
+  memory?: MemoryFigure;
+  quality?: Awaited<ReturnType<typeof measureQuality>>;
+  seconds?: number;
+}
+
+const n = (x: number, digits = 0) => x.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const verdict = (pass: boolean) => (pass ? 'PASS' : '**MISS**');
+const loadCase = (f: CaseFigure) =>
+  `${n(f.rps)} req/s ±${(f.spread * 100).toFixed(0)}%, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.cpuUsPerRequest.toFixed(1)} µs server CPU/req${f.storeCpuUsPerRequest > 0 ? ` + ${f.storeCpuUsPerRequest.toFixed(1)} µs in redis-server` : ''}${f.non2xx + f.errors > 0 ? `, ${f.non2xx} non-2xx, ${f.errors} socket errors` : ''}`;
+
+export function renderReport(r: SuiteResults): string {
+  const rows: string[][] = [];
+  const row = (part: string, measure: string, figure: string, target = '', result = '') => rows.push([part, measure, figure, target, result]);
+  if (r.resubmit) {
+    for (const f of r.resubmit.figures) row('1 throughput', f.name, loadCase(f));
+    row('1 throughput', 'Ticketbooth / bare Hono ceiling', `${r.resubmit.ticketboothOverCeiling.toFixed(2)}×`, '≥ 0.8×', verdict(r.resubmit.ticketboothOverCeiling >= 0.8));
+    row('1 throughput', 'Ticketbooth / Redis-session baseline', `${r.resubmit.ticketboothOverRedis.toFixed(2)}×`, '≥ 1.8×', verdict(r.resubmit.ticketboothOverRedis >= 1.8));
+    row('1 throughput', 'Ticketbooth / bare Hono, same POST + ticket', `${r.resubmit.ticketboothOverSameRequest.toFixed(2)}×`);
+  }
+  if (r.cold) {
+    for (const f of r.cold.figures) row('2 cold', f.name, loadCase(f));
+    row('2 cold', 'raw Ed25519 crypto.verify (core 0)', `${n(r.cold.rawVerifyOps)} ops/s`);
+    row('2 cold', 'Ticketbooth cold / raw verify', `${r.cold.coldOverRaw.toFixed(2)}×`);
+    row('2 cold', 'worker threads / event loop (offload)', `${r.cold.workersOverSync.toFixed(2)}×`, '> 1 to adopt', r.cold.workersOverSync > 1.1 ? 'helps' : 'does not help');
+  }
+  for (const f of r.rebuild ?? []) {
+    const limit = 2 * f.intervalMs;
+    row(
+      '3 rebuild',
+      `${n(f.players)} players, interval ${n(f.intervalMs)} ms`,
+      `restart ${n(f.restartMs)} ms, all back ${f.rebuiltMs === null ? 'never' : `${n(f.rebuiltMs)} ms`}, first match ${f.firstMatchMs === null ? 'none' : `${n(f.firstMatchMs)} ms`} (warm-up ${n(f.warmupMs)} ms); driver ${n(f.steadyRps)} req/s`,
+      f.players >= 100_000 ? `≤ ${n(limit)} ms` : '',
+      f.players >= 100_000 ? verdict(f.rebuiltMs !== null && f.rebuiltMs <= limit) : '',
+    );
+  }
+  if (r.memory) row('4 scale', `heap per queued player at ${n(r.memory.players)}`, `${n(r.memory.bytesPerPlayer)} B (heap +${n(r.memory.heapMiB)} MiB, RSS +${n(r.memory.rssMiB)} MiB)`);
+  for (const t of r.ticks ?? []) row('4 scale', `formMatches ${n(t.players)}, ${t.mode}`, `${t.medianMs.toFixed(1)} ms (${n(t.matches)} matches)`);
+  if (r.quality) {
+    const q = r.quality;
+    const side = (s: typeof q.fifo) =>
+      `spread p50 ${n(s.ratingSpread.p50)} / p95 ${n(s.ratingSpread.p95)}; time to match p50 ${n(s.timeToMatchMs.p50)} / p95 ${n(s.timeToMatchMs.p95)} ms; ${s.matched} matched, ${s.unmatched} not`;
+    row('5 quality', 'Ticketbooth (simulator, real services)', side(q.ticketbooth));
+    row('5 quality', 'FIFO baseline, same crowd and clock', side(q.fifo));
+    row('5 quality', 'spread / FIFO (p50, p95)', `${q.spreadRatioP50.toFixed(2)}×, ${q.spreadRatioP95.toFixed(2)}×`, '≤ 0.5×', verdict(q.spreadRatioP50 <= 0.5 && q.spreadRatioP95 <= 0.5));
+    row('5 quality', 'Ticketbooth p95 time to match', `${q.p95TimeInIntervals.toFixed(2)} intervals`, '≤ 3', verdict(q.p95TimeInIntervals <= 3));
+  }
+  const m = r.machine;
+  return [
+    '',
+    `Ticketbooth bench, ${r.startedAt}: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}; pinning: ${m.pinning}.`,
+    `1-min load at start ${m.loadAtStart}; after each part: ${Object.entries(r.loadByPart).map(([k, v]) => `${k} ${v}`).join(', ')}. Took ${n(r.seconds ?? 0)} s.`,
+    `Command: \`${r.command}\` (from the repo root).`,
+    '',
+    '| part | measure | figure | target | result |',
+    '|---|---|---|---|---|',
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    ...Object.entries(r.failures).map(([name, message]) => `\n${name} FAILED: ${message}`),
+    '',
+  ].join('\n');
+}
+
+/** throughput.svg and rebuild.svg, for the parts that ran; returns the paths written. */
+export function writePlots(r: SuiteResults, dir: string): string[] {
+  const written: string[] = [];
+  if (r.resubmit) {
+    const path = join(dir, 'throughput.svg');
+    const bars = r.resubmit.figures.map((f) => ({ label: f.name, value: f.rps, note: `p99 ${f.p99} ms` }));
+    writeFileSync(path, barChart(`POST /v1/queue resubmissions, median of rounds (${r.machine.cores} cores, ${r.startedAt.slice(0, 10)})`, 'req/s', bars));
+    written.push(path);
+  }
+  if (r.rebuild && r.rebuild.length > 0) {
+    const path = join(dir, 'rebuild.svg');
+    const interval = r.rebuild[0]!.intervalMs;
+    const points = (pick: (f: RebuildFigure) => number | null) =>
+      r.rebuild!.flatMap((f) => (pick(f) === null ? [] : [[f.players, pick(f)!] as const]));
+    writeFileSync(
+      path,
+      lineChart(
+        `Matchmaker SIGKILL → restart: time until rebuilt (resubmit interval ${n(interval)} ms)`,
+        'queued players',
+        'ms after SIGKILL',
+        [
+          { label: 'every player back', points: points((f) => f.rebuiltMs) },
+          { label: 'first match', points: points((f) => f.firstMatchMs) },
+        ],
+        { label: '2 intervals', y: 2 * interval },
+      ),
+    );
+    written.push(path);
+  }
+  return written;
+}

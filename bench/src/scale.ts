@@ -1,0 +1,38 @@
+// Part 4: heap per queued player (the matchmaker bench's memory child, real submit path) and
+// formMatches on one pool of 10k, 100k and 1M players.
+import { spawnSync } from 'node:child_process';
+import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
+import { timeTicks, type TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
+import { REPO_DIR, canPin } from './children.ts';
+
+export interface MemoryFigure {
+  readonly players: number;
+  readonly bytesPerPlayer: number;
+  readonly heapMiB: number;
+  readonly rssMiB: number;
+  readonly seconds: number;
+}
+
+export function measureMemory(players: number): MemoryFigure {
+  const node = [process.execPath, '--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', '--conditions=@ticketbooth/source', 'bench/memory.ts', String(players)];
+  // Core 0 for the submissions; its signing worker shares that core, as the figure is heap, not time.
+  const [command, ...args] = canPin ? ['taskset', '-c', '0', ...node] : node;
+  const run = spawnSync(command!, args, { cwd: `${REPO_DIR}apps/matchmaker`, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 400_000 });
+  if (run.status !== 0) throw new Error(`memory run failed (${run.status ?? run.signal})`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as MemoryFigure;
+}
+
+/** Demo rules for duel 1v1 and squad 4v4; fewer repeats at 1M, where one tick takes seconds. */
+export function measureTicks(sizes: readonly number[], log: (line: string) => void): TickFigure[] {
+  const shared = parseSharedConfig(DEMO_CONFIG);
+  const figures: TickFigure[] = [];
+  for (const players of sizes) {
+    for (const mode of ['duel', 'squad'] as const) {
+      const rules = shared.modes[mode]!;
+      const figure = timeTicks(players, `${mode} ${rules.teamSize}v${rules.teamSize}`, rules, players >= 1_000_000 ? 3 : 7);
+      log(`  formMatches ${players.toLocaleString('en')} ${figure.mode}: ${figure.medianMs.toFixed(1)} ms, ${figure.matches} matches`);
+      figures.push(figure);
+    }
+  }
+  return figures;
+}

@@ -1,0 +1,154 @@
+// `pnpm bench`: the whole suite in one run, one table with ratios, machine info and commands;
+// `--json FILE` writes the same; SVG plots into bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
+import { BENCH_DIR, canPin, stopAll } from './children.ts';
+import { startLoadRunner } from './load.ts';
+import { measureQuality } from './quality.ts';
+import { measureRebuild, type RebuildFigure } from './rebuild.ts';
+import { renderReport, writePlots, type SuiteResults } from './report.ts';
+import { measureMemory, measureTicks } from './scale.ts';
+import { measureCold, measureResubmit } from './throughput.ts';
+
+const USAGE = `usage: pnpm bench [options]
+  --only a,b            parts: throughput,cold,rebuild,scale,quality (default all)
+  --rounds N            throughput rounds (default 3)   --duration S   seconds per case and round (default 5)
+  --connections N       autocannon connections (default 64)
+  --tickets N           warm tickets / Redis sessions queued (default 20000)
+  --distinct N          of which each static request list cycles over (default 4000)
+  --cold-requests N     fresh tickets per cold case and round (default 15000)
+  --rebuild-sizes a,b   queued players for the crash (default 10000,100000)
+  --interval-ms MS      resubmit interval in the crash runs (default 10000)
+  --pool-players N      players for heap per player (default 1000000)
+  --tick-sizes a,b,c    formMatches pool sizes (default 10000,100000,1000000)
+  --sim-players N       simulated players for match quality (default 1000)
+  --sim-interval-ms MS  their resubmit interval (default 5000, the shared config's)   --sim-duration S (default 60)
+  --redis-db N          Redis database index the suite owns and flushes (default 7)
+  --json FILE           also write the results as JSON`;
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    only: { type: 'string', default: 'throughput,cold,rebuild,scale,quality' },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '64' },
+    tickets: { type: 'string', default: '20000' },
+    distinct: { type: 'string', default: '4000' },
+    'cold-requests': { type: 'string', default: '15000' },
+    'rebuild-sizes': { type: 'string', default: '10000,100000' },
+    'interval-ms': { type: 'string', default: '10000' },
+    'pool-players': { type: 'string', default: '1000000' },
+    'tick-sizes': { type: 'string', default: '10000,100000,1000000' },
+    'sim-players': { type: 'string', default: '1000' },
+    'sim-interval-ms': { type: 'string', default: '5000' },
+    'sim-duration': { type: 'string', default: '60' },
+    'redis-db': { type: 'string', default: '7' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const parts = new Set(args.only.split(','));
+const numbers = (list: string) => list.split(',').map(Number);
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s`;
+const log = (line: string) => console.error(`${elapsed()} ${line}`);
+const load1 = () => loadavg()[0]!.toFixed(2);
+
+const results: SuiteResults = {
+  startedAt: new Date(started).toISOString(),
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    pinning: canPin ? 'servers on core 0, load generators on core 1 (taskset)' : 'off: taskset missing or fewer than 2 cores',
+    loadAtStart: loadavg().map((l) => l.toFixed(2)).join(' '),
+  },
+  command: `pnpm bench ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}`.trim(),
+  loadByPart: {},
+  failures: {},
+};
+
+async function main(): Promise<void> {
+  log(`Ticketbooth bench suite: ${results.machine.cpu} x${results.machine.cores}, node ${results.machine.node}, load ${results.machine.loadAtStart}, pinning ${results.machine.pinning}`);
+  const issuer = createSigningKey(generateSeed());
+  const common = {
+    issuer,
+    rounds: Number(args.rounds),
+    durationS: Number(args.duration),
+    connections: Number(args.connections),
+    tickets: Number(args.tickets),
+    distinct: Number(args.distinct),
+    redisDb: Number(args['redis-db']),
+    coldRequests: Number(args['cold-requests']),
+    log,
+  };
+  // A part that fails is reported and the others still run.
+  const part = async (name: string, work: () => Promise<void> | void) => {
+    try {
+      await work();
+    } catch (error) {
+      log(`${name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      results.failures[name] = error instanceof Error ? error.message : String(error);
+    }
+    results.loadByPart[name] = load1();
+  };
+  if (parts.has('throughput') || parts.has('cold')) {
+    const load = await startLoadRunner();
+    try {
+      if (parts.has('throughput')) {
+        log('1. resubmit throughput: bare Hono ceiling, Ticketbooth, Redis-session baseline');
+        await part('throughput', async () => void (results.resubmit = await measureResubmit({ ...common, load })));
+      }
+      if (parts.has('cold')) {
+        log('2. cold path: every ticket new; verify offload experiment; raw Ed25519');
+        await part('cold', async () => void (results.cold = await measureCold({ ...common, load })));
+      }
+    } finally {
+      await load.close();
+    }
+  }
+  if (parts.has('rebuild')) {
+    log(`3. rebuild after SIGKILL, resubmit interval ${args['interval-ms']} ms`);
+    const rebuild: RebuildFigure[] = (results.rebuild = []);
+    await part('rebuild', async () => {
+      for (const players of numbers(args['rebuild-sizes'])) rebuild.push(await measureRebuild(players, Number(args['interval-ms']), log));
+    });
+  }
+  if (parts.has('scale')) {
+    log('4. pool scale: formMatches ticks');
+    await part('ticks', () => void (results.ticks = measureTicks(numbers(args['tick-sizes']), log)));
+    log(`4. pool scale: heap per player at ${Number(args['pool-players']).toLocaleString('en')} (real submit path, takes minutes)`);
+    await part('memory', () => void (results.memory = measureMemory(Number(args['pool-players']))));
+  }
+  if (parts.has('quality')) {
+    log(`5. match quality: simulator with ${args['sim-players']} players vs FIFO on the same crowd`);
+    const options = { players: Number(args['sim-players']), resubmitMs: Number(args['sim-interval-ms']), durationS: Number(args['sim-duration']), rampS: 5, seed: 1 };
+    await part('quality', async () => void (results.quality = await measureQuality(options, log)));
+  }
+  results.seconds = (Date.now() - started) / 1000;
+  console.log(renderReport(results));
+  mkdirSync(`${BENCH_DIR}results`, { recursive: true });
+  for (const path of writePlots(results, `${BENCH_DIR}results`)) log(`wrote ${path}`);
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`);
+  if (Object.keys(results.failures).length > 0) process.exitCode = 1;
+}
+
+main().then(
+  () => {
+    stopAll();
+    process.exit(process.exitCode ?? 0);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    stopAll();
+    process.exit(1);
+  },
+);

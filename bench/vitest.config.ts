@@ -1,0 +1,3 @@
+import { ticketboothProject } from '../vitest.shared.ts';
+
+export default ticketboothProject('bench');
