@@ -45,10 +45,6 @@ export class ExpiringLru<V> {
     }
   }
 
-  delete(key: string): void {
-    this.#entries.delete(key);
-  }
-
   clear(): void {
     this.#entries.clear();
   }
