@@ -21,7 +21,9 @@ function adminToken(): string {
 const prefix = (name: string) => (line: string) => console.log(`[${name}] ${line}`);
 
 function banner(issuer: ServiceProcess, matchmaker: ServiceProcess, token: string): string {
-  const state = relative(process.cwd(), home) || '.';
+  // Said relative to the repo root, where `pnpm start` was typed (pnpm runs this from tools/).
+  const inRepo = relative(REPO_ROOT, home);
+  const state = inRepo && !inRepo.startsWith('..') ? inRepo : home;
   const i = issuer.url;
   return `
 Ticketbooth is running. Dev state (SQLite file, keys, admin token) lives in ${state}/
