@@ -18,13 +18,15 @@ const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     players: { type: 'string', default: '1000000' },
-    duration: { type: 'string', default: '6' },
-    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '5' },
     tickets: { type: 'string', default: '20000' },
     connections: { type: 'string', default: '64' },
     json: { type: 'string' },
     /** For profiling one part; the recorded run measures all three. */
     only: { type: 'string' },
+    /** Writes a V8 CPU profile of each server (node --cpu-prof) into this folder. */
+    profile: { type: 'string' },
   },
 });
 const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -41,7 +43,8 @@ const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && availa
 
 /** Starts a bench server in a child process (on core 0 when taskset works); resolves its port. */
 function startServer(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const node = [process.execPath, '--import', 'tsx', '--conditions=@ticketbooth/source', script];
+  const profile = args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`];
+  const node = [process.execPath, ...profile, '--import', 'tsx', '--conditions=@ticketbooth/source', script];
   const [command, ...argv] = pinning ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(command!, argv, { cwd: APP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
@@ -58,7 +61,8 @@ function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
-    process.kill(child.pid!, 'SIGKILL');
+    // SIGTERM lets a profiled server write its profile on the way out.
+    process.kill(child.pid!, args.profile === undefined ? 'SIGKILL' : 'SIGTERM');
   });
 }
 
@@ -71,6 +75,10 @@ function cpuSeconds(pid: number): number {
 interface LoadFigure {
   readonly rps: number;
   readonly cpuUsPerRequest: number;
+  /** The load generator's own CPU per request: when it nears 1e6 / rps, the client is the limit. */
+  readonly clientCpuUsPerRequest: number;
+  /** Share of one core the server was busy; below ~0.95 the load generator was the limit. */
+  readonly serverBusy: number;
   readonly non2xx: number;
   readonly errors: number;
   readonly p99: number;
@@ -81,13 +89,27 @@ interface LoadFigure {
  * two-core machine the load generator can be the limit, and the CPU cost is not.
  */
 async function load(server: ChildProcess, options: autocannon.Options): Promise<LoadFigure> {
-  const cpuBefore = cpuSeconds(server.pid!);
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  // Read at 'start': building thousands of distinct requests per connection comes before it.
+  let cpuBefore = 0;
+  let clientBefore = process.cpuUsage();
+  let started = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }, (error, done) => (error ? reject(error) : resolve(done)));
+    run.once('start', () => {
+      cpuBefore = cpuSeconds(server.pid!);
+      clientBefore = process.cpuUsage();
+      started = performance.now();
+    });
+  });
+  const elapsed = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(server.pid!) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
   const answered = result.requests.total;
   return {
     rps: result.requests.average,
     cpuUsPerRequest: (cpu * 1e6) / answered,
+    clientCpuUsPerRequest: (client.user + client.system) / answered,
+    serverBusy: cpu / elapsed,
     non2xx: result.non2xx,
     errors: result.errors,
     p99: result.latency.p99,
@@ -114,11 +136,21 @@ async function measureThroughput() {
   await autocannon({ ...resubmit, connections: 1, amount: TICKETS });
   const sameRequest: autocannon.Options = { ...resubmit, url: `http://127.0.0.1:${hello.port}/v1/queue` };
   const rounds: { hello: LoadFigure; helloSameRequest: LoadFigure; resubmit: LoadFigure }[] = [];
-  const show = (f: LoadFigure) => `${f.rps.toFixed(0)} req/s (${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, p99 ${f.p99} ms, non-2xx ${f.non2xx})`;
+  const show = (f: LoadFigure) =>
+    `${f.rps.toFixed(0)} req/s (server ${f.cpuUsPerRequest.toFixed(1)} µs CPU/req, busy ${(f.serverBusy * 100).toFixed(0)}%; client ${f.clientCpuUsPerRequest.toFixed(1)} µs/req; p99 ${f.p99} ms, non-2xx ${f.non2xx})`;
+  const cases = [
+    (): Promise<LoadFigure> => load(hello.child, { url: helloUrl }),
+    (): Promise<LoadFigure> => load(hello.child, sameRequest),
+    (): Promise<LoadFigure> => load(mm.child, resubmit),
+  ];
   for (let round = 0; round < ROUNDS; round++) {
-    const h = await load(hello.child, { url: helloUrl });
-    const s = await load(hello.child, sameRequest);
-    const r = await load(mm.child, resubmit);
+    // Rotated so no case always runs right after the same neighbour.
+    const figures: LoadFigure[] = [];
+    for (let k = 0; k < cases.length; k++) {
+      const which = (round + k) % cases.length;
+      figures[which] = await cases[which]!();
+    }
+    const [h, s, r] = figures as [LoadFigure, LoadFigure, LoadFigure];
     rounds.push({ hello: h, helloSameRequest: s, resubmit: r });
     console.log(`  round ${round + 1}/${ROUNDS}: hello GET ${show(h)}; hello POST+ticket ${show(s)}; resubmit ${show(r)}`);
   }
@@ -131,17 +163,20 @@ async function measureThroughput() {
   const sameRps = median(rounds.map((r) => r.helloSameRequest.rps));
   const sameCpu = median(rounds.map((r) => r.helloSameRequest.cpuUsPerRequest));
   const resubmitCpu = median(rounds.map((r) => r.resubmit.cpuUsPerRequest));
+  // Ratios are taken within each round (cases seconds apart), then the median: the
+  // machine's speed drifts more between rounds than between neighbouring slices.
   return {
     rounds,
     hello: helloRps,
     resubmit: resubmitRps,
-    ratio: resubmitRps / helloRps,
+    ratio: median(rounds.map((r) => r.resubmit.rps / r.hello.rps)),
     helloCpu,
     resubmitCpu,
-    cpuRatio: helloCpu / resubmitCpu,
+    cpuRatio: median(rounds.map((r) => r.hello.cpuUsPerRequest / r.resubmit.cpuUsPerRequest)),
     sameRps,
     sameCpu,
-    sameRatio: resubmitRps / sameRps,
+    sameRatio: median(rounds.map((r) => r.resubmit.rps / r.helloSameRequest.rps)),
+    sameCpuRatio: median(rounds.map((r) => r.helloSameRequest.cpuUsPerRequest / r.resubmit.cpuUsPerRequest)),
     resubmitNon2xx: rounds.reduce((sum, r) => sum + r.resubmit.non2xx, 0),
   };
 }
@@ -176,7 +211,7 @@ const ticks = runs('ticks') ? measureTicks() : [];
 console.log('resubmit throughput...');
 const throughput = runs('throughput')
   ? await measureThroughput()
-  : { rounds: [], hello: NaN, resubmit: NaN, ratio: NaN, helloCpu: NaN, resubmitCpu: NaN, cpuRatio: NaN, sameRps: NaN, sameCpu: NaN, sameRatio: NaN, resubmitNon2xx: 0 };
+  : { rounds: [], hello: NaN, resubmit: NaN, ratio: NaN, helloCpu: NaN, resubmitCpu: NaN, cpuRatio: NaN, sameRps: NaN, sameCpu: NaN, sameRatio: NaN, sameCpuRatio: NaN, resubmitNon2xx: 0 };
 console.log(`memory at ${Number(args.players).toLocaleString('en')} players (real submit path; takes a while)...`);
 const memory = runs('memory') ? measureMemory(Number(args.players)) : { players: 0, bytesPerPlayer: NaN, heapMiB: NaN, rssMiB: NaN, seconds: NaN };
 
@@ -194,8 +229,8 @@ console.log(
   `| resubmit (POST /v1/queue, ${TICKETS.toLocaleString('en')} distinct queued tickets), median of ${ROUNDS} | ${throughput.resubmit.toFixed(0)} req/s, ${throughput.resubmitCpu.toFixed(1)} µs CPU/req |`,
 );
 console.log(`| bare Hono, same POST /v1/queue + 700-byte ticket, median of ${ROUNDS} | ${throughput.sameRps.toFixed(0)} req/s, ${throughput.sameCpu.toFixed(1)} µs CPU/req |`);
-console.log(`| resubmit / bare Hono GET | ${throughput.ratio.toFixed(2)} by req/s, ${throughput.cpuRatio.toFixed(2)} by CPU per request |`);
-console.log(`| resubmit / bare Hono same request | ${throughput.sameRatio.toFixed(2)} by req/s, ${(throughput.sameCpu / throughput.resubmitCpu).toFixed(2)} by CPU per request |`);
+console.log(`| resubmit / bare Hono GET (median of per-round ratios) | ${throughput.ratio.toFixed(2)} by req/s, ${throughput.cpuRatio.toFixed(2)} by CPU per request |`);
+console.log(`| resubmit / bare Hono same request | ${throughput.sameRatio.toFixed(2)} by req/s, ${throughput.sameCpuRatio.toFixed(2)} by CPU per request |`);
 console.log(`| heap per queued player at ${memory.players.toLocaleString('en')} | ${memory.bytesPerPlayer.toFixed(0)} B (heap +${memory.heapMiB.toFixed(0)} MiB, RSS +${memory.rssMiB.toFixed(0)} MiB) |`);
 for (const t of ticks) console.log(`| formMatches ${t.players.toLocaleString('en')} players, ${t.mode} | ${t.medianMs.toFixed(1)} ms (${t.matches.toLocaleString('en')} matches) |`);
 console.log('\n| target | figure | |\n|---|---|---|');

@@ -128,6 +128,19 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     );
   }
 
+  /**
+   * The hot path alone: when this exact ticket is queued (and not revoked), refresh it
+   * and return its entry, as `submit` would. Otherwise undefined with nothing changed,
+   * and `submit` takes it from there.
+   */
+  function refreshQueued(token: string): QueueEntry | undefined {
+    const entry = tickets.queued(token);
+    if (entry === undefined || isRevoked(entry)) return undefined;
+    queue.touch(entry, now());
+    counters.searching.inc();
+    return entry;
+  }
+
   function count(submission: Submission): Submission {
     if (submission.status === 'searching') (submission.outcome === 'superseded' ? counters.superseded : counters.searching).inc();
     else metrics.submissions.inc({ outcome: submission.status });
@@ -258,6 +271,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
 
   return {
     submit,
+    refreshQueued,
     leave,
     findMatch,
     tick,

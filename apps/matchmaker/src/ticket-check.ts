@@ -53,12 +53,8 @@ export function createTicketCheck(options: TicketCheckOptions) {
     /** Synchronous unless the ticket names an unknown key, which costs one (rate-limited) key refetch. */
     check(token: string): CheckedTicket | Promise<CheckedTicket> {
       const ticketId = ticketIdOf(token);
-      const queued = queue.findByTicket(ticketId);
-      const at = now();
-      if (queued !== undefined && at < queued.expiresAt && keys.ring.isUsable(queued.kid, at)) {
-        queuedHits++;
-        return { facts: queued, entry: queued };
-      }
+      const entry = queuedBy(ticketId);
+      if (entry !== undefined) return { facts: entry, entry };
       let verified: Verified<'ticket'>;
       try {
         verified = verifier.verify(token);
@@ -69,11 +65,24 @@ export function createTicketCheck(options: TicketCheckOptions) {
       }
       return { facts: factsOf(verified, ticketId), entry: undefined };
     },
+    /** The live entry this exact token queued, or undefined (then only `check` can tell more). */
+    queued(token: string): QueueEntry | undefined {
+      return queuedBy(ticketIdOf(token));
+    },
     stats() {
       const { hits, misses } = verifier.stats();
       return { hits: hits + queuedHits, misses };
     },
   };
+
+  function queuedBy(ticketId: string): QueueEntry | undefined {
+    const queued = queue.findByTicket(ticketId);
+    if (queued === undefined) return undefined;
+    const at = now();
+    if (at >= queued.expiresAt || !keys.ring.isUsable(queued.kid, at)) return undefined;
+    queuedHits++;
+    return queued;
+  }
 
   function factsOf({ claims, kid, issuedAt, expiresAt }: Verified<'ticket'>, ticketId: string): TicketFacts {
     const key = `${claims.pool.mode}/${claims.pool.region}`;

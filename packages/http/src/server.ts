@@ -1,6 +1,6 @@
 // Serving a Hono app on Node with timeouts set and a clean stop.
 import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ServerHandle {
@@ -18,15 +18,23 @@ export interface ServeOptions {
   readonly requestTimeoutMs?: number;
   readonly headersTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Sees each request before the app: answers it on the raw Node objects and returns true,
+   * or returns false, untouched, and the app answers. For the one route hot enough that
+   * building a fetch Request and Response per call is most of its cost.
+   */
+  readonly preroute?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 export function startServer(options: ServeOptions): Promise<ServerHandle> {
   const hostname = options.hostname ?? '127.0.0.1';
+  const preroute = options.preroute;
   return new Promise((resolve, reject) => {
     const server = serve({
       fetch: options.fetch,
       port: options.port,
       hostname,
+      ...(preroute === undefined ? {} : { createServer: withPreroute(preroute) as typeof createServer }),
       serverOptions: {
         requestTimeout: options.requestTimeoutMs ?? 10_000,
         headersTimeout: options.headersTimeoutMs ?? 5_000,
@@ -48,6 +56,13 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
       });
     });
   });
+}
+
+function withPreroute(preroute: NonNullable<ServeOptions['preroute']>) {
+  return (serverOptions: ServerOptions, listener: RequestListener): Server =>
+    createServer(serverOptions, (request, response) => {
+      if (!preroute(request, response)) void listener(request, response);
+    });
 }
 
 /** Runs `stop` once on SIGINT or SIGTERM, then exits. */

@@ -3,29 +3,21 @@ import { Hono } from 'hono';
 import { Problem, bearerToken } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
 import type { Matchmaker, Submission } from '../matchmaker.ts';
+import type { QueueEntry } from '../pool.ts';
 import type { MatchResult } from '../results.ts';
 import { streamMatch } from '../sse.ts';
 
 export function queueRoutes(mm: Matchmaker): Hono {
-  const resubmitAfterMs = mm.settings.shared.resubmitIntervalMs;
-  const retryAfter = String(Math.max(1, Math.ceil(resubmitAfterMs / 1000)));
-  const pools = new Map<string, Pool>(mm.settings.pools.map((key) => [key, poolOf(key)]));
-  const poolJson = new Map([...pools].map(([key, pool]) => [key, JSON.stringify(pool)]));
+  const retryAfter = String(Math.max(1, Math.ceil(mm.settings.shared.resubmitIntervalMs / 1000)));
+  const searchingJson = searchingBody(mm);
 
-  function answer(submission: Submission, at: number) {
+  function respond(submission: Submission): Response {
     switch (submission.status) {
-      case 'searching': {
-        const { entry } = submission;
-        return {
-          status: 'searching' as const,
-          pool: pools.get(entry.pool) ?? poolOf(entry.pool),
-          queuedForMs: Math.max(0, at - entry.queuedAt),
-          playersInPool: mm.queue.players(entry.pool),
-          resubmitAfterMs,
-        };
-      }
+      case 'searching':
+        // A plain header object lets @hono/node-server write the response without building Headers.
+        return new Response(searchingJson(submission.entry), { headers: { 'content-type': 'application/json' } });
       case 'matched':
-        return matchedBody(submission.result);
+        return Response.json(matchedBody(submission.result));
       case 'revoked':
         throw new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket');
       case 'pool_not_served':
@@ -36,17 +28,10 @@ export function queueRoutes(mm: Matchmaker): Hono {
   }
 
   return new Hono()
+    // A queued ticket's resubmission usually never gets here: see fast-resubmit.ts.
     .post('/v1/queue', (c): Response | Promise<Response> => {
       const submission = mm.submit(bearerToken(c.req.header('authorization')));
-      if (submission instanceof Promise) return submission.then((s) => c.json(answer(s, mm.now())));
-      if (submission.status !== 'searching') return c.json(answer(submission, mm.now()));
-      // The hot path: written by hand, as JSON.stringify would (names are slugs, figures integers).
-      const { entry } = submission;
-      // A plain header object lets @hono/node-server write the response without building Headers.
-      return new Response(
-        `{"status":"searching","pool":${poolJson.get(entry.pool)},"queuedForMs":${Math.max(0, Math.round(mm.now() - entry.queuedAt))},"playersInPool":${mm.queue.players(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`,
-        { headers: { 'content-type': 'application/json' } },
-      );
+      return submission instanceof Promise ? submission.then(respond) : respond(submission);
     })
     .delete('/v1/queue', async (c) => {
       await mm.leave(bearerToken(c.req.header('authorization')));
@@ -57,6 +42,17 @@ export function queueRoutes(mm: Matchmaker): Hono {
       const found = await mm.findMatch(token);
       return streamMatch(c, mm, found, matchedBody);
     });
+}
+
+/**
+ * The `searching` answer, written by hand as JSON.stringify would (pool names are slugs,
+ * figures integers): it is the body of nearly every request this service answers.
+ */
+export function searchingBody(mm: Matchmaker): (entry: QueueEntry) => string {
+  const resubmitAfterMs = mm.settings.shared.resubmitIntervalMs;
+  const poolJson = new Map(mm.settings.pools.map((key) => [key, JSON.stringify(poolOf(key))]));
+  return (entry) =>
+    `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(mm.now() - entry.queuedAt))},"playersInPool":${mm.queue.players(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
 }
 
 export function matchedBody(result: MatchResult) {
