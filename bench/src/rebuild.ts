@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateKeyFile, keyRingFromFile, writeKeyFile } from '@ticketbooth/tickets';
 import { startService, type ServiceProcess } from '@ticketbooth/tools';
-import { BENCH_DIR, pin, spawnNode, stop, track } from './children.ts';
+import { BENCH_DIR, cpuSeconds, spawnNode, stop, track } from './children.ts';
 import type { DriverStart, DriverStats } from './replay-driver.ts';
 
 export interface RebuildFigure {
@@ -51,6 +51,7 @@ function startDriver() {
     mark: () => ask<true>({ mark: true }, 'marked'),
     stats: () => ask<DriverStats>({ stats: true }, 'stats'),
     stop: () => stop(child),
+    cpu: () => cpuSeconds(child.pid!),
   };
 }
 
@@ -71,7 +72,8 @@ export async function measureRebuild(players: number, intervalMs: number, log: (
   const launch = async (extra: Record<string, string>) => {
     const service = await startService('matchmaker', { port, env: { ...env, ...extra } });
     track(service.pid);
-    pin(service.pid, 0);
+    // Not pinned: a rebuild is one Ed25519 verify per player, which the matchmaker runs on
+    // libuv's thread pool so it can use the second core, shared with the driver.
     return service;
   };
   // Before the crash nothing matches (long warm-up), so the pool holds every player.
@@ -100,12 +102,25 @@ export async function measureRebuild(players: number, intervalMs: number, log: (
     const restartMs = Date.now() - killedAt;
     let rebuiltMs: number | null = null;
     let firstMatchMs: number | null = null;
+    let nextProgress = 2_000;
+    let lastCpu = { server: cpuSeconds(matchmaker.pid), driver: driver.cpu(), at: Date.now() - killedAt };
     const deadline = killedAt + 4 * intervalMs + warmupMs + 30_000;
     while (Date.now() < deadline && (rebuiltMs === null || firstMatchMs === null)) {
       const [stats, pool] = await Promise.all([driver.stats(), pools(matchmaker.url)]);
       const at = Date.now() - killedAt;
       if (rebuiltMs === null && stats.backSinceMark >= players) rebuiltMs = at;
       if (firstMatchMs === null && (pool?.matches ?? 0) > 0) firstMatchMs = at;
+      if (at >= nextProgress) {
+        // CPU in cores over the last step: who holds the two cores while the pool rebuilds.
+        const cpu = { server: cpuSeconds(matchmaker.pid), driver: driver.cpu(), at };
+        const share = (now: number, then: number) => ((now - then) / ((cpu.at - lastCpu.at) / 1000)).toFixed(2);
+        log(
+          `    +${(at / 1000).toFixed(0)} s: ${stats.backSinceMark} of ${players} back, ${pool?.players ?? '-'} queued, ${stats.failed} failures; ` +
+            `cores used: matchmaker ${share(cpu.server, lastCpu.server)}, driver ${share(cpu.driver, lastCpu.driver)}`,
+        );
+        lastCpu = cpu;
+        nextProgress += 2_000;
+      }
       await sleep(100);
     }
     log(`  ${players}: restart ${restartMs} ms, every player back after ${rebuiltMs ?? 'never'} ms, first match after ${firstMatchMs ?? 'none'} ms`);

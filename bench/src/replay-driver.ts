@@ -1,7 +1,11 @@
 // Child process (load core): N players replaying pre-signed tickets at the resubmit cadence,
 // as the SDK does (jittered interval after an answer, capped backoff after a failure), over a
 // few keep-alive sockets rather than one per player. Controlled over IPC by rebuild.ts.
-import { Agent, request } from 'node:http';
+//
+// It speaks HTTP/1.1 on raw sockets with pre-serialized requests: the players stand for
+// remote clients, and every core-second the driver spends is one the matchmaker on the same
+// machine does not get. A request at a time per socket, as a client without pipelining.
+import { connect, type Socket } from 'node:net';
 import { DEFAULT_BACKOFF, backoffDelay, jitter } from '@ticketbooth/client';
 import { createSigningKey } from '@ticketbooth/tickets';
 import { benchTicket } from '@ticketbooth/matchmaker/bench/bench-support.ts';
@@ -24,8 +28,8 @@ export interface DriverStats {
 }
 
 const SLOT_MS = 10;
-const MAX_IN_FLIGHT = 512;
-let tokens: string[] = [];
+const RECONNECT_MS = 100;
+let requests: Buffer[] = [];
 let attempts = new Uint8Array(0);
 let back = new Uint8Array(0);
 const stats = { sent: 0, answered: 0, failed: 0, backSinceMark: 0, inFlight: 0 };
@@ -40,64 +44,136 @@ function schedule(player: number, atMs: number): void {
   else due.set(slot, [player]);
 }
 
+/**
+ * The end of one response in `data` from `start`: [status, next offset], or undefined while
+ * incomplete. Our servers answer with Content-Length; anything else is a protocol error.
+ */
+function responseAt(data: Buffer, start: number): [number, number] | undefined {
+  const headEnd = data.indexOf('\r\n\r\n', start, 'latin1');
+  if (headEnd === -1) return undefined;
+  const head = data.toString('latin1', start, headEnd).toLowerCase();
+  const status = Number(head.slice(9, 12));
+  const length = /\r\ncontent-length: *(\d+)/.exec(head);
+  if (length === null) throw new Error(`response without content-length: ${head.slice(0, 200)}`);
+  const end = headEnd + 4 + Number(length[1]);
+  return end <= data.length ? [status, end] : undefined;
+}
+
 function start(job: DriverStart): void {
   const key = createSigningKey(job.secret);
   const now = Date.now();
-  tokens = Array.from({ length: job.players }, (_, i) => benchTicket(key, i, now));
+  const { hostname, port } = new URL(job.url);
+  const host = `${hostname}:${port}`;
+  requests = Array.from({ length: job.players }, (_, i) =>
+    Buffer.from(`POST /v1/queue HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${benchTicket(key, i, now)}\r\nContent-Length: 0\r\n\r\n`, 'latin1'),
+  );
   attempts = new Uint8Array(job.players);
   back = new Uint8Array(job.players);
-  const target = new URL('/v1/queue', job.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: job.sockets });
   const random = Math.random;
 
-  // Players whose turn came while MAX_IN_FLIGHT requests were out wait here, in order, as they
-  // would in a socket queue, without a request object held per player.
+  // Players whose turn came while every socket was busy wait here, in order.
   const backlog: number[] = [];
   let head = 0;
+  const idle: Connection[] = [];
+  let connected = 0;
+
+  function settle(player: number, ok: boolean): void {
+    stats.inFlight--;
+    if (ok) {
+      stats.answered++;
+      attempts[player] = 0;
+      if (back[player] === 0) {
+        back[player] = 1;
+        stats.backSinceMark++;
+      }
+      schedule(player, Date.now() + jitter(job.intervalMs, random));
+    } else {
+      stats.failed++;
+      const attempt = attempts[player]!;
+      attempts[player] = Math.min(30, attempt + 1);
+      schedule(player, Date.now() + backoffDelay(attempt, DEFAULT_BACKOFF, random));
+    }
+  }
+
+  class Connection {
+    #socket: Socket | undefined;
+    #player = -1;
+    #pending: Buffer | undefined;
+
+    constructor() {
+      this.#open();
+    }
+
+    #open(): void {
+      const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+      this.#socket = socket;
+      let up = false;
+      socket.on('connect', () => {
+        up = true;
+        connected++;
+        this.#free();
+      });
+      socket.on('data', (chunk: Buffer) => this.#read(chunk));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        if (up) connected--;
+        this.#socket = undefined;
+        this.#pending = undefined;
+        const i = idle.indexOf(this);
+        if (i !== -1) idle.splice(i, 1);
+        if (this.#player !== -1) settle(this.#player, false);
+        this.#player = -1;
+        if (running) setTimeout(() => this.#open(), RECONNECT_MS);
+      });
+    }
+
+    send(player: number): void {
+      this.#player = player;
+      stats.sent++;
+      stats.inFlight++;
+      this.#socket!.write(requests[player]!);
+    }
+
+    #read(chunk: Buffer): void {
+      const data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+      const found = responseAt(data, 0);
+      if (found === undefined) {
+        this.#pending = data;
+        return;
+      }
+      this.#pending = undefined;
+      const player = this.#player;
+      this.#player = -1;
+      settle(player, found[0] === 200);
+      this.#free();
+    }
+
+    #free(): void {
+      if (head < backlog.length) this.send(backlog[head++]!);
+      else idle.push(this);
+    }
+  }
+
   function pump(): void {
-    while (stats.inFlight < MAX_IN_FLIGHT && head < backlog.length) submit(backlog[head++]!);
+    // Server down: each player due now would have its own connection refused, and back off.
+    if (connected === 0) {
+      while (head < backlog.length) {
+        stats.sent++;
+        stats.inFlight++;
+        settle(backlog[head++]!, false);
+      }
+    }
+    while (idle.length > 0 && head < backlog.length) idle.pop()!.send(backlog[head++]!);
     if (head > 65_536) {
       backlog.splice(0, head);
       head = 0;
     }
   }
 
-  function submit(player: number): void {
-    stats.sent++;
-    stats.inFlight++;
-    let settled = false;
-    const settle = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      stats.inFlight--;
-      queueMicrotask(pump);
-      if (ok) {
-        stats.answered++;
-        attempts[player] = 0;
-        if (back[player] === 0) {
-          back[player] = 1;
-          stats.backSinceMark++;
-        }
-        schedule(player, Date.now() + jitter(job.intervalMs, random));
-      } else {
-        stats.failed++;
-        const attempt = attempts[player]!;
-        attempts[player] = Math.min(30, attempt + 1);
-        schedule(player, Date.now() + backoffDelay(attempt, DEFAULT_BACKOFF, random));
-      }
-    };
-    const req = request(target, { method: 'POST', agent, headers: { authorization: `Bearer ${tokens[player]}`, 'content-length': 0 } }, (res) => {
-      res.resume();
-      res.once('end', () => settle(res.statusCode === 200));
-      res.once('error', () => settle(false));
-    });
-    req.once('error', () => settle(false));
-    req.end();
-  }
-
   // Everyone's first submission spread evenly over one interval, as a steady crowd would be.
   for (let i = 0; i < job.players; i++) schedule(i, now + (i / job.players) * job.intervalMs);
   running = true;
+  for (let i = 0; i < job.sockets; i++) new Connection();
   let slot = Math.floor(now / SLOT_MS);
   const timer = setInterval(() => {
     if (!running) return clearInterval(timer);

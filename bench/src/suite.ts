@@ -108,7 +108,7 @@ async function main(): Promise<void> {
         await part('throughput', async () => void (results.resubmit = await measureResubmit({ ...common, load })));
       }
       if (parts.has('cold')) {
-        log('2. cold path: every ticket new; verify offload experiment; raw Ed25519');
+        log('2. cold path: every ticket new, server on one core and on both; raw Ed25519');
         await part('cold', async () => void (results.cold = await measureCold({ ...common, load })));
       }
     } finally {

@@ -50,8 +50,9 @@ let pending = nextBatch(0);
 for (let from = 0; from < players; from += BATCH) {
   const tokens = await pending;
   if (from + BATCH < players) pending = nextBatch(from + BATCH);
-  for (const [k, token] of tokens.entries()) {
-    const result = await mm.submit(token);
+  // A whole batch in flight: new tickets are verified on the thread pool.
+  const results = await Promise.all(tokens.map((token) => mm.submit(token)));
+  for (const [k, result] of results.entries()) {
     if (result.status !== 'searching') throw new Error(`player ${from + k}: ${result.status}`);
   }
 }

@@ -50,19 +50,22 @@ export function createTicketCheck(options: TicketCheckOptions) {
   }
 
   return {
-    /** Synchronous unless the ticket names an unknown key, which costs one (rate-limited) key refetch. */
+    /** Synchronous for a queued or cached ticket; a new one is verified on the thread pool. */
     check(token: string): CheckedTicket | Promise<CheckedTicket> {
       const ticketId = ticketIdOf(token);
       const entry = queuedBy(ticketId);
       if (entry !== undefined) return { facts: entry, entry };
-      let verified: Verified<'ticket'>;
+      let verified: Verified<'ticket'> | Promise<Verified<'ticket'>>;
       try {
-        verified = verifier.verify(token);
+        // Off the event loop: a restart's rebuild is one full verify per player, and
+        // resubmissions of queued players must not wait behind them.
+        verified = verifier.verifyOffThread(token);
       } catch (error) {
         // A kid we do not know may be the issuer's next key: look once, then retry once.
         if (error instanceof TicketError && error.code === 'unknown_key') return verifyAfterRefetch(token, ticketId, error);
         throw error;
       }
+      if (verified instanceof Promise) return verified.then((v) => ({ facts: factsOf(v, ticketId), entry: undefined }));
       return { facts: factsOf(verified, ticketId), entry: undefined };
     },
     /** The live entry this exact token queued, or undefined (then only `check` can tell more). */

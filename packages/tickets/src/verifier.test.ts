@@ -302,3 +302,41 @@ describe('dates', () => {
     }
   });
 });
+
+describe('verifyOffThread', () => {
+  it('settles with what verify returns, and caches it so the repeat is synchronous', async () => {
+    const { verifier } = setup();
+    const token = signToken(key, 'ticket', ticketClaims());
+    const pending = verifier.verifyOffThread(token);
+    expect(pending).toBeInstanceOf(Promise);
+    const result = await pending;
+    expect(result).toEqual(setup().verifier.verify(token));
+    expect(verifier.verifyOffThread(token)).toBe(result);
+    expect(verifier.stats()).toMatchObject({ hits: 1, misses: 1 });
+  });
+
+  it('rejects a forged signature and bad claims with their codes, caching neither', async () => {
+    const { verifier } = setup();
+    const token = signToken(key, 'ticket', ticketClaims());
+    const forged = `${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
+    await expect(verifier.verifyOffThread(forged)).rejects.toMatchObject({ code: 'bad_signature' });
+    const badClaims = rawTicket(JSON.stringify({ ...ticketClaims(), aud: 'elsewhere' }));
+    await expect(verifier.verifyOffThread(badClaims)).rejects.toMatchObject({ code: 'wrong_audience' });
+    expect(verifier.stats()).toMatchObject({ hits: 0, misses: 2, size: 0 });
+  });
+
+  it('throws at once what needs no signature check: size, format, purpose, unknown key', () => {
+    const { verifier } = setup();
+    expect(codeOf(() => verifier.verifyOffThread('x'.repeat(9_000)))).toBe('too_large');
+    expect(codeOf(() => verifier.verifyOffThread('v4.public.nope'))).toBe('malformed');
+    expect(codeOf(() => verifier.verifyOffThread(signToken(key, 'session', claimsFor('session'))))).toBe('wrong_purpose');
+    expect(codeOf(() => verifier.verifyOffThread(signToken(seededKey(2), 'ticket', ticketClaims())))).toBe('unknown_key');
+  });
+
+  it('refuses a ticket whose key was removed while its signature was being checked', async () => {
+    const { verifier, ring } = setup();
+    const pending = verifier.verifyOffThread(signToken(key, 'ticket', ticketClaims()));
+    ring.remove(key.kid);
+    await expect(pending).rejects.toMatchObject({ code: 'key_inactive' });
+  });
+});

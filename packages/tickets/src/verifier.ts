@@ -4,7 +4,7 @@ import { ExpiringLru } from './cache.ts';
 import { CLAIM_SCHEMAS, type ClaimsOf, type Purpose } from './claims.ts';
 import { TicketError } from './errors.ts';
 import type { KeyRing } from './key-ring.ts';
-import { DEFAULT_MAX_TOKEN_BYTES, hasValidSignature, parseToken } from './paseto.ts';
+import { DEFAULT_MAX_TOKEN_BYTES, hasValidSignature, hasValidSignatureOffThread, parseToken, type ParsedToken } from './paseto.ts';
 import { decodeFooterCached, implicitBytes, parseJsonObject } from './token.ts';
 
 export interface VerifierOptions<P extends Purpose> {
@@ -44,6 +44,12 @@ export interface VerifierStats {
 export interface Verifier<P extends Purpose> {
   /** Returns the verified claims or throws `TicketError`. Repeats cost a map lookup. */
   verify(token: string): Verified<P>;
+  /**
+   * As `verify`, with the Ed25519 check on libuv's thread pool. A cached result, and any
+   * refusal found before the signature (size, format, purpose, key), come back at once:
+   * returned or thrown. The rest settles the promise.
+   */
+  verifyOffThread(token: string): Verified<P> | Promise<Verified<P>>;
   stats(): VerifierStats;
   /** Drops every cached result (e.g. after a key was removed for compromise). */
   clearCache(): void;
@@ -70,7 +76,8 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
   let hits = 0;
   let misses = 0;
 
-  function verifyUncached(token: string, at: number): Verified<P> {
+  /** Format, purpose and key: every refusal that needs no signature check. */
+  function open(token: string, at: number) {
     const parsed = parseToken(token, maxTokenBytes);
     if (parsed.footer.length === 0) throw new TicketError('malformed', 'token has no footer naming its key');
     const footer = decodeFooterCached(parsed.footer);
@@ -82,8 +89,11 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
     const key = keys.get(footer.kid);
     if (key === undefined) throw new TicketError('unknown_key', 'token signed by an unknown key');
     if (!(key.notBefore <= at && at < key.notAfter)) throw new TicketError('key_inactive', 'signing key not valid now');
-    if (!hasValidSignature(parsed, key.publicKey, implicit)) throw new TicketError('bad_signature', 'signature does not verify');
+    return { parsed, key };
+  }
 
+  /** The claim rules, once the signature held. */
+  function accept(parsed: ParsedToken, kid: string, at: number): Verified<P> {
     const result = schema.safeParse(parseJsonObject(parsed.message, 'payload'));
     if (!result.success) {
       const issue = result.error.issues[0];
@@ -101,24 +111,49 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
       throw new TicketError('not_yet_valid', 'token not valid yet');
     }
     if (at >= expiresAt + leewayMs) throw new TicketError('expired', 'token expired');
-    return { purpose, claims: deepFreeze(claims), kid: footer.kid, issuedAt, expiresAt };
+    return { purpose, claims: deepFreeze(claims), kid, issuedAt, expiresAt };
+  }
+
+  /** The cached result of a token, when its key is still usable. */
+  function cachedResult(token: string, at: number): Verified<P> | undefined {
+    if (typeof token !== 'string') throw new TypeError('token must be a string');
+    if (token.length > maxTokenBytes) throw new TicketError('too_large', `token longer than ${maxTokenBytes} bytes`);
+    const cached = cache.get(token, at);
+    // A key retired or removed after caching must stop serving its cached results.
+    if (cached !== undefined && keys.isUsable(cached.kid, at)) {
+      hits++;
+      return cached;
+    }
+    misses++;
+    return undefined;
+  }
+
+  function remember(token: string, verified: Verified<P>): Verified<P> {
+    cache.set(token, verified, verified.expiresAt + leewayMs);
+    return verified;
   }
 
   return {
     verify(token) {
-      if (typeof token !== 'string') throw new TypeError('token must be a string');
-      if (token.length > maxTokenBytes) throw new TicketError('too_large', `token longer than ${maxTokenBytes} bytes`);
       const at = now();
-      const cached = cache.get(token, at);
-      // A key retired or removed after caching must stop serving its cached results.
-      if (cached !== undefined && keys.isUsable(cached.kid, at)) {
-        hits++;
-        return cached;
-      }
-      misses++;
-      const verified = verifyUncached(token, at);
-      cache.set(token, verified, verified.expiresAt + leewayMs);
-      return verified;
+      const cached = cachedResult(token, at);
+      if (cached !== undefined) return cached;
+      const { parsed, key } = open(token, at);
+      if (!hasValidSignature(parsed, key.publicKey, implicit)) throw new TicketError('bad_signature', 'signature does not verify');
+      return remember(token, accept(parsed, key.kid, at));
+    },
+    verifyOffThread(token) {
+      const at = now();
+      const cached = cachedResult(token, at);
+      if (cached !== undefined) return cached;
+      const { parsed, key } = open(token, at);
+      return hasValidSignatureOffThread(parsed, key.publicKey, implicit).then((valid) => {
+        if (!valid) throw new TicketError('bad_signature', 'signature does not verify');
+        const done = now();
+        // The key may have been removed (compromise) while the check ran.
+        if (!keys.isUsable(key.kid, done)) throw new TicketError('key_inactive', 'signing key not valid now');
+        return remember(token, accept(parsed, key.kid, done));
+      });
     },
     stats: () => ({ hits, misses, ...cache.stats() }),
     clearCache: () => cache.clear(),

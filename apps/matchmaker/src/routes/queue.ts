@@ -17,7 +17,7 @@ export function queueRoutes(mm: Matchmaker): Hono {
         // A plain header object lets @hono/node-server write the response without building Headers.
         return new Response(searchingJson(submission.entry), { headers: { 'content-type': 'application/json' } });
       case 'matched':
-        return Response.json(matchedBody(submission.result));
+        return new Response(JSON.stringify(matchedBody(submission.result)), { headers: { 'content-type': 'application/json' } });
       case 'revoked':
         throw new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket');
       case 'pool_not_served':
