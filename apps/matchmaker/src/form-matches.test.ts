@@ -101,6 +101,23 @@ describe('formMatches', () => {
     expect(subsOf(formMatches(shuffled, squad, T0))).toEqual(subsOf(first));
   });
 
+  it('orders ties (same wait, same rating) by sub, whatever the snapshot order', () => {
+    // Few distinct waits and ratings, so nearly every entry shares its sort key with others.
+    const pool = randomPool(2_000, 7).map((w, i) => ({ ...w, queuedAt: T0 - (i % 7) * 1_000, rating: 1500 + (i % 13) * 10 }));
+    const shuffled = [...pool].sort((a, b) => (a.sub < b.sub ? 1 : -1));
+    expect(subsOf(formMatches(shuffled, squad, T0))).toEqual(subsOf(formMatches(pool, squad, T0)));
+    // The longest waiters are i % 7 === 6; 'p1000' sorts first of them by sub. Its nearest
+    // rating is its own (i % 13 === 12), and of those the longest waiter, first by sub: 'p1091'.
+    expect(formMatches(pool, duel, T0)[0]!.entries.map((e) => e.sub)).toEqual(['p1000', 'p1091']);
+  });
+
+  it('sorts waits and ratings too far apart for its packed keys by comparison, with the same rules', () => {
+    // A day between waits and ratings a billion apart: outside the radix keys' range.
+    const pool = [waiting('a', 0, T0 - 86_400_000), waiting('b', 1e9, T0), waiting('c', 30, T0), waiting('d', 1e9 + 20, T0 - 1)];
+    const matches = formMatches(pool, duel, T0);
+    expect(matches.map((m) => m.entries.map((e) => e.sub).sort())).toEqual([['a', 'c'], ['b', 'd']]);
+  });
+
   it('widens over time: an older clock matches fewer players than a later one', () => {
     const pool = randomPool(400, 11).map((w) => ({ ...w, queuedAt: T0 }));
     const early = formMatches(pool, squad, T0).length;

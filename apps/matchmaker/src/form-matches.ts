@@ -63,22 +63,23 @@ export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: Ma
   const list = new RatingList(sortByRating(mean, byWait));
   const matches: FormedMatch<W>[] = [];
 
-  for (const anchor of byWait) {
+  const figures: Figures = { size, mean, window };
+  // One scratch buffer for every attempt: most anchors of a big pool find no match.
+  const chosen = new Int32Array(need);
+  for (let rank = 0; rank < n; rank++) {
+    const anchor = byWait[rank]!;
     if (list.isTaken(anchor) || size[anchor]! > teamSize) continue;
-    const chosen = gatherAround(anchor, list, { size, mean, window }, rules);
-    if (chosen === undefined) continue;
-    const solo = chosen.length === need;
-    const formed = solo
-      ? balanceSolo(chosen.map((i) => ({ sub: snapshot[i]!.sub, rating: snapshot[i]!.rating })), teams, teamSize)
-      : balanceTeams(chosen.map((i) => membersOf(snapshot[i]!)), teams, teamSize);
+    const count = gatherAround(anchor, list, figures, rules, chosen);
+    if (count === 0) continue;
+    const entries = new Array<W>(count);
+    for (let k = 0; k < count; k++) entries[k] = snapshot[chosen[k]!]!;
+    const formed =
+      count === need
+        ? balanceSolo(entries.map((e) => ({ sub: e.sub, rating: e.rating })), teams, teamSize)
+        : balanceTeams(entries.map(membersOf), teams, teamSize);
     if (formed === undefined) continue;
-    for (const i of chosen) list.take(i);
-    matches.push({
-      entries: chosen.map((i) => snapshot[i]!),
-      teams: formed,
-      ratingSpread: ratingSpread(formed),
-      imbalance: teamImbalance(formed),
-    });
+    for (let k = 0; k < count; k++) list.take(chosen[k]!);
+    matches.push({ entries, teams: formed, ratingSpread: ratingSpread(formed), imbalance: teamImbalance(formed) });
   }
   return matches;
 }
@@ -89,10 +90,11 @@ interface Figures {
   readonly window: Float64Array;
 }
 
-/** Entries (by index) that make one full match around `anchor`, or undefined. */
-function gatherAround(anchor: number, list: RatingList, f: Figures, rules: MatchRules): number[] | undefined {
+/** Fills `chosen` with the entries (by index) of one full match around `anchor`; their count, or 0. */
+function gatherAround(anchor: number, list: RatingList, f: Figures, rules: MatchRules, chosen: Int32Array): number {
   const need = rules.teams * rules.teamSize;
-  const chosen = [anchor];
+  chosen[0] = anchor;
+  let count = 1;
   // Group sizes, kept only once a party is involved: solo selections always pack.
   let sizes: number[] | undefined;
   let total = f.size[anchor]!;
@@ -110,7 +112,7 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, rules: Match
     // Ratings only get further away along each side, and [low, high] only narrows.
     if (left !== -1 && f.mean[left]! < low) left = -1;
     if (right !== -1 && f.mean[right]! > high) right = -1;
-    if (left === -1 && right === -1) return undefined;
+    if (left === -1 && right === -1) return 0;
     const takeLeft = right === -1 || (left !== -1 && center - f.mean[left]! <= f.mean[right]! - center);
     const candidate = takeLeft ? left : right;
     if (takeLeft) left = list.before(left);
@@ -122,12 +124,12 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, rules: Match
     if (maxRating - rating > own || rating - minRating > own) continue;
     if (total + candidateSize > need) continue;
     if (!(allSolo && candidateSize === 1)) {
-      sizes ??= chosen.map((i) => f.size[i]!);
+      sizes ??= Array.from(chosen.subarray(0, count), (i) => f.size[i]!);
       if (!canPack([...sizes, candidateSize], rules.teams, rules.teamSize)) continue;
       sizes.push(candidateSize);
     }
 
-    chosen.push(candidate);
+    chosen[count++] = candidate;
     total += candidateSize;
     allSolo &&= candidateSize === 1;
     if (rating - own > low) low = rating - own;
@@ -135,18 +137,18 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, rules: Match
     if (rating < minRating) minRating = rating;
     if (rating > maxRating) maxRating = rating;
   }
-  return chosen;
+  return count;
 }
 
 /** Entries in rating order as a doubly linked list, so walks skip matched entries in O(1). */
 class RatingList {
-  readonly #order: number[];
+  readonly #order: Int32Array;
   readonly #position: Int32Array;
   readonly #prev: Int32Array;
   readonly #next: Int32Array;
   readonly #taken: Uint8Array;
 
-  constructor(order: number[]) {
+  constructor(order: Int32Array) {
     const n = order.length;
     this.#order = order;
     this.#position = new Int32Array(n);
@@ -191,13 +193,13 @@ function membersOf(entry: Waiting): Group {
 }
 
 // Sorting 100k entries with a comparator costs more than the whole match walk, so both
-// orders pack an integer key and the entry index into one double and use the native
-// numeric sort; only runs of equal keys (rare, short) go through a comparator.
-const INDEX_BITS = 2 ** 27;
+// orders are a stable radix sort on a small integer key (wait in ms, rating in steps);
+// only runs of equal keys (rare, short) go through a comparator.
+const MAX_KEY = 2 ** 26;
 const RATING_STEPS = 16;
 
 /** Entry indices, longest wait first; equal `queuedAt` ordered by `sub`. */
-function sortByWait(snapshot: readonly Waiting[]): number[] {
+function sortByWait(snapshot: readonly Waiting[]): Int32Array {
   const n = snapshot.length;
   let oldest = Infinity;
   let newest = -Infinity;
@@ -205,66 +207,81 @@ function sortByWait(snapshot: readonly Waiting[]): number[] {
     if (entry.queuedAt < oldest) oldest = entry.queuedAt;
     if (entry.queuedAt > newest) newest = entry.queuedAt;
   }
-  const bySub = (a: number, b: number) => compareStrings(snapshot[a]!.sub, snapshot[b]!.sub);
-  if (n >= INDEX_BITS || !(newest - oldest < 2 ** 25) || !Number.isInteger(newest - oldest)) {
-    return Array.from({ length: n }, (_, i) => i).sort((a, b) => snapshot[a]!.queuedAt - snapshot[b]!.queuedAt || bySub(a, b));
+  // Read in snapshot order once: ties are compared in sorted order, all over the heap.
+  const subs = snapshot.map((entry) => entry.sub);
+  const bySub = (a: number, b: number) => compareStrings(subs[a]!, subs[b]!);
+  if (!(newest - oldest < MAX_KEY) || !Number.isInteger(newest - oldest)) {
+    return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => snapshot[a]!.queuedAt - snapshot[b]!.queuedAt || bySub(a, b));
   }
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = (snapshot[i]!.queuedAt - oldest) * INDEX_BITS + i;
-  const order = unpackSorted(keys);
-  return fixRuns(order, keys, bySub);
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = snapshot[i]!.queuedAt - oldest;
+  return fixRuns(radixOrder(keys, identity(n)), keys, bySub);
 }
 
 /** Entry indices by mean rating; equal ratings keep the wait order. */
-function sortByRating(mean: Float64Array, byWait: readonly number[]): number[] {
+function sortByRating(mean: Float64Array, byWait: Int32Array): Int32Array {
   const n = mean.length;
   let lowest = Infinity;
-  for (const m of mean) if (m < lowest) lowest = m;
-  const keys = new Float64Array(n);
-  // Ratings are bounded (±1e6 by the claims schema), so the stepped rating fits 26 bits;
-  // the wait rank below it keeps equal ratings in wait order.
-  for (let rank = 0; rank < n; rank++) {
-    const i = byWait[rank]!;
-    keys[rank] = Math.floor((mean[i]! - lowest) * RATING_STEPS) * INDEX_BITS + rank;
+  let highest = -Infinity;
+  for (const m of mean) {
+    if (m < lowest) lowest = m;
+    if (m > highest) highest = m;
   }
-  const ranked = unpackSorted(keys);
-  const order = new Array<number>(n);
   const waitRank = new Int32Array(n);
-  for (let p = 0; p < n; p++) {
-    order[p] = byWait[ranked[p]!]!;
-    waitRank[order[p]!] = ranked[p]!;
-  }
-  // The packed key orders by rating step, then wait: restore exact rating order inside each step.
-  return fixRuns(order, keys, (a, b) => mean[a]! - mean[b]! || waitRank[a]! - waitRank[b]!);
+  for (let rank = 0; rank < n; rank++) waitRank[byWait[rank]!] = rank;
+  const exact = (a: number, b: number) => mean[a]! - mean[b]! || waitRank[a]! - waitRank[b]!;
+  // The claims schema bounds ratings to ±1e6, so the stepped rating fits the key; if not, compare.
+  if (!((highest - lowest) * RATING_STEPS < MAX_KEY)) return Int32Array.from(byWait).sort(exact);
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = Math.floor((mean[i]! - lowest) * RATING_STEPS);
+  // Stable over the wait order: equal steps stay in wait order; then exact rating inside a step.
+  return fixRuns(radixOrder(keys, byWait), keys, exact);
 }
 
-/** Sorts the packed keys in place and returns the indices they carry. */
-function unpackSorted(keys: Float64Array): number[] {
-  keys.sort();
-  const order = new Array<number>(keys.length);
-  for (let p = 0; p < keys.length; p++) {
-    const key = keys[p]!;
-    order[p] = key - Math.floor(key / INDEX_BITS) * INDEX_BITS; // exact, and cheaper than a float %
-  }
+function identity(n: number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   return order;
 }
 
-/** Sorts with `compare` each run of positions whose sorted keys share a primary part, where out of order. */
-function fixRuns(order: number[], sortedKeys: Float64Array, compare: (a: number, b: number) => number): number[] {
-  let start = 0;
-  while (start < order.length) {
-    const primary = Math.floor(sortedKeys[start]! / INDEX_BITS);
-    let end = start + 1;
-    let sorted = true;
-    while (end < order.length && Math.floor(sortedKeys[end]! / INDEX_BITS) === primary) {
-      if (sorted && compare(order[end - 1]!, order[end]!) > 0) sorted = false;
-      end++;
+/** `input` (entry indices) stably sorted by `keys[index]` (< 2^26): two 13-bit counting passes. */
+function radixOrder(keys: Uint32Array, input: Int32Array): Int32Array {
+  const n = input.length;
+  const buffer = new Int32Array(n);
+  const output = new Int32Array(n);
+  const counts = new Int32Array(8192);
+  for (const [shift, from, to] of [
+    [0, input, buffer],
+    [13, buffer, output],
+  ] as const) {
+    counts.fill(0);
+    for (let p = 0; p < n; p++) counts[(keys[from[p]!]! >>> shift) & 8191]!++;
+    let sum = 0;
+    for (let d = 0; d < 8192; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
     }
-    if (!sorted) {
-      const run = order.slice(start, end).sort(compare);
-      for (let k = 0; k < run.length; k++) order[start + k] = run[k]!;
+    for (let p = 0; p < n; p++) {
+      const i = from[p]!;
+      to[counts[(keys[i]! >>> shift) & 8191]!++] = i;
     }
-    start = end;
+  }
+  return output;
+}
+
+/** Orders with `compare` each run of positions whose entries share a key, in place (runs are short). */
+function fixRuns(order: Int32Array, keys: Uint32Array, compare: (a: number, b: number) => number): Int32Array {
+  for (let p = 1; p < order.length; p++) {
+    const current = order[p]!;
+    const key = keys[current]!;
+    let q = p;
+    // Insertion sort, bounded by the run: entries before it with another key stay put.
+    while (q > 0 && keys[order[q - 1]!] === key && compare(order[q - 1]!, current) > 0) {
+      order[q] = order[q - 1]!;
+      q--;
+    }
+    order[q] = current;
   }
   return order;
 }
