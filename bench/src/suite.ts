@@ -14,7 +14,7 @@ import { measureCold, measureResubmit } from './throughput.ts';
 
 const USAGE = `usage: pnpm bench [options]
   --only a,b            parts: throughput,cold,rebuild,scale,quality (default all)
-  --rounds N            throughput rounds (default 3)   --duration S   seconds per case and round (default 5)
+  --rounds N            throughput rounds (default 5)   --duration S   seconds per case and round (default 3)
   --connections N       autocannon connections (default 64)
   --tickets N           warm tickets / Redis sessions queued (default 20000)
   --distinct N          of which each static request list cycles over (default 4000)
@@ -32,8 +32,8 @@ const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     only: { type: 'string', default: 'throughput,cold,rebuild,scale,quality' },
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     tickets: { type: 'string', default: '20000' },
     distinct: { type: 'string', default: '4000' },
