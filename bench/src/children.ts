@@ -62,12 +62,21 @@ export function pin(pid: number, core: 0 | 1): void {
   if (canPin) spawnSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
 }
 
+let profileDir: string | undefined;
+
+/** From now on, bench servers run under `node --cpu-prof` and write their profiles here on stop. */
+export function profileServersInto(dir: string): void {
+  profileDir = dir;
+}
+
 /** A server script that prints `listening <port>` once it accepts connections. */
 export async function startBenchServer(
   script: string,
   options: { core: Core; env?: Record<string, string> },
 ): Promise<{ child: ChildProcess; port: number; url: string }> {
-  const child = spawnNode(script, options);
+  const profiling = profileDir === undefined ? {} : { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] };
+  const child = spawnNode(script, { ...options, ...profiling });
+  if (profileDir !== undefined) profiled.add(child);
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /listening (\d+)/.exec(line);
@@ -78,12 +87,16 @@ export async function startBenchServer(
   return { child, port, url: `http://127.0.0.1:${port}` };
 }
 
-/** SIGKILL by pid and wait for the exit. */
+const profiled = new WeakSet<ChildProcess>();
+
+/** SIGKILL by pid and wait for the exit; a profiled server gets SIGTERM first, to write its profile. */
 export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
-    process.kill(child.pid!, 'SIGKILL');
+    if (!profiled.has(child)) return void process.kill(child.pid!, 'SIGKILL');
+    process.kill(child.pid!, 'SIGTERM');
+    setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid!, 'SIGKILL'), 10_000).unref();
   });
 }
 

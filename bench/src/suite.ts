@@ -2,9 +2,10 @@
 // `--json FILE` writes the same; SVG plots into bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
-import { BENCH_DIR, canPin, stopAll } from './children.ts';
+import { BENCH_DIR, canPin, profileServersInto, stopAll } from './children.ts';
 import { startLoadRunner } from './load.ts';
 import { measureQuality } from './quality.ts';
 import { measureRebuild, type RebuildFigure } from './rebuild.ts';
@@ -26,7 +27,9 @@ const USAGE = `usage: pnpm bench [options]
   --sim-players N       simulated players for match quality (default 1000)
   --sim-interval-ms MS  their resubmit interval (default 5000, the shared config's)   --sim-duration S (default 60)
   --redis-db N          Redis database index the suite owns and flushes (default 7)
-  --json FILE           also write the results as JSON`;
+  --json FILE           also write the results as JSON
+  --profile DIR         run the throughput and cold-path servers under node --cpu-prof, profiles into DIR
+                        (read them with: pnpm --filter @ticketbooth/bench profile <file>)`;
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -47,6 +50,7 @@ const { values: args } = parseArgs({
     'sim-duration': { type: 'string', default: '60' },
     'redis-db': { type: 'string', default: '7' },
     json: { type: 'string' },
+    profile: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -77,6 +81,12 @@ const results: SuiteResults = {
 };
 
 async function main(): Promise<void> {
+  if (args.profile) {
+    const dir = resolve(args.profile);
+    mkdirSync(dir, { recursive: true });
+    profileServersInto(dir);
+    log(`profiling the bench servers into ${dir} (profiled servers run slower: figures are not comparable)`);
+  }
   log(`Ticketbooth bench suite: ${results.machine.cpu} x${results.machine.cores}, node ${results.machine.node}, load ${results.machine.loadAtStart}, pinning ${results.machine.pinning}`);
   const issuer = createSigningKey(generateSeed());
   const common = {
