@@ -1,4 +1,5 @@
 // `pnpm simulate`: a swarm of players through the real HTTP APIs, with live progress and a summary.
+import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
     });
     const queueStart = Date.now();
     const deadline = AbortSignal.timeout(options.durationMs);
+    // Every player waits on this one signal (a sleep or a request each): not a leak.
+    setMaxListeners(0, deadline);
     // Just before the end: do the clients still searching match what the matchmaker holds?
     const endCheck = own ? sleep(Math.max(0, options.durationMs - 500)).then(async () => ({
       searchingClients: counts.queued,
