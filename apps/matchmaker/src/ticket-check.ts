@@ -43,6 +43,9 @@ export function createTicketCheck(options: TicketCheckOptions) {
     now,
   });
   let queuedHits = 0;
+  // A new ticket is looked up twice in a row (the preroute, then the app): hash it once.
+  let lastToken = '';
+  let lastId = '';
 
   async function verifyAfterRefetch(token: string, ticketId: string, error: TicketError): Promise<CheckedTicket> {
     if (!(await keys.refetchForUnknownKid())) throw error;
@@ -52,7 +55,7 @@ export function createTicketCheck(options: TicketCheckOptions) {
   return {
     /** Synchronous for a queued or cached ticket; a new one is verified on the thread pool. */
     check(token: string): CheckedTicket | Promise<CheckedTicket> {
-      const ticketId = ticketIdOf(token);
+      const ticketId = digest(token);
       const entry = queuedBy(ticketId);
       if (entry !== undefined) return { facts: entry, entry };
       let verified: Verified<'ticket'> | Promise<Verified<'ticket'>>;
@@ -70,13 +73,21 @@ export function createTicketCheck(options: TicketCheckOptions) {
     },
     /** The live entry this exact token queued, or undefined (then only `check` can tell more). */
     queued(token: string): QueueEntry | undefined {
-      return queuedBy(ticketIdOf(token));
+      return queuedBy(digest(token));
     },
     stats() {
       const { hits, misses } = verifier.stats();
       return { hits: hits + queuedHits, misses };
     },
   };
+
+  function digest(token: string): string {
+    if (token !== lastToken) {
+      lastId = ticketIdOf(token);
+      lastToken = token;
+    }
+    return lastId;
+  }
 
   function queuedBy(ticketId: string): QueueEntry | undefined {
     const queued = queue.findByTicket(ticketId);
