@@ -54,7 +54,7 @@ function responseAt(data: Buffer, start: number): [number, number] | undefined {
   const head = data.toString('latin1', start, headEnd).toLowerCase();
   const status = Number(head.slice(9, 12));
   const length = /\r\ncontent-length: *(\d+)/.exec(head);
-  if (length === null) throw new Error(`response without content-length: ${head.slice(0, 200)}`);
+  if (length === null) throw new Error('response without content-length');
   const end = headEnd + 4 + Number(length[1]);
   return end <= data.length ? [status, end] : undefined;
 }
@@ -135,12 +135,21 @@ function start(job: DriverStart): void {
     }
 
     #read(chunk: Buffer): void {
+      // Bytes nobody asked for, or a response we cannot delimit: drop the connection, and
+      // its close fails the player in flight, if any, who then backs off.
+      if (this.#player === -1) return void this.#socket?.destroy();
       const data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
-      const found = responseAt(data, 0);
+      let found: [number, number] | undefined;
+      try {
+        found = responseAt(data, 0);
+      } catch {
+        return void this.#socket?.destroy();
+      }
       if (found === undefined) {
         this.#pending = data;
         return;
       }
+      if (found[1] !== data.length) return void this.#socket?.destroy();
       this.#pending = undefined;
       const player = this.#player;
       this.#player = -1;

@@ -111,6 +111,18 @@ describe('formMatches', () => {
     expect(formMatches(pool, duel, T0)[0]!.entries.map((e) => e.sub)).toEqual(['p1000', 'p1091']);
   });
 
+  it('orders a long run of equal waits by sub (many players claiming the same millisecond)', () => {
+    // 5,000 players, one queuedAt, subs arriving in reverse order; ratings spread so each
+    // anchor's nearest partner is unique.
+    const pool = Array.from({ length: 5_000 }, (_, i) => waiting(`s${String(4_999 - i).padStart(4, '0')}`, 1_000 + (4_999 - i) * 2, T0));
+    const matches = formMatches(pool, duel, T0 + 60_000);
+    expect(matches).toHaveLength(2_500);
+    // Longest waiters all tie: the first anchor is the lowest sub, which takes its nearest rating.
+    expect(matches[0]!.entries.map((e) => e.sub)).toEqual(['s0000', 's0001']);
+    expect(matches[1]!.entries.map((e) => e.sub)).toEqual(['s0002', 's0003']);
+    expect(subsOf(formMatches([...pool].reverse(), duel, T0 + 60_000))).toEqual(subsOf(matches));
+  });
+
   it('sorts waits and ratings too far apart for its packed keys by comparison, with the same rules', () => {
     // A day between waits and ratings a billion apart: outside the radix keys' range.
     const pool = [waiting('a', 0, T0 - 86_400_000), waiting('b', 1e9, T0), waiting('c', 30, T0), waiting('d', 1e9 + 20, T0 - 1)];

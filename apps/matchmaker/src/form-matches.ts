@@ -270,20 +270,32 @@ function radixOrder(keys: Uint32Array, input: Int32Array): Int32Array {
   return output;
 }
 
-/** Orders with `compare` each run of positions whose entries share a key, in place (runs are short). */
+/** Orders with `compare`, in place, each run of positions whose entries share a key. */
 function fixRuns(order: Int32Array, keys: Uint32Array, compare: (a: number, b: number) => number): Int32Array {
-  for (let p = 1; p < order.length; p++) {
+  let start = 0;
+  while (start < order.length) {
+    const key = keys[order[start]!]!;
+    let end = start + 1;
+    while (end < order.length && keys[order[end]!] === key) end++;
+    // Runs are short in a real pool, but `queuedAt` is the client's to pick: a long run
+    // (many players claiming the same millisecond) must not cost quadratic time.
+    if (end - start > 32) order.subarray(start, end).sort(compare);
+    else insertionSort(order, start, end, compare);
+    start = end;
+  }
+  return order;
+}
+
+function insertionSort(order: Int32Array, start: number, end: number, compare: (a: number, b: number) => number): void {
+  for (let p = start + 1; p < end; p++) {
     const current = order[p]!;
-    const key = keys[current]!;
     let q = p;
-    // Insertion sort, bounded by the run: entries before it with another key stay put.
-    while (q > 0 && keys[order[q - 1]!] === key && compare(order[q - 1]!, current) > 0) {
+    while (q > start && compare(order[q - 1]!, current) > 0) {
       order[q] = order[q - 1]!;
       q--;
     }
     order[q] = current;
   }
-  return order;
 }
 
 function compareStrings(a: string, b: string): number {

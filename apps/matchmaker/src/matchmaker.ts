@@ -134,8 +134,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
    * and `submit` takes it from there.
    */
   function refreshQueued(token: string): QueueEntry | undefined {
-    const entry = tickets.queued(token);
-    if (entry === undefined || isRevoked(entry)) return undefined;
+    const entry = tickets.queued(token, (queued) => !isRevoked(queued));
+    if (entry === undefined) return undefined;
     queue.touch(entry, now());
     counters.searching.inc();
     return entry;

@@ -17,6 +17,8 @@ export interface TicketCheckOptions {
   readonly pools: ReadonlyMap<string, string>;
   readonly cacheSize: number;
   readonly now: () => number;
+  /** New tickets verified on the thread pool at once; default 64. */
+  readonly maxOffThread?: number;
 }
 
 export interface CheckedTicket {
@@ -43,6 +45,8 @@ export function createTicketCheck(options: TicketCheckOptions) {
     now,
   });
   let queuedHits = 0;
+  const maxOffThread = options.maxOffThread ?? 64;
+  let offThread = 0;
   // A new ticket is looked up twice in a row (the preroute, then the app): hash it once.
   let lastToken = '';
   let lastId = '';
@@ -57,12 +61,25 @@ export function createTicketCheck(options: TicketCheckOptions) {
     check(token: string): CheckedTicket | Promise<CheckedTicket> {
       const ticketId = digest(token);
       const entry = queuedBy(ticketId);
-      if (entry !== undefined) return { facts: entry, entry };
+      if (entry !== undefined) {
+        queuedHits++;
+        return { facts: entry, entry };
+      }
       let verified: Verified<'ticket'> | Promise<Verified<'ticket'>>;
       try {
         // Off the event loop: a restart's rebuild is one full verify per player, and
         // resubmissions of queued players must not wait behind them.
-        verified = verifier.verifyOffThread(token);
+        if (offThread < maxOffThread) {
+          verified = verifier.verifyOffThread(token);
+          if (verified instanceof Promise) {
+            offThread++;
+            verified = verified.finally(() => offThread--);
+          }
+        } else {
+          // The pool's queue is full: verify here, which slows reading new requests as a
+          // flood of new (or forged) tickets should, instead of queueing them without bound.
+          verified = verifier.verify(token);
+        }
       } catch (error) {
         // A kid we do not know may be the issuer's next key: look once, then retry once.
         if (error instanceof TicketError && error.code === 'unknown_key') return verifyAfterRefetch(token, ticketId, error);
@@ -71,9 +88,15 @@ export function createTicketCheck(options: TicketCheckOptions) {
       if (verified instanceof Promise) return verified.then((v) => ({ facts: factsOf(v, ticketId), entry: undefined }));
       return { facts: factsOf(verified, ticketId), entry: undefined };
     },
-    /** The live entry this exact token queued, or undefined (then only `check` can tell more). */
-    queued(token: string): QueueEntry | undefined {
-      return queuedBy(digest(token));
+    /**
+     * The live entry this exact token queued when `accept` takes it (counted as a hit),
+     * or undefined (then only `check` can tell more).
+     */
+    queued(token: string, accept: (entry: QueueEntry) => boolean): QueueEntry | undefined {
+      const entry = queuedBy(digest(token));
+      if (entry === undefined || !accept(entry)) return undefined;
+      queuedHits++;
+      return entry;
     },
     stats() {
       const { hits, misses } = verifier.stats();
@@ -94,7 +117,6 @@ export function createTicketCheck(options: TicketCheckOptions) {
     if (queued === undefined) return undefined;
     const at = now();
     if (at >= queued.expiresAt || !keys.ring.isUsable(queued.kid, at)) return undefined;
-    queuedHits++;
     return queued;
   }
 

@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PROBLEM_CONTENT_TYPE, Problem, problemBody } from './problem.ts';
 
 export interface ServerHandle {
   readonly port: number;
@@ -58,10 +59,22 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
   });
 }
 
+const INTERNAL = JSON.stringify(problemBody(new Problem(500, 'internal', 'Internal server error')));
+
 function withPreroute(preroute: NonNullable<ServeOptions['preroute']>) {
   return (serverOptions: ServerOptions, listener: RequestListener): Server =>
     createServer(serverOptions, (request, response) => {
-      if (!preroute(request, response)) void listener(request, response);
+      let answered: boolean;
+      try {
+        answered = preroute(request, response);
+      } catch (error) {
+        // As the app's error handler would: logged, a 500 problem, the process keeps serving.
+        console.error('preroute failed:', error);
+        if (response.headersSent) response.destroy();
+        else response.writeHead(500, { 'content-type': PROBLEM_CONTENT_TYPE }).end(INTERNAL);
+        return;
+      }
+      if (!answered) void listener(request, response);
     });
 }
 
