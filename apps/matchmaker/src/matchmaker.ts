@@ -88,12 +88,20 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     deps.revocationFeed === undefined
       ? undefined
       : createRevocationFeed({ ...deps.revocationFeed, shared: settings.shared, keys: ticketKeys, revoke, now });
+  // The prom-client counter costs as much as the rest of a resubmission's own work: counted
+  // here and added to it when scraped.
+  let searching = 0;
   const metrics: Metrics = createMetrics(
     [...served.keys()],
     {
       playersIn: (pool) => queue.players(pool),
       cacheStats: () => tickets.stats(),
       revocationsHeld: () => revocations.size,
+      takeSearching: () => {
+        const taken = searching;
+        searching = 0;
+        return taken;
+      },
       feedStatus: () => feed?.status(),
       now,
     },
@@ -101,7 +109,6 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   );
 
   const counters = {
-    searching: metrics.submissions.labels({ outcome: 'searching' }),
     superseded: metrics.submissions.labels({ outcome: 'superseded' }),
     invalid: metrics.submissions.labels({ outcome: 'invalid' }),
   };
@@ -134,15 +141,23 @@ export function createMatchmaker(deps: MatchmakerDeps) {
    * and `submit` takes it from there.
    */
   function refreshQueued(token: string): QueueEntry | undefined {
-    const entry = tickets.queued(token, (queued) => !isRevoked(queued));
+    const at = now();
+    const entry = tickets.queued(token, at, isNotRevoked);
     if (entry === undefined) return undefined;
-    queue.touch(entry, now());
-    counters.searching.inc();
+    queue.touch(entry, at);
+    searching++;
     return entry;
   }
 
+  function isNotRevoked(facts: TicketFacts): boolean {
+    return !isRevoked(facts);
+  }
+
   function count(submission: Submission): Submission {
-    if (submission.status === 'searching') (submission.outcome === 'superseded' ? counters.superseded : counters.searching).inc();
+    if (submission.status === 'searching') {
+      if (submission.outcome === 'superseded') counters.superseded.inc();
+      else searching++;
+    }
     else metrics.submissions.inc({ outcome: submission.status });
     return submission;
   }

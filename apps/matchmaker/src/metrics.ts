@@ -15,6 +15,8 @@ export interface MetricsSources {
   playersIn(pool: string): number;
   cacheStats(): { hits: number; misses: number };
   revocationsHeld(): number;
+  /** Searching answers since the last call (counted as a plain number on the hot path). */
+  takeSearching(): number;
   /** Undefined when this instance runs without a revocation feed. */
   feedStatus(): FeedStatus | undefined;
   now(): number;
@@ -30,6 +32,10 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
     help: 'Ticket submissions by outcome.',
     labelNames: ['outcome'] as const,
     registers,
+    collect() {
+      const searching = sources.takeSearching();
+      if (searching > 0) this.inc({ outcome: 'searching' }, searching);
+    },
   });
   new Gauge({
     name: 'matchmaker_ticket_cache_hit_ratio',

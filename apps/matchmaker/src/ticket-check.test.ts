@@ -65,8 +65,8 @@ describe('createTicketCheck', () => {
     const token = ticket('a');
     const { facts } = await check.check(token);
     queue.upsert(facts, T0);
-    expect(check.queued(token, () => false)).toBeUndefined();
-    expect(check.queued(token, () => true)?.sub).toBe('a');
+    expect(check.queued(token, T0, () => false)).toBeUndefined();
+    expect(check.queued(token, T0, () => true)?.sub).toBe('a');
     expect(check.check(token)).toMatchObject({ entry: { sub: 'a' } });
     expect(check.stats().hits).toBe(2);
   });

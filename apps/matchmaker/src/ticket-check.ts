@@ -60,7 +60,7 @@ export function createTicketCheck(options: TicketCheckOptions) {
     /** Synchronous for a queued or cached ticket; a new one is verified on the thread pool. */
     check(token: string): CheckedTicket | Promise<CheckedTicket> {
       const ticketId = digest(token);
-      const entry = queuedBy(ticketId);
+      const entry = queuedBy(ticketId, now());
       if (entry !== undefined) {
         queuedHits++;
         return { facts: entry, entry };
@@ -92,8 +92,8 @@ export function createTicketCheck(options: TicketCheckOptions) {
      * The live entry this exact token queued when `accept` takes it (counted as a hit),
      * or undefined (then only `check` can tell more).
      */
-    queued(token: string, accept: (entry: QueueEntry) => boolean): QueueEntry | undefined {
-      const entry = queuedBy(digest(token));
+    queued(token: string, at: number, accept: (entry: QueueEntry) => boolean): QueueEntry | undefined {
+      const entry = queuedBy(digest(token), at);
       if (entry === undefined || !accept(entry)) return undefined;
       queuedHits++;
       return entry;
@@ -112,10 +112,9 @@ export function createTicketCheck(options: TicketCheckOptions) {
     return lastId;
   }
 
-  function queuedBy(ticketId: string): QueueEntry | undefined {
+  function queuedBy(ticketId: string, at: number): QueueEntry | undefined {
     const queued = queue.findByTicket(ticketId);
     if (queued === undefined) return undefined;
-    const at = now();
     if (at >= queued.expiresAt || !keys.ring.isUsable(queued.kid, at)) return undefined;
     return queued;
   }

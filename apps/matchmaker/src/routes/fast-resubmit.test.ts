@@ -45,8 +45,12 @@ describe('fastResubmit', () => {
     h.advance(2_500);
     h.matchmaker.tick();
     expect(h.matchmaker.queue.get('alice')?.lastSeen).toBe(h.now() - 2_500);
-    const metrics = await (await h.app.request('/metrics')).text();
-    expect(metrics).toContain('matchmaker_submissions_total{outcome="searching"} 2');
+    const scrape = async () => (await (await h.app.request('/metrics')).text()).match(/matchmaker_submissions_total\{outcome="searching"\} (\d+)/)?.[1];
+    expect(await scrape()).toBe('2');
+    // Counted between scrapes and added once: a second scrape neither loses nor repeats them.
+    expect(await scrape()).toBe('2');
+    await post(alice);
+    expect(await scrape()).toBe('3');
   });
 
   it('leaves to the app everything but a queued ticket: new, refused, matched, revoked, with a body, other routes', async () => {
