@@ -46,9 +46,13 @@ export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: Ma
   const size = new Int32Array(n);
   const mean = new Float64Array(n);
   const window = new Float64Array(n);
+  // Read once here, in snapshot order: the walk and the ties reach entries in rating order,
+  // all over the heap, and a cache miss per read costs more than the rest of the walk.
+  const subs = new Array<string>(n);
   let players = 0;
   for (let i = 0; i < n; i++) {
     const entry = snapshot[i]!;
+    subs[i] = entry.sub;
     const party = entry.party;
     let sum = entry.rating;
     if (party) for (const member of party) sum += member.rating;
@@ -59,7 +63,7 @@ export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: Ma
   }
   if (players < need) return [];
 
-  const byWait = sortByWait(snapshot);
+  const byWait = sortByWait(snapshot, subs);
   const list = new RatingList(sortByRating(mean, byWait));
   const matches: FormedMatch<W>[] = [];
 
@@ -73,10 +77,7 @@ export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: Ma
     if (count === 0) continue;
     const entries = new Array<W>(count);
     for (let k = 0; k < count; k++) entries[k] = snapshot[chosen[k]!]!;
-    const formed =
-      count === need
-        ? balanceSolo(entries.map((e) => ({ sub: e.sub, rating: e.rating })), teams, teamSize)
-        : balanceTeams(entries.map(membersOf), teams, teamSize);
+    const formed = count === need ? balanceSolo(soloMembers(chosen, count, subs, mean), teams, teamSize) : balanceTeams(entries.map(membersOf), teams, teamSize);
     if (formed === undefined) continue;
     for (let k = 0; k < count; k++) list.take(chosen[k]!);
     matches.push({ entries, teams: formed, ratingSpread: ratingSpread(formed), imbalance: teamImbalance(formed) });
@@ -187,6 +188,13 @@ class RatingList {
   }
 }
 
+/** Solo players' members from the per-tick arrays (a solo entry's mean is its rating). */
+function soloMembers(chosen: Int32Array, count: number, subs: readonly string[], mean: Float64Array): Member[] {
+  const members = new Array<Member>(count);
+  for (let k = 0; k < count; k++) members[k] = { sub: subs[chosen[k]!]!, rating: mean[chosen[k]!]! };
+  return members;
+}
+
 function membersOf(entry: Waiting): Group {
   const leader = { sub: entry.sub, rating: entry.rating };
   return entry.party ? [leader, ...entry.party] : [leader];
@@ -199,7 +207,7 @@ const MAX_KEY = 2 ** 26;
 const RATING_STEPS = 16;
 
 /** Entry indices, longest wait first; equal `queuedAt` ordered by `sub`. */
-function sortByWait(snapshot: readonly Waiting[]): Int32Array {
+function sortByWait(snapshot: readonly Waiting[], subs: readonly string[]): Int32Array {
   const n = snapshot.length;
   let oldest = Infinity;
   let newest = -Infinity;
@@ -207,15 +215,13 @@ function sortByWait(snapshot: readonly Waiting[]): Int32Array {
     if (entry.queuedAt < oldest) oldest = entry.queuedAt;
     if (entry.queuedAt > newest) newest = entry.queuedAt;
   }
-  // Read in snapshot order once: ties are compared in sorted order, all over the heap.
-  const subs = snapshot.map((entry) => entry.sub);
   const bySub = (a: number, b: number) => compareStrings(subs[a]!, subs[b]!);
   if (!(newest - oldest < MAX_KEY) || !Number.isInteger(newest - oldest)) {
     return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => snapshot[a]!.queuedAt - snapshot[b]!.queuedAt || bySub(a, b));
   }
   const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) keys[i] = snapshot[i]!.queuedAt - oldest;
-  return fixRuns(radixOrder(keys, identity(n)), keys, bySub);
+  return fixRuns(radixOrder(keys, identity(n)), bySub);
 }
 
 /** Entry indices by mean rating; equal ratings keep the wait order. */
@@ -235,7 +241,7 @@ function sortByRating(mean: Float64Array, byWait: Int32Array): Int32Array {
   const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) keys[i] = Math.floor((mean[i]! - lowest) * RATING_STEPS);
   // Stable over the wait order: equal steps stay in wait order; then exact rating inside a step.
-  return fixRuns(radixOrder(keys, byWait), keys, exact);
+  return fixRuns(radixOrder(keys, byWait), exact);
 }
 
 function identity(n: number): Int32Array {
@@ -244,11 +250,19 @@ function identity(n: number): Int32Array {
   return order;
 }
 
+interface Sorted {
+  /** Entry indices in key order. */
+  readonly order: Int32Array;
+  /** `keys[order[p]]` at each position p, so runs of equal keys are found by a sequential scan. */
+  readonly keys: Uint32Array;
+}
+
 /** `input` (entry indices) stably sorted by `keys[index]` (< 2^26): two 13-bit counting passes. */
-function radixOrder(keys: Uint32Array, input: Int32Array): Int32Array {
+function radixOrder(keys: Uint32Array, input: Int32Array): Sorted {
   const n = input.length;
   const buffer = new Int32Array(n);
   const output = new Int32Array(n);
+  const sortedKeys = new Uint32Array(n);
   const counts = new Int32Array(8192);
   for (const [shift, from, to] of [
     [0, input, buffer],
@@ -264,19 +278,23 @@ function radixOrder(keys: Uint32Array, input: Int32Array): Int32Array {
     }
     for (let p = 0; p < n; p++) {
       const i = from[p]!;
-      to[counts[(keys[i]! >>> shift) & 8191]!++] = i;
+      const key = keys[i]!;
+      const at = counts[(key >>> shift) & 8191]!++;
+      to[at] = i;
+      if (shift !== 0) sortedKeys[at] = key;
     }
   }
-  return output;
+  return { order: output, keys: sortedKeys };
 }
 
 /** Orders with `compare`, in place, each run of positions whose entries share a key. */
-function fixRuns(order: Int32Array, keys: Uint32Array, compare: (a: number, b: number) => number): Int32Array {
+function fixRuns({ order, keys }: Sorted, compare: (a: number, b: number) => number): Int32Array {
+  const n = order.length;
   let start = 0;
-  while (start < order.length) {
-    const key = keys[order[start]!]!;
+  while (start < n) {
+    const key = keys[start]!;
     let end = start + 1;
-    while (end < order.length && keys[order[end]!] === key) end++;
+    while (end < n && keys[end] === key) end++;
     // Runs are short in a real pool, but `queuedAt` is the client's to pick: a long run
     // (many players claiming the same millisecond) must not cost quadratic time.
     if (end - start > 32) order.subarray(start, end).sort(compare);

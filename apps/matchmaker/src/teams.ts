@@ -87,7 +87,8 @@ export function totalRating(members: readonly Member[]): number {
  */
 export function balanceSolo(players: readonly Member[], teams: number, teamSize: number): Member[][] {
   if (teams === 2 && teamSize === 1) {
-    const [a, b] = players as [Member, Member];
+    const a = players[0]!;
+    const b = players[1]!;
     return a.rating >= b.rating ? [[a], [b]] : [[b], [a]];
   }
   const ranked = players.length === 2 ? (players[0]!.rating >= players[1]!.rating ? players : [players[1]!, players[0]!]) : [...players].sort((a, b) => b.rating - a.rating);
