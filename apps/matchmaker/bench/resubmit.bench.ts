@@ -1,6 +1,6 @@
 // The matchmaker bench, in one run: resubmit req/s through the real HTTP endpoint next to a
 // bare Hono hello-world, heap per queued player at 1,000,000 players, formMatches at 10k/100k.
-// Usage: pnpm --filter @ticketbooth/matchmaker bench [--players 1000000] [--duration 8] [--json file]
+// Usage: pnpm --filter @ticketbooth/matchmaker bench [--players 1000000] [--duration 3] [--rounds 7] [--json file]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -18,8 +18,8 @@ const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     players: { type: 'string', default: '1000000' },
-    duration: { type: 'string', default: '4' },
-    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '7' },
     tickets: { type: 'string', default: '20000' },
     connections: { type: 'string', default: '64' },
     json: { type: 'string' },

@@ -24,7 +24,8 @@ export function fastResubmit(mm: Matchmaker): (request: IncomingMessage, respons
     const entry = mm.refreshQueued(token);
     if (entry === undefined) return false;
     const body = searchingJson(entry);
-    response.writeHead(200, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))]);
+    // ASCII only (pool names are slugs, the rest digits), so its length is its byte length.
+    response.writeHead(200, ['content-type', 'application/json', 'content-length', String(body.length)]);
     response.end(body);
     return true;
   };
