@@ -52,6 +52,19 @@ describe('createTicketCheck', () => {
     expect(check.check(ticket('d'))).toBeInstanceOf(Promise);
   });
 
+  it('joins a check already in flight for the same ticket instead of verifying it again', async () => {
+    const { check } = setup(1);
+    const token = ticket('a');
+    const first = check.check(token);
+    expect(first).toBeInstanceOf(Promise);
+    // The only slot is taken, yet the same ticket waits for the first check rather than
+    // being verified at once, which would let a later DELETE overtake an earlier POST.
+    expect(check.check(token)).toBe(first);
+    expect((await first).facts.sub).toBe('a');
+    expect(check.stats()).toMatchObject({ misses: 1 });
+    expect(check.check(token)).not.toBe(first);
+  });
+
   it('frees a slot when an off-thread check fails', async () => {
     const { check } = setup(1);
     const token = ticket('a');

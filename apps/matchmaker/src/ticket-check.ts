@@ -47,6 +47,9 @@ export function createTicketCheck(options: TicketCheckOptions) {
   let queuedHits = 0;
   const maxOffThread = options.maxOffThread ?? 64;
   let offThread = 0;
+  // Checks on the thread pool, by ticket digest: a ticket sent again before its check ends
+  // waits for that one, so a POST and a DELETE of one new ticket apply in the order they came.
+  const inFlight = new Map<string, Promise<CheckedTicket>>();
   // A new ticket is looked up twice in a row (the preroute, then the app): hash it once.
   let lastToken = '';
   let lastId = '';
@@ -54,6 +57,13 @@ export function createTicketCheck(options: TicketCheckOptions) {
   async function verifyAfterRefetch(token: string, ticketId: string, error: TicketError): Promise<CheckedTicket> {
     if (!(await keys.refetchForUnknownKid())) throw error;
     return { facts: factsOf(verifier.verify(token), ticketId), entry: undefined };
+  }
+
+  function joinable(ticketId: string, checked: Promise<CheckedTicket>): Promise<CheckedTicket> {
+    inFlight.set(ticketId, checked);
+    const done = () => inFlight.delete(ticketId);
+    checked.then(done, done);
+    return checked;
   }
 
   return {
@@ -65,6 +75,8 @@ export function createTicketCheck(options: TicketCheckOptions) {
         queuedHits++;
         return { facts: entry, entry };
       }
+      const pending = inFlight.get(ticketId);
+      if (pending !== undefined) return pending;
       let verified: Verified<'ticket'> | Promise<Verified<'ticket'>>;
       try {
         // Off the event loop: a restart's rebuild is one full verify per player, and
@@ -82,10 +94,10 @@ export function createTicketCheck(options: TicketCheckOptions) {
         }
       } catch (error) {
         // A kid we do not know may be the issuer's next key: look once, then retry once.
-        if (error instanceof TicketError && error.code === 'unknown_key') return verifyAfterRefetch(token, ticketId, error);
+        if (error instanceof TicketError && error.code === 'unknown_key') return joinable(ticketId, verifyAfterRefetch(token, ticketId, error));
         throw error;
       }
-      if (verified instanceof Promise) return verified.then((v) => ({ facts: factsOf(v, ticketId), entry: undefined }));
+      if (verified instanceof Promise) return joinable(ticketId, verified.then((v) => ({ facts: factsOf(v, ticketId), entry: undefined })));
       return { facts: factsOf(verified, ticketId), entry: undefined };
     },
     /**

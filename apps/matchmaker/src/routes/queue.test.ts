@@ -250,6 +250,18 @@ describe('DELETE /v1/queue', () => {
     expect((await h.leave(ticket)).status).toBe(204);
   });
 
+  it('applies a POST and a DELETE of one new ticket sent together in the order they were sent', async () => {
+    const h = createHarness();
+    const ticket = h.ticket('alice');
+    const [posted, left] = await Promise.all([h.submit(ticket), h.leave(ticket)]);
+    expect([posted.status, left.status]).toEqual([200, 204]);
+    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    const bob = h.ticket('bob');
+    const [leftFirst, postedAfter] = await Promise.all([h.leave(bob), h.submit(bob)]);
+    expect([leftFirst.status, postedAfter.status]).toEqual([204, 200]);
+    expect(h.matchmaker.queue.get('bob')?.sub).toBe('bob');
+  });
+
   it('still needs a valid ticket', async () => {
     const h = createHarness();
     const res = await h.leave(h.ticket('alice', { issuedAt: T0 - 40_000 }));
