@@ -33,8 +33,8 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
     labelNames: ['outcome'] as const,
     registers,
     collect() {
-      const searching = sources.takeSearching();
-      if (searching > 0) this.inc({ outcome: 'searching' }, searching);
+      // Also when zero, so the series is there from the first scrape.
+      this.inc({ outcome: 'searching' }, sources.takeSearching());
     },
   });
   new Gauge({

@@ -32,6 +32,8 @@ describe('fastResubmit', () => {
   it('answers a queued ticket with the bytes and headers the app route sends, and refreshes it', async () => {
     const h = createHarness();
     const { answered, post } = await serve(h);
+    const scrape = async () => (await (await h.app.request('/metrics')).text()).match(/matchmaker_submissions_total\{outcome="searching"\} (\d+)/)?.[1];
+    expect(await scrape()).toBe('0');
     const alice = h.ticket('alice');
     const first = await post(alice);
     h.advance(2_500);
@@ -45,7 +47,6 @@ describe('fastResubmit', () => {
     h.advance(2_500);
     h.matchmaker.tick();
     expect(h.matchmaker.queue.get('alice')?.lastSeen).toBe(h.now() - 2_500);
-    const scrape = async () => (await (await h.app.request('/metrics')).text()).match(/matchmaker_submissions_total\{outcome="searching"\} (\d+)/)?.[1];
     expect(await scrape()).toBe('2');
     // Counted between scrapes and added once: a second scrape neither loses nor repeats them.
     expect(await scrape()).toBe('2');
