@@ -188,9 +188,12 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   }
 
   /** Takes the ticket's player out of the queue; a valid ticket is still required. */
-  async function leave(token: string): Promise<void> {
-    const { facts } = await tickets.check(token);
-    queue.remove(facts.sub);
+  function leave(token: string): void | Promise<void> {
+    const checked = tickets.check(token);
+    // At once when the check is: a POST right behind it (same read, pipelined or on another
+    // socket) must find the player gone, not be undone by a removal one microtask later.
+    if (!(checked instanceof Promise)) return void queue.remove(checked.facts.sub);
+    return checked.then(({ facts }) => void queue.remove(facts.sub));
   }
 
   /** The match for this ticket's search if formed, else undefined; ticket errors throw. */

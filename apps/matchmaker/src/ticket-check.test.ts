@@ -65,6 +65,17 @@ describe('createTicketCheck', () => {
     expect(check.check(token)).not.toBe(first);
   });
 
+  it('lets a failed check go: the same forged ticket sent again is checked again, and refused again', async () => {
+    const { check } = setup(4);
+    const token = ticket('a');
+    const forged = `${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
+    const first = check.check(forged);
+    await expect(first).rejects.toMatchObject({ code: 'bad_signature' });
+    const second = check.check(forged);
+    expect(second).not.toBe(first);
+    await expect(second).rejects.toMatchObject({ code: 'bad_signature' });
+  });
+
   it('frees a slot when an off-thread check fails', async () => {
     const { check } = setup(1);
     const token = ticket('a');

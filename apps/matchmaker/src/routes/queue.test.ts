@@ -262,6 +262,18 @@ describe('DELETE /v1/queue', () => {
     expect(h.matchmaker.queue.get('bob')?.sub).toBe('bob');
   });
 
+  it('applies a DELETE and a POST of a queued ticket sent together in the order they were sent', async () => {
+    const h = createHarness();
+    const ticket = h.ticket('alice');
+    await h.submit(ticket);
+    const [left, posted] = await Promise.all([h.leave(ticket), h.submit(ticket)]);
+    expect([left.status, posted.status]).toEqual([204, 200]);
+    expect(h.matchmaker.queue.get('alice')?.sub).toBe('alice');
+    const [postedAgain, leftAfter] = await Promise.all([h.submit(ticket), h.leave(ticket)]);
+    expect([postedAgain.status, leftAfter.status]).toEqual([200, 204]);
+    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+  });
+
   it('still needs a valid ticket', async () => {
     const h = createHarness();
     const res = await h.leave(h.ticket('alice', { issuedAt: T0 - 40_000 }));
