@@ -12,6 +12,7 @@ import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
 import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
 import { benchTicket } from './bench-support.ts';
 import { timeTicks, type TickFigure } from './form-matches.ts';
+import { timeFullTick } from './full-tick.ts';
 
 const { values: args } = parseArgs({
   // pnpm passes a literal "--" through.
@@ -208,6 +209,7 @@ console.log(`matchmaker bench: ${cpus()[0]?.model ?? 'cpu'} x${availableParallel
 const runs = (part: string) => args.only === undefined || args.only === part;
 console.log('formMatches ticks...');
 const ticks = runs('ticks') ? measureTicks() : [];
+const fullTicks = runs('ticks') ? [await timeFullTick(100_000, 'duel/eu'), await timeFullTick(100_000, 'squad/eu')] : [];
 console.log('resubmit throughput...');
 const throughput = runs('throughput')
   ? await measureThroughput()
@@ -233,6 +235,11 @@ console.log(`| resubmit / bare Hono GET (median of per-round ratios) | ${through
 console.log(`| resubmit / bare Hono same request | ${throughput.sameRatio.toFixed(2)} by req/s, ${throughput.sameCpuRatio.toFixed(2)} by CPU per request |`);
 console.log(`| heap per queued player at ${memory.players.toLocaleString('en')} | ${memory.bytesPerPlayer.toFixed(0)} B (heap +${memory.heapMiB.toFixed(0)} MiB, RSS +${memory.rssMiB.toFixed(0)} MiB) |`);
 for (const t of ticks) console.log(`| formMatches ${t.players.toLocaleString('en')} players, ${t.mode} | ${t.medianMs.toFixed(1)} ms (${t.matches.toLocaleString('en')} matches) |`);
+for (const t of fullTicks) {
+  console.log(
+    `| whole tick() ${t.players.toLocaleString('en')} players, ${t.pool}, median of 3 | ${t.tickMs.toFixed(1)} ms (${t.matches.toLocaleString('en')} matches settled); their tokens then signed in ${t.signAllMs.toFixed(0)} ms of 5 ms slices |`,
+  );
+}
 console.log('\n| target | figure | |\n|---|---|---|');
 for (const t of targets) console.log(`| ${t.label} | ${t.figure} | ${t.pass ? 'PASS' : 'MISS'} |`);
-if (args.json) writeFileSync(args.json, JSON.stringify({ startedAt, throughput, memory, ticks, targets }, null, 2));
+if (args.json) writeFileSync(args.json, JSON.stringify({ startedAt, throughput, memory, ticks, fullTicks, targets }, null, 2));

@@ -5,6 +5,7 @@ import { formMatches, type FormedMatch } from './form-matches.ts';
 import { MatchEvents } from './match-events.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { Queue, type QueueEntry, type TicketFacts, type UpsertOutcome } from './pool.ts';
+import { MatchSigner } from './match-signing.ts';
 import { Results, type MatchResult } from './results.ts';
 import { createRevocationFeed, type Fetch, type RevocationFeed } from './revocation-feed.ts';
 import { Revocations } from './revocations.ts';
@@ -76,6 +77,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   const results = new Results(settings.resultTtlMs);
   const revocations = new Revocations();
   const events = new MatchEvents(settings.maxPlayers);
+  const signer = new MatchSigner();
   const tickets = createTicketCheck({
     shared: settings.shared,
     keys: ticketKeys,
@@ -236,23 +238,27 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): void {
     const id = newId();
     const teams: Member[][] = formed.teams;
-    const token = signToken(matchKeys.signingKey(), 'match', {
-      iss: settings.matchIssuer,
-      sub: id,
-      aud: settings.shared.audiences.match,
-      iat: toPasetoDate(at),
-      exp: toPasetoDate(at + settings.matchTokenTtlMs),
-      jti: id,
-      pool: pool.pool,
-      teams,
-    });
-    const match = { id, pool: pool.pool, teams, token };
+    const key = matchKeys.signingKey();
+    const match = signer.add({ id, pool: pool.pool, teams }, () =>
+      signToken(key, 'match', {
+        iss: settings.matchIssuer,
+        sub: id,
+        aud: settings.shared.audiences.match,
+        iat: toPasetoDate(at),
+        exp: toPasetoDate(at + settings.matchTokenTtlMs),
+        jti: id,
+        pool: pool.pool,
+        teams,
+      }),
+    );
     for (const entry of formed.entries) {
       queue.remove(entry.sub);
       const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt: at + settings.resultTtlMs };
-      for (const sub of [entry.sub, ...(entry.party ?? []).map((m) => m.sub)]) {
-        results.set(sub, result);
-        events.publish(sub, result);
+      results.set(entry.sub, result);
+      events.publish(entry.sub, result);
+      for (const member of entry.party ?? []) {
+        results.set(member.sub, result);
+        events.publish(member.sub, result);
       }
       metrics.timeToMatch.observe({ pool: pool.key }, Math.max(0, at - entry.queuedAt) / 1000);
     }
@@ -301,6 +307,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     isReady: () => notReadyReason() === undefined,
     revocationFeed: feed,
     events,
+    /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
+    matchTokens: signer,
     metrics,
     queue,
     settings,

@@ -49,7 +49,10 @@ export function streamMatch(
         if (result === undefined && !closed) await stream.writeSSE({ event: 'ping', data: '{}' });
       }
       if (result !== undefined && !closed) {
-        await stream.writeSSE({ event: 'matched', id: result.match.id, data: JSON.stringify(body(result)) });
+        // Its turn in the signing queue: thousands of streams woken by one tick must not all
+        // sign their tokens in the same turn of the event loop.
+        await mm.matchTokens.whenSigned(result.match);
+        if (!closed) await stream.writeSSE({ event: 'matched', id: result.match.id, data: JSON.stringify(body(result)) });
       }
     } finally {
       unsubscribe();

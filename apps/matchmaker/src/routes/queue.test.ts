@@ -142,6 +142,37 @@ describe('POST /v1/queue', () => {
     expect(claims.teams).toEqual(matched.match.teams);
   });
 
+  it('signs the match token with the claims, clock and key of the tick that formed it, however late it is read', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const alice = h.ticket('alice');
+    const bob = h.ticket('bob');
+    await h.submit(alice);
+    await h.submit(bob);
+    const formedAt = h.now();
+    const formingKid = h.matchKeys.signingKey().kid;
+    expect(h.matchmaker.tick()).toBe(1);
+    // Not signed inside the tick: after it, in the signing queue's own turns, or when read.
+    expect(h.matchmaker.matchTokens.backlog).toBe(1);
+    // Read later, after the matchmaker has moved to another signing key.
+    h.advance(7_000);
+    h.matchKeys.setSigningKey(createSigningKey(generateSeed()));
+    const forAlice = (await body(await h.submit(alice))).match.token as string;
+    const forBob = (await body(await h.submit(bob))).match.token as string;
+    expect(forBob).toBe(forAlice);
+    const verifier = createVerifier({
+      keys: h.matchKeys,
+      purpose: 'match',
+      issuer: 'ticketbooth-matchmaker',
+      audience: 'ticketbooth-game-server',
+      maxLifetimeMs: 600_000,
+      now: h.now,
+    });
+    const verified = verifier.verify(forAlice);
+    expect(verified.kid).toBe(formingKid);
+    expect(verified.issuedAt).toBe(formedAt);
+    expect(verified.expiresAt).toBe(formedAt + h.settings.matchTokenTtlMs);
+  });
+
   it('keeps the match for a refreshed ticket of the same search, and queues a new search', async () => {
     const h = createHarness({ warmupMs: 0 });
     await h.submit(h.ticket('alice'));
