@@ -44,7 +44,8 @@ export function createTicketCheck(options: TicketCheckOptions) {
     cacheSize: options.cacheSize,
     now,
   });
-  let queuedHits = 0;
+  // Answers without a verify of their own: a queued ticket, or one joining a check in flight.
+  let ownHits = 0;
   const maxOffThread = options.maxOffThread ?? 64;
   let offThread = 0;
   // Checks on the thread pool, by ticket digest: a ticket sent again before its check ends
@@ -72,11 +73,14 @@ export function createTicketCheck(options: TicketCheckOptions) {
       const ticketId = digest(token);
       const entry = queuedBy(ticketId, now());
       if (entry !== undefined) {
-        queuedHits++;
+        ownHits++;
         return { facts: entry, entry };
       }
       const pending = inFlight.get(ticketId);
-      if (pending !== undefined) return pending;
+      if (pending !== undefined) {
+        ownHits++;
+        return pending;
+      }
       let verified: Verified<'ticket'> | Promise<Verified<'ticket'>>;
       try {
         // Off the event loop: a restart's rebuild is one full verify per player, and
@@ -107,12 +111,12 @@ export function createTicketCheck(options: TicketCheckOptions) {
     queued(token: string, at: number, accept: (entry: QueueEntry) => boolean): QueueEntry | undefined {
       const entry = queuedBy(digest(token), at);
       if (entry === undefined || !accept(entry)) return undefined;
-      queuedHits++;
+      ownHits++;
       return entry;
     },
     stats() {
       const { hits, misses } = verifier.stats();
-      return { hits: hits + queuedHits, misses };
+      return { hits: hits + ownHits, misses };
     },
   };
 
