@@ -25,10 +25,6 @@ export class SignedMatch implements Match {
     return this.#token;
   }
 
-  get isSigned(): boolean {
-    return this.#sign === undefined;
-  }
-
   /** Signs it unless done; a failure is kept for whoever reads the token. */
   signNow(): void {
     const sign = this.#sign;
