@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
 import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
-import { benchTicket } from './bench-support.ts';
+import { BENCH_TICKET_TTL_MS, benchTicket } from './bench-support.ts';
 import { timeTicks, type TickFigure } from './form-matches.ts';
 import { timeFullTick } from './full-tick.ts';
 
@@ -118,11 +118,12 @@ async function load(server: ChildProcess, options: autocannon.Options): Promise<
 }
 
 async function measureThroughput() {
-  // autocannon (this process) runs on the other core from the servers.
-  if (pinning) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)]);
+  // autocannon (this process) runs on the other core from the servers: all its threads (-a),
+  // or its garbage collector's helpers would run on the servers' core and slow whichever is measured.
+  if (pinning) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
   const issuer = createSigningKey(generateSeed());
   const now = Date.now();
-  const tokens = Array.from({ length: TICKETS }, (_, i) => benchTicket(issuer, i, now));
+  const tokens = Array.from({ length: TICKETS }, (_, i) => benchTicket(issuer, i, now, BENCH_TICKET_TTL_MS));
   const hello = await startServer('bench/hello-server.ts');
   const mm = await startServer('bench/matchmaker-server.ts', { BENCH_ISSUER_PUBLIC: issuer.publicPaserk });
   const helloUrl = `http://127.0.0.1:${hello.port}/`;
