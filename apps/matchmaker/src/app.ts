@@ -1,10 +1,10 @@
 // createApp(deps): the matchmaker's Hono app over its in-memory domain.
 import { Hono } from 'hono';
-import { createErrorHandler, notFound } from '@ticketbooth/http';
+import { createErrorHandler, notFound, type FastLane } from '@ticketbooth/http';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { healthRoutes } from './routes/health.ts';
 import { poolRoutes } from './routes/pools.ts';
-import { queueRoutes } from './routes/queue.ts';
+import { queueRoutes, submitAnswer } from './routes/queue.ts';
 
 export interface AppDeps extends MatchmakerDeps {
   readonly log?: (error: unknown) => void;
@@ -12,17 +12,20 @@ export interface AppDeps extends MatchmakerDeps {
 
 /**
  * @example
- * const { app, matchmaker } = createApp({ settings, ticketKeys, matchKeys, now: Date.now, newId: randomUUID });
+ * const { app, matchmaker, lane } = createApp({ settings, ticketKeys, matchKeys, now: Date.now, newId: randomUUID });
+ * await startServer({ fetch: app.fetch, port, lane });
  * setInterval(matchmaker.tick, settings.tickMs);
  */
-export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker } {
+export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; lane: FastLane } {
   const matchmaker = createMatchmaker(deps);
   const log = deps.log;
+  const submit = submitAnswer(matchmaker, log);
   const app = new Hono()
-    .route('/', queueRoutes(matchmaker))
+    .route('/', queueRoutes(matchmaker, submit))
     .route('/', poolRoutes(matchmaker, deps.matchKeys))
     .route('/', healthRoutes(matchmaker));
   app.onError(createErrorHandler(log ? { log } : {}));
   app.notFound(notFound);
-  return { app, matchmaker };
+  // The same answers as the app's POST /v1/queue, for startServer's fast lane.
+  return { app, matchmaker, lane: { route: 'POST /v1/queue', answer: submit } };
 }

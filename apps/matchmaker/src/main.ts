@@ -7,7 +7,6 @@ import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticke
 import { createApp } from './app.ts';
 import { loadConfig, type MatchmakerConfig } from './config.ts';
 import { fileKeys, issuerKeys } from './keys-source.ts';
-import { fastResubmit } from './routes/fast-resubmit.ts';
 import { runRevocationFeed } from './revocation-feed.ts';
 
 async function main(config: MatchmakerConfig): Promise<void> {
@@ -25,7 +24,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
   const ticketKeys = config.issuerPublicKeyFile
     ? fileKeys(config.issuerPublicKeyFile, keysOptions)
     : issuerKeys(config.issuerUrl, keysOptions);
-  const { app, matchmaker } = createApp({
+  const { app, matchmaker, lane } = createApp({
     settings: config,
     ticketKeys,
     matchKeys,
@@ -45,7 +44,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
     : undefined;
   if (feed === undefined) console.warn('ticketbooth-matchmaker: revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
   await feed?.firstPoll;
-  const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, preroute: fastResubmit(matchmaker) });
+  const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, lane });
   matchmaker.startWarmup();
   const ticker = setInterval(() => {
     try {

@@ -52,7 +52,7 @@ export function createHarness(
     ...overrides,
   };
   let keysLoaded = true;
-  const { app, matchmaker } = createApp({
+  const { app, matchmaker, lane } = createApp({
     settings,
     ticketKeys: { ring: ticketRing, hasKeys: () => keysLoaded, refetchForUnknownKid: async () => false },
     matchKeys,
@@ -83,6 +83,7 @@ export function createHarness(
   return {
     app,
     matchmaker,
+    lane,
     settings,
     issuerKey,
     ticketRing,

@@ -3,7 +3,8 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { TicketError } from '@ticketbooth/tickets';
-import { Problem, problemResponse } from './problem.ts';
+import type { Answer } from './fast-lane.ts';
+import { Problem, problemAnswer, problemResponse } from './problem.ts';
 
 /** How a refused token reads over HTTP: 401 with the ticket error code in `type`. */
 export function ticketProblem(error: TicketError, what = 'token'): Problem {
@@ -28,9 +29,22 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
       return problemResponse(c, new Problem(status, code, error.message || 'Request refused'));
     }
     log(error, c);
-    return problemResponse(c, new Problem(500, 'internal', 'Internal server error'));
+    return problemResponse(c, INTERNAL);
   };
 }
+
+/**
+ * What `createErrorHandler` would answer, for code that answers without Hono (a fast lane):
+ * known refusals as their problem, anything else logged and a generic 500.
+ */
+export function errorAnswer(error: unknown, log: (error: unknown) => void = console.error): Answer {
+  if (error instanceof Problem) return problemAnswer(error);
+  if (error instanceof TicketError) return problemAnswer(ticketProblem(error));
+  log(error);
+  return problemAnswer(INTERNAL);
+}
+
+const INTERNAL = new Problem(500, 'internal', 'Internal server error');
 
 export const notFound: NotFoundHandler = function notFound(c) {
   return problemResponse(c, new Problem(404, 'not-found', 'No such resource', `${c.req.method} ${c.req.path}`));

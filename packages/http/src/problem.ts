@@ -1,6 +1,7 @@
 // RFC 9457 problem details: the one shape every error response takes.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Answer } from './fast-lane.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -45,9 +46,16 @@ export function problemBody(problem: Problem): ProblemBody {
   };
 }
 
+/** The whole response a problem makes, for a Hono route or a fast lane alike. */
+export function problemAnswer(problem: Problem): Answer {
+  return {
+    status: problem.status,
+    headers: { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    body: JSON.stringify(problemBody(problem)),
+  };
+}
+
 export function problemResponse(c: Context, problem: Problem): Response {
-  for (const [name, value] of Object.entries(problem.headers)) c.header(name, value);
-  c.header('content-type', PROBLEM_CONTENT_TYPE);
-  c.header('cache-control', 'no-store');
-  return c.body(JSON.stringify(problemBody(problem)), problem.status);
+  const answer = problemAnswer(problem);
+  return c.body(answer.body, problem.status, answer.headers);
 }

@@ -1,8 +1,8 @@
 // Serving a Hono app on Node with timeouts set and a clean stop.
 import { serve } from '@hono/node-server';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, Problem, problemBody } from './problem.ts';
+import { installLane, type FastLane } from './fast-lane.ts';
 
 export interface ServerHandle {
   readonly port: number;
@@ -20,27 +20,36 @@ export interface ServeOptions {
   readonly headersTimeoutMs?: number;
   readonly keepAliveTimeoutMs?: number;
   /**
-   * Sees each request before the app: answers it on the raw Node objects and returns true,
-   * or returns false, untouched, and the app answers. For the one route hot enough that
-   * building a fetch Request and Response per call is most of its cost.
+   * The one route hot enough that node:http's request and response objects are most of its
+   * cost, answered on the raw socket: see fast-lane.ts. The app must answer the same route
+   * the same way, for the requests the lane leaves to it.
    */
-  readonly preroute?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  readonly lane?: FastLane;
 }
+
+const MAX_HEADER_BYTES = 16_384;
 
 export function startServer(options: ServeOptions): Promise<ServerHandle> {
   const hostname = options.hostname ?? '127.0.0.1';
-  const preroute = options.preroute;
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5_000;
+  const lane = options.lane;
+  let closeLane = () => {};
+  const withLane = (serverOptions: ServerOptions, listener: RequestListener): Server => {
+    const server = createServer(serverOptions, listener);
+    if (lane !== undefined) closeLane = installLane(server, lane, { maxHeaderBytes: MAX_HEADER_BYTES, keepAliveTimeoutMs }).closeIdle;
+    return server;
+  };
   return new Promise((resolve, reject) => {
     const server = serve({
       fetch: options.fetch,
       port: options.port,
       hostname,
-      ...(preroute === undefined ? {} : { createServer: withPreroute(preroute) as typeof createServer }),
+      createServer: withLane as typeof createServer,
       serverOptions: {
         requestTimeout: options.requestTimeoutMs ?? 10_000,
         headersTimeout: options.headersTimeoutMs ?? 5_000,
-        keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
-        maxHeaderSize: 16_384,
+        keepAliveTimeout: keepAliveTimeoutMs,
+        maxHeaderSize: MAX_HEADER_BYTES,
       },
     }) as Server;
     server.once('error', reject);
@@ -53,29 +62,11 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
           new Promise<void>((done) => {
             server.close(() => done());
             server.closeIdleConnections();
+            closeLane();
           }),
       });
     });
   });
-}
-
-const INTERNAL = JSON.stringify(problemBody(new Problem(500, 'internal', 'Internal server error')));
-
-function withPreroute(preroute: NonNullable<ServeOptions['preroute']>) {
-  return (serverOptions: ServerOptions, listener: RequestListener): Server =>
-    createServer(serverOptions, (request, response) => {
-      let answered: boolean;
-      try {
-        answered = preroute(request, response);
-      } catch (error) {
-        // As the app's error handler would: logged, a 500 problem, the process keeps serving.
-        console.error('preroute failed:', error);
-        if (response.headersSent) response.destroy();
-        else response.writeHead(500, { 'content-type': PROBLEM_CONTENT_TYPE }).end(INTERNAL);
-        return;
-      }
-      if (!answered) void listener(request, response);
-    });
 }
 
 /** Runs `stop` once on SIGINT or SIGTERM, then exits. */

@@ -1,37 +1,57 @@
 // POST/DELETE /v1/queue and the SSE stream: thin over the matchmaker's submit and leave.
 import { Hono } from 'hono';
-import { Problem, bearerToken } from '@ticketbooth/http';
+import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer, type FastLane } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
 import type { Matchmaker, Submission } from '../matchmaker.ts';
 import type { QueueEntry } from '../pool.ts';
 import type { MatchResult } from '../results.ts';
 import { streamMatch } from '../sse.ts';
 
-export function queueRoutes(mm: Matchmaker): Hono {
+/**
+ * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
+ * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
+ */
+export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): FastLane['answer'] {
   const retryAfter = String(Math.max(1, Math.ceil(mm.settings.shared.resubmitIntervalMs / 1000)));
   const searchingJson = searchingBody(mm);
+  const json = { 'content-type': 'application/json' };
+  const refused = (error: unknown) => errorAnswer(error, log);
 
-  function respond(submission: Submission): Response {
+  function answerOf(submission: Submission): Answer {
     switch (submission.status) {
       case 'searching':
-        // A plain header object lets @hono/node-server write the response without building Headers.
-        return new Response(searchingJson(submission.entry), { headers: { 'content-type': 'application/json' } });
+        return { status: 200, headers: json, body: searchingJson(submission.entry) };
       case 'matched':
-        return new Response(JSON.stringify(matchedBody(submission.result)), { headers: { 'content-type': 'application/json' } });
+        return { status: 200, headers: json, body: JSON.stringify(matchedBody(submission.result)) };
       case 'revoked':
-        throw new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket');
+        return problemAnswer(new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket'));
       case 'pool_not_served':
-        throw new Problem(422, 'pool-not-served', 'Pool not served here', `${submission.pool} is served by another matchmaker`);
+        return problemAnswer(new Problem(422, 'pool-not-served', 'Pool not served here', `${submission.pool} is served by another matchmaker`));
       case 'at_capacity':
-        throw new Problem(503, 'at-capacity', 'Matchmaker at capacity', 'try again later', { 'retry-after': retryAfter });
+        return problemAnswer(new Problem(503, 'at-capacity', 'Matchmaker at capacity', 'try again later', { 'retry-after': retryAfter }));
     }
   }
 
+  return (authorization) => {
+    let submission: Submission | Promise<Submission>;
+    try {
+      const token = bearerToken(authorization);
+      // The resubmission of a queued ticket: nearly every request, so no Submission for it.
+      const entry = mm.refreshQueued(token);
+      if (entry !== undefined) return { status: 200, headers: json, body: searchingJson(entry) };
+      submission = mm.submit(token);
+    } catch (error) {
+      return refused(error);
+    }
+    return submission instanceof Promise ? submission.then(answerOf, refused) : answerOf(submission);
+  };
+}
+
+export function queueRoutes(mm: Matchmaker, submit: FastLane['answer']): Hono {
   return new Hono()
-    // A queued ticket's resubmission usually never gets here: see fast-resubmit.ts.
-    .post('/v1/queue', (c): Response | Promise<Response> => {
-      const submission = mm.submit(bearerToken(c.req.header('authorization')));
-      return submission instanceof Promise ? submission.then(respond) : respond(submission);
+    .post('/v1/queue', async (c) => {
+      const { status, headers, body } = await submit(c.req.header('authorization'));
+      return new Response(body, { status, headers });
     })
     .delete('/v1/queue', async (c) => {
       await mm.leave(bearerToken(c.req.header('authorization')));

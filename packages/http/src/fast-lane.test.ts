@@ -1,0 +1,219 @@
+import { connect, type Socket } from 'node:net';
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Answer } from './fast-lane.ts';
+import { startServer, type ServerHandle } from './server.ts';
+
+interface Parsed {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Splits raw HTTP/1.1 responses: by content-length, or to the end of the stream. */
+function parseResponses(raw: Buffer): Parsed[] {
+  const out: Parsed[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const end = raw.indexOf('\r\n\r\n', at);
+    if (end < 0) throw new Error(`truncated head: ${raw.subarray(at).toString()}`);
+    const [statusLine, ...lines] = raw.subarray(at, end).toString('latin1').split('\r\n');
+    const headers: Record<string, string> = {};
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const length = headers['content-length'] === undefined ? raw.length - end - 4 : Number(headers['content-length']);
+    out.push({ status: Number(statusLine!.split(' ')[1]), headers, body: raw.subarray(end + 4, end + 4 + length).toString('utf8') });
+    at = end + 4 + length;
+  }
+  return out;
+}
+
+/** Writes each part (a pause between parts), then reads until `count` responses or the end. */
+async function exchange(port: number, parts: string[], count: number): Promise<{ responses: Parsed[]; closed: boolean; socket: Socket }> {
+  const socket = connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  let closed = false;
+  const done = new Promise<void>((resolve) => {
+    const check = () => {
+      try {
+        if (closed || parseResponses(Buffer.concat(chunks)).length >= count) resolve();
+      } catch {
+        // A head still arriving.
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      check();
+    });
+    socket.on('close', () => {
+      closed = true;
+      resolve();
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.write(part);
+  }
+  await done;
+  return { responses: parseResponses(Buffer.concat(chunks)), closed, socket };
+}
+
+const laneRequest = (authorization: string, extra = '') => `POST /v1/queue HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\n${extra}\r\n`;
+
+describe('startServer with a fast lane', () => {
+  let server: ServerHandle | undefined;
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    await server?.close();
+    server = undefined;
+    vi.restoreAllMocks();
+  });
+
+  async function serve(options: { keepAliveTimeoutMs?: number } = {}) {
+    const laneSaw: (string | undefined)[] = [];
+    const appSaw: string[] = [];
+    const app = new Hono()
+      .post('/v1/queue', async (c) => {
+        appSaw.push(`${c.req.header('authorization')} ${await c.req.text()}`);
+        return c.text('from the app');
+      })
+      .get('/other', (c) => c.text('other'));
+    server = await startServer({
+      fetch: app.fetch,
+      port: 0,
+      ...options,
+      lane: {
+        route: 'POST /v1/queue',
+        answer(authorization): Answer | Promise<Answer> {
+          laneSaw.push(authorization);
+          if (authorization === 'boom') throw new Error('lane bug');
+          if (authorization === 'reject') return Promise.reject(new Error('async lane bug'));
+          const body = `lane ${authorization ?? '-'}`;
+          const answer = { status: authorization === 'teapot' ? 418 : 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+          // 'slow…' answers later than requests behind it would.
+          return authorization?.startsWith('slow') ? new Promise((resolve) => setTimeout(() => resolve(answer), 50)) : answer;
+        },
+      },
+    });
+    const port = server.port;
+    const talk = async (parts: string[], count: number) => {
+      const result = await exchange(port, parts, count);
+      sockets.push(result.socket);
+      return result;
+    };
+    return { laneSaw, appSaw, talk, url: server.url };
+  }
+
+  it('answers its route itself, with complete headers, on a connection it keeps', async () => {
+    const { laneSaw, appSaw, talk } = await serve();
+    const { responses, closed } = await talk([laneRequest('Bearer a'), laneRequest('teapot')], 2);
+    expect(closed).toBe(false);
+    expect(responses.map((r) => [r.status, r.body])).toEqual([
+      [200, 'lane Bearer a'],
+      [418, 'lane teapot'],
+    ]);
+    const [first] = responses;
+    expect(first!.headers).toMatchObject({ 'content-type': 'text/plain; charset=utf-8', 'content-length': '13', connection: 'keep-alive', 'keep-alive': 'timeout=5' });
+    expect(Date.parse(first!.headers.date!)).toBeGreaterThan(Date.now() - 5_000);
+    expect(laneSaw).toEqual(['Bearer a', 'teapot']);
+    expect(appSaw).toEqual([]);
+  });
+
+  it('takes the requests fetch sends, and passes a missing authorization as undefined', async () => {
+    const { laneSaw, url } = await serve();
+    const answered = await fetch(`${url}/v1/queue`, { method: 'POST', headers: { authorization: 'Bearer f' } });
+    expect(await answered.text()).toBe('lane Bearer f');
+    expect(await (await fetch(`${url}/v1/queue`, { method: 'POST' })).text()).toBe('lane -');
+    expect(laneSaw).toEqual(['Bearer f', undefined]);
+  });
+
+  it('answers pipelined requests in request order, also behind an answer that comes later', async () => {
+    const { talk } = await serve();
+    const { responses } = await talk([laneRequest('slow-1') + laneRequest('fast-2') + laneRequest('slow-3') + laneRequest('fast-4')], 4);
+    expect(responses.map((r) => r.body)).toEqual(['lane slow-1', 'lane fast-2', 'lane slow-3', 'lane fast-4']);
+  });
+
+  it('hands the connection to node:http at the first request it does not take, with the bytes after it', async () => {
+    const { laneSaw, appSaw, talk } = await serve();
+    const { responses } = await talk([laneRequest('one') + 'GET /other HTTP/1.1\r\nHost: x\r\n\r\n' + laneRequest('two')], 3);
+    expect(responses.map((r) => r.body)).toEqual(['lane one', 'other', 'from the app']);
+    // The app answers the rest of that connection's life, the lane's route included.
+    expect(laneSaw).toEqual(['one']);
+    expect(appSaw).toEqual(['two ']);
+  });
+
+  it.each([
+    ['a body', laneRequest('b', 'Content-Length: 5\r\n') + 'hello', 200, 'from the app'],
+    ['a chunked body', laneRequest('b', 'Transfer-Encoding: chunked\r\n') + '5\r\nhello\r\n0\r\n\r\n', 200, 'from the app'],
+    ['a query', 'POST /v1/queue?x=1 HTTP/1.1\r\nHost: x\r\nAuthorization: b\r\n\r\n', 200, 'from the app'],
+    ['HTTP/1.0', 'POST /v1/queue HTTP/1.0\r\nHost: x\r\nAuthorization: b\r\n\r\n', 200, 'from the app'],
+    ['two authorizations', laneRequest('b', 'Authorization: c\r\n'), 200, 'from the app'],
+    ['Connection: close', laneRequest('b', 'Connection: close\r\n'), 200, 'from the app'],
+    // node:http's own refusals; their bodies are its business.
+    ['no Host', 'POST /v1/queue HTTP/1.1\r\nAuthorization: b\r\n\r\n', 400, expect.any(String)],
+    ['a folded header', laneRequest('b', 'X-Folded: a\r\n  b\r\n'), 400, expect.any(String)],
+    ['a bare LF', laneRequest('b', 'X-Bare: a\nb\r\n'), 400, expect.any(String)],
+    ['both Content-Length and Transfer-Encoding', laneRequest('b', 'Content-Length: 0\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nGET /other HTTP/1.1\r\nHost: x\r\n\r\n', 400, expect.any(String)],
+  ] as [string, string, number, unknown][])('leaves a request with %s to node:http', async (_, request, status, body) => {
+    const { laneSaw, talk } = await serve();
+    const { responses } = await talk([request], 1);
+    expect(laneSaw).toEqual([]);
+    expect(responses.map((r) => [r.status, r.body])).toEqual([[status, body]]);
+  });
+
+  it('leaves a head split over two reads to node:http, which answers it whole', async () => {
+    const { laneSaw, appSaw, talk } = await serve();
+    const request = laneRequest('Bearer split');
+    const { responses } = await talk([request.slice(0, 20), request.slice(20)], 1);
+    expect(responses.map((r) => r.body)).toEqual(['from the app']);
+    expect(laneSaw).toEqual([]);
+    expect(appSaw).toEqual(['Bearer split ']);
+  });
+
+  it('counts content-length in bytes', async () => {
+    const { talk } = await serve();
+    const { responses } = await talk([laneRequest('Bearer é✓')], 1);
+    // The header arrives as latin1 bytes; what matters is that the length matches the body sent.
+    expect(Buffer.byteLength(responses[0]!.body)).toBe(Number(responses[0]!.headers['content-length']));
+  });
+
+  it('turns a throw or a rejection into a 500 problem and keeps serving the connection', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { talk } = await serve();
+    const { responses } = await talk([laneRequest('boom') + laneRequest('reject') + laneRequest('after')], 3);
+    expect(responses.map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(responses[0]!.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(responses[1]!.body)).toMatchObject({ status: 500, code: 'internal' });
+    expect(responses[2]!.body).toBe('lane after');
+    expect(logged).toHaveBeenCalledTimes(2);
+    // Logged here, never sent.
+    expect(responses.map((r) => r.body).join()).not.toContain('lane bug');
+  });
+
+  it('closes a lane connection left idle past the keep-alive timeout', async () => {
+    const { talk } = await serve({ keepAliveTimeoutMs: 200 });
+    const { responses, socket } = await talk([laneRequest('Bearer a')], 1);
+    expect(responses).toHaveLength(1);
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('stops promptly with an idle lane connection open, and lets an answer in flight finish first', async () => {
+    const { talk } = await serve({ keepAliveTimeoutMs: 60_000 });
+    const idle = await talk([laneRequest('Bearer a')], 1);
+    const busy = exchange(server!.port, [laneRequest('slow')], 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const closed = server!.close();
+    server = undefined;
+    await closed;
+    expect(idle.socket.destroyed || idle.closed).toBe(true);
+    const { responses } = await busy;
+    sockets.push((await busy).socket);
+    expect(responses.map((r) => [r.body, r.headers.connection])).toEqual([['lane slow', 'close']]);
+  });
+});
