@@ -51,7 +51,7 @@ export function createTicketCheck(options: TicketCheckOptions) {
   // Checks on the thread pool, by ticket digest: a ticket sent again before its check ends
   // waits for that one, so a POST and a DELETE of one new ticket apply in the order they came.
   const inFlight = new Map<string, Promise<CheckedTicket>>();
-  // A new ticket is looked up twice in a row (the preroute, then the app): hash it once.
+  // A new ticket is looked up twice in a row (refreshQueued, then submit): hash it once.
   let lastToken = '';
   let lastId = '';
 

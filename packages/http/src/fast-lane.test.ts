@@ -93,10 +93,13 @@ describe('startServer with a fast lane', () => {
           laneSaw.push(authorization);
           if (authorization === 'boom') throw new Error('lane bug');
           if (authorization === 'reject') return Promise.reject(new Error('async lane bug'));
-          const body = `lane ${authorization ?? '-'}`;
-          const answer = { status: authorization === 'teapot' ? 418 : 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };
+          const body = authorization === 'big' ? 'b'.repeat(20_000) : `lane ${authorization ?? '-'}`;
+          const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
+          if (authorization === 'inject') headers['x-note'] = 'a\r\nset-cookie: evil=1';
+          const answer = { status: authorization === 'teapot' ? 418 : 200, headers, body };
           // 'slow…' answers later than requests behind it would.
-          return authorization?.startsWith('slow') ? new Promise((resolve) => setTimeout(() => resolve(answer), 50)) : answer;
+          const delay = authorization === 'slow-long' ? 400 : authorization?.startsWith('slow') ? 50 : 0;
+          return delay > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), delay)) : answer;
         },
       },
     });
@@ -158,6 +161,9 @@ describe('startServer with a fast lane', () => {
     ['no Host', 'POST /v1/queue HTTP/1.1\r\nAuthorization: b\r\n\r\n', 400, expect.any(String)],
     ['a folded header', laneRequest('b', 'X-Folded: a\r\n  b\r\n'), 400, expect.any(String)],
     ['a bare LF', laneRequest('b', 'X-Bare: a\nb\r\n'), 400, expect.any(String)],
+    ['a bare CR', laneRequest('b', 'X-Bare: a\rb\r\n'), 400, expect.any(String)],
+    ['a space before the colon', laneRequest('b', 'X-Space : a\r\n'), 400, expect.any(String)],
+    ['two Content-Lengths', laneRequest('b', 'Content-Length: 0\r\nContent-Length: 0\r\n'), 400, expect.any(String)],
     ['both Content-Length and Transfer-Encoding', laneRequest('b', 'Content-Length: 0\r\nTransfer-Encoding: chunked\r\n') + '0\r\n\r\nGET /other HTTP/1.1\r\nHost: x\r\n\r\n', 400, expect.any(String)],
   ] as [string, string, number, unknown][])('leaves a request with %s to node:http', async (_, request, status, body) => {
     const { laneSaw, talk } = await serve();
@@ -215,5 +221,104 @@ describe('startServer with a fast lane', () => {
     const { responses } = await busy;
     sockets.push((await busy).socket);
     expect(responses.map((r) => [r.body, r.headers.connection])).toEqual([['lane slow', 'close']]);
+  });
+
+  it('hands off after an answer that came later, also when the client has already sent its FIN', async () => {
+    const { talk, appSaw } = await serve();
+    const pipelined = laneRequest('slow') + 'GET /other HTTP/1.1\r\nHost: x\r\n\r\n' + laneRequest('after');
+    const { responses } = await talk([pipelined], 3);
+    expect(responses.map((r) => r.body)).toEqual(['lane slow', 'other', 'from the app']);
+    expect(appSaw).toEqual(['after ']);
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.end(laneRequest('slow') + 'GET /other HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect(parseResponses(Buffer.concat(received)).map((r) => r.body)).toEqual(['lane slow', 'other']);
+  });
+
+  it('answers and closes when the client half-closes, without waiting for the keep-alive timeout', async () => {
+    await serve({ keepAliveTimeoutMs: 60_000 });
+    for (const request of [laneRequest('a'), laneRequest('slow')]) {
+      const socket = connect(server!.port, '127.0.0.1');
+      sockets.push(socket);
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.end(request);
+      await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      expect(parseResponses(Buffer.concat(received))).toHaveLength(1);
+    }
+  });
+
+  it('does not time out a connection while its answer is pending', async () => {
+    const { talk } = await serve({ keepAliveTimeoutMs: 200 });
+    const { responses } = await talk([laneRequest('slow-long')], 1);
+    expect(responses.map((r) => r.body)).toEqual(['lane slow-long']);
+  });
+
+  it('answers a client that does not read, once it reads, in order and without losing its connection', async () => {
+    const { talk } = await serve();
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(Array.from({ length: 300 }, () => laneRequest('big')).join('') + laneRequest('last'));
+    // Six megabytes of answers against a client that is not reading: the server has to wait.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const received: Buffer[] = [];
+    const all = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        if (Buffer.concat(received).toString('latin1').endsWith('lane last')) resolve();
+      }),
+    );
+    socket.resume();
+    await all;
+    const responses = parseResponses(Buffer.concat(received));
+    expect(responses).toHaveLength(301);
+    expect(responses.slice(0, 300).every((r) => r.body.length === 20_000)).toBe(true);
+    // Still reading after the drain.
+    expect((await talk([laneRequest('again')], 1)).responses[0]!.body).toBe('lane again');
+    socket.write(laneRequest('again'));
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  });
+
+  it('refuses to write a header value that would write another header', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { talk } = await serve();
+    const { responses } = await talk([laneRequest('inject')], 1);
+    expect(responses[0]!.status).toBe(500);
+    expect(responses[0]!.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('parses a hostile head in linear time: long runs of spaces cannot stall the event loop', async () => {
+    const { talk } = await serve();
+    // With a backtracking header pattern each of these took over 100 ms of one core.
+    const spaces = ' '.repeat(16_000);
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) {
+      await talk([laneRequest('a', `X-Pad: a${spaces}b\r\n`)], 1);
+      await talk([laneRequest('a', `X-Pad:${spaces}\u0001\r\n`)], 1);
+    }
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('stops promptly with requests pipelined behind an answer in flight', async () => {
+    await serve({ keepAliveTimeoutMs: 60_000 });
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closedSocket = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(laneRequest('slow'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    socket.write(laneRequest('behind'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const stopping = server!.close();
+    server = undefined;
+    await stopping;
+    await closedSocket;
+    expect(parseResponses(Buffer.concat(received)).map((r) => [r.body, r.headers.connection])).toEqual([['lane slow', 'close']]);
   });
 });

@@ -19,11 +19,16 @@ export interface FastLane {
 
 export interface LaneLimits {
   readonly maxHeaderBytes: number;
+  /** Between requests, as node:http's keepAliveTimeout; 0 sends no Keep-Alive header. */
   readonly keepAliveTimeoutMs: number;
+  /** For a connection that has sent nothing yet, and for every idle one when keep-alive is 0. */
+  readonly headersTimeoutMs: number;
 }
 
-// A header line as RFC 9110 spells it, with no obs-fold and no control bytes in the value.
-const HEADER_LINE = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([\t\x20-\x7e\x80-\xff]*?)[ \t]*\r\n/y;
+// A header line as RFC 9110 spells it: no obs-fold, no control bytes in the value. One greedy
+// class per part and a literal after each, so a hostile line costs linear time.
+const HEADER_LINE = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([\t\x20-\x7e\x80-\xff]*)\r\n/y;
+const UNSAFE_VALUE = /[\r\n]/;
 
 /**
  * Takes over a server's connections and answers `lane.route` itself, without an
@@ -42,13 +47,15 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
   const httpConnection = listeners[0]!;
   server.removeListener('connection', httpConnection);
   const requestLine = Buffer.from(`${lane.route} HTTP/1.1\r\n`, 'latin1');
-  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n`;
-  const idle = new Set<Socket>();
+  const keepAlive = `Connection: keep-alive\r\n${limits.keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n` : ''}`;
+  const idleTimeoutMs = limits.keepAliveTimeoutMs > 0 ? limits.keepAliveTimeoutMs : limits.headersTimeoutMs;
+  // Lane connections with no answer pending: the ones a stop may end at once.
+  const idle = new Map<Socket, () => void>();
   let closing = false;
   let dateSecond = 0;
   let dateHeader = '';
 
-  function head(answer: Answer, bodyBytes: number): string {
+  function serialize(answer: Answer): string {
     const now = Date.now();
     const second = Math.floor(now / 1000);
     if (second !== dateSecond) {
@@ -56,12 +63,23 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       dateHeader = `Date: ${new Date(now).toUTCString()}\r\n`;
     }
     let text = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Unknown'}\r\n`;
-    for (const name in answer.headers) text += `${name}: ${answer.headers[name]}\r\n`;
-    return `${text}content-length: ${bodyBytes}\r\n${dateHeader}${closing ? 'Connection: close\r\n' : keepAlive}\r\n`;
+    for (const name in answer.headers) {
+      const value = answer.headers[name]!;
+      // ServerResponse refuses these too: a header must not write another.
+      if (UNSAFE_VALUE.test(name) || UNSAFE_VALUE.test(value)) throw new TypeError(`header ${JSON.stringify(name)} holds CR or LF`);
+      text += `${name}: ${value}\r\n`;
+    }
+    const body = answer.body;
+    return `${text}content-length: ${Buffer.byteLength(body)}\r\n${dateHeader}${closing ? 'Connection: close\r\n' : keepAlive}\r\n${body}`;
   }
 
-  function serialize(answer: Answer): string {
-    return head(answer, Buffer.byteLength(answer.body)) + answer.body;
+  /** The bytes of an answer, or of a 500 problem when the answer itself is broken. */
+  function render(answer: Answer): string {
+    try {
+      return serialize(answer);
+    } catch (error) {
+      return serialize(internalError(error));
+    }
   }
 
   server.on('connection', (socket: Socket) => {
@@ -69,13 +87,23 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       httpConnection.call(server, socket);
       return;
     }
-    idle.add(socket);
+    let pending = false;
+    let ended = false;
+    const stop = () => finish('');
+    idle.set(socket, stop);
     const onError = () => socket.destroy();
     const onTimeout = () => socket.destroy();
     const onClose = () => idle.delete(socket);
+    // node:http servers allow half-open sockets: a client's FIN is ours to answer.
+    const onEnd = () => {
+      ended = true;
+      if (!pending) socket.end();
+    };
     socket.on('error', onError);
     socket.on('close', onClose);
-    socket.setTimeout(limits.keepAliveTimeoutMs, onTimeout);
+    socket.on('end', onEnd);
+    socket.on('timeout', onTimeout);
+    socket.setTimeout(idleTimeoutMs);
     socket.on('data', onData);
 
     function handOff(rest: Buffer): void {
@@ -83,6 +111,7 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       socket.removeListener('data', onData);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
+      socket.removeListener('end', onEnd);
       socket.removeListener('timeout', onTimeout);
       socket.removeListener('drain', onDrain);
       socket.setTimeout(0);
@@ -92,20 +121,17 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       socket.resume();
     }
 
-    function onData(chunk: Buffer): void {
-      if (serve(chunk, 0) === 'paused') socket.pause();
-    }
-
     function onDrain(): void {
       socket.resume();
     }
 
     /**
-     * Answers the complete requests in `chunk` from `at`. Says 'paused' when the socket must
-     * stay paused: an answer is pending (later requests wait for it, so answers leave in
-     * request order), or the client sends without reading and our write buffer is full.
+     * Answers the complete requests in `chunk`. An answer still pending pauses the socket
+     * with the rest of the chunk put back in front of its buffer: later requests wait for
+     * it, so answers leave in request order, and the client's FIN stays behind them.
      */
-    function serve(chunk: Buffer, at: number): 'paused' | 'reading' | 'gone' {
+    function onData(chunk: Buffer): void {
+      let at = 0;
       let out = '';
       while (at < chunk.length) {
         const end = chunk.indexOf('\r\n\r\n', at, 'latin1');
@@ -121,30 +147,46 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
         }
         if (answer instanceof Promise) {
           if (out !== '') socket.write(out);
-          idle.delete(socket);
-          void answer.catch(internalError).then((settled) => {
-            if (socket.destroyed) return;
-            socket.write(serialize(settled));
-            if (closing) return void socket.end();
-            idle.add(socket);
-            if (serve(chunk, at) === 'reading') socket.resume();
-          });
-          return 'paused';
+          socket.pause();
+          if (at < chunk.length) socket.unshift(chunk.subarray(at));
+          wait(answer);
+          return;
         }
-        out += serialize(answer);
-        if (closing) {
-          socket.end(out);
-          return 'gone';
-        }
+        out += render(answer);
+        if (closing) return finish(out);
       }
       if (out !== '') socket.write(out);
-      if (at < chunk.length) {
-        handOff(at === 0 ? chunk : chunk.subarray(at));
-        return 'gone';
+      if (at < chunk.length) handOff(at === 0 ? chunk : chunk.subarray(at));
+      else if (socket.writableNeedDrain) {
+        // A client that sends without reading must not grow our write buffer without bound.
+        socket.pause();
+        socket.once('drain', onDrain);
       }
-      if (!socket.writableNeedDrain) return 'reading';
-      socket.once('drain', onDrain);
-      return 'paused';
+    }
+
+    function wait(answer: Promise<Answer>): void {
+      pending = true;
+      idle.delete(socket);
+      // The keep-alive clock is for idle connections, not for one waiting on us.
+      socket.setTimeout(0);
+      void answer.catch(internalError).then((settled) => {
+        pending = false;
+        if (socket.destroyed) return;
+        const out = render(settled);
+        if (closing || ended) return finish(out);
+        socket.write(out);
+        idle.set(socket, stop);
+        socket.setTimeout(idleTimeoutMs);
+        socket.resume();
+      });
+    }
+
+    /** The last answer on this connection: written, then the socket closes once it is sent. */
+    function finish(out: string): void {
+      idle.delete(socket);
+      socket.removeListener('data', onData);
+      socket.end(out);
+      socket.destroySoon();
     }
 
     /** The authorization header (or undefined) of a lane request, false for anything else. */
@@ -154,12 +196,13 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       const text = chunk.toString('latin1', at + requestLine.length, end + 2);
       let authorization: string | undefined;
       let host = false;
+      let contentLength = false;
       HEADER_LINE.lastIndex = 0;
       while (HEADER_LINE.lastIndex < text.length) {
         const line = HEADER_LINE.exec(text);
         if (line === null) return false;
         const name = line[1]!.toLowerCase();
-        const value = line[2]!;
+        const value = trimWhitespace(line[2]!);
         switch (name) {
           case 'authorization':
             if (authorization !== undefined) return false;
@@ -170,7 +213,9 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
             host = true;
             break;
           case 'content-length':
-            if (value !== '0') return false;
+            // llhttp refuses a repeated one; so does the lane, by leaving it to llhttp.
+            if (value !== '0' || contentLength) return false;
+            contentLength = true;
             break;
           case 'connection':
             if (value.toLowerCase() !== 'keep-alive') return false;
@@ -189,10 +234,20 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
     /** After the server stopped listening: ends lane connections not waiting on an answer. */
     closeIdle() {
       closing = true;
-      for (const socket of idle) socket.destroy();
+      // Answers already written still go out; connections waiting on one end after it.
+      for (const stop of [...idle.values()]) stop();
       idle.clear();
     },
   };
+}
+
+/** Optional whitespace around a field value: spaces and tabs only, as RFC 9110 (not String#trim). */
+function trimWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 function internalError(error: unknown): Answer {

@@ -32,11 +32,12 @@ const MAX_HEADER_BYTES = 16_384;
 export function startServer(options: ServeOptions): Promise<ServerHandle> {
   const hostname = options.hostname ?? '127.0.0.1';
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 5_000;
   const lane = options.lane;
   let closeLane = () => {};
   const withLane = (serverOptions: ServerOptions, listener: RequestListener): Server => {
     const server = createServer(serverOptions, listener);
-    if (lane !== undefined) closeLane = installLane(server, lane, { maxHeaderBytes: MAX_HEADER_BYTES, keepAliveTimeoutMs }).closeIdle;
+    if (lane !== undefined) closeLane = installLane(server, lane, { maxHeaderBytes: MAX_HEADER_BYTES, keepAliveTimeoutMs, headersTimeoutMs }).closeIdle;
     return server;
   };
   return new Promise((resolve, reject) => {
@@ -47,7 +48,7 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
       createServer: withLane as typeof createServer,
       serverOptions: {
         requestTimeout: options.requestTimeoutMs ?? 10_000,
-        headersTimeout: options.headersTimeoutMs ?? 5_000,
+        headersTimeout: headersTimeoutMs,
         keepAliveTimeout: keepAliveTimeoutMs,
         maxHeaderSize: MAX_HEADER_BYTES,
       },
