@@ -41,6 +41,19 @@ describe('pnpm start', () => {
       expect(statSync(join(home, 'admin-token')).mode & 0o777).toBe(0o600);
       const modes = (await (await fetch(`http://127.0.0.1:${issuerPort}/v1/modes`)).json()) as Record<string, unknown>;
       expect(JSON.stringify(modes)).toContain('squad');
+      // The banner's simulator gives each player its own x-forwarded-for: on loopback the dev
+      // issuer counts login attempts per that address, so a swarm is not cut at 60 a minute.
+      const attempts = await Promise.all(
+        Array.from({ length: 70 }, (_, i) =>
+          fetch(`http://127.0.0.1:${issuerPort}/v1/sessions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.${i >> 8}.${i & 255}` },
+            body: JSON.stringify({ username: `nobody-${i}`, password: 'not a real password' }),
+          }).then((res) => res.status),
+        ),
+      );
+      expect(attempts.filter((status) => status === 429)).toEqual([]);
+      expect(new Set(attempts)).toEqual(new Set([401]));
     } finally {
       process.kill(-child.pid!, 'SIGINT');
     }

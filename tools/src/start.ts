@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
+import { CLIENT_ADDRESS_HEADER } from './simulate/services.ts';
 
 const home = resolve(process.env.TICKETBOOTH_HOME || join(REPO_ROOT, '.ticketbooth'));
 const issuerPort = Number(process.env.ISSUER_PORT || 8700);
@@ -47,11 +48,22 @@ Ctrl-C stops both.
 `;
 }
 
+function onLoopback(host: string | undefined): boolean {
+  return !host || host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
 async function main(): Promise<void> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const token = adminToken();
   // Both read the shard map: the issuer to send players here, the matchmaker to know what it serves.
-  const env = { TICKETBOOTH_HOME: home, ADMIN_TOKEN: token, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` };
+  const env = {
+    TICKETBOOTH_HOME: home,
+    ADMIN_TOKEN: token,
+    MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}`,
+    // The simulator in the banner gives each player its own address in this header; without
+    // it, 200 signups from one address hit the per-address limit. Trusted only on loopback.
+    ...(onLoopback(process.env.HOST) && !process.env.ISSUER_CLIENT_ADDRESS_HEADER ? { ISSUER_CLIENT_ADDRESS_HEADER: CLIENT_ADDRESS_HEADER } : {}),
+  };
   const running: ServiceProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
