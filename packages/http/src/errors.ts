@@ -21,21 +21,19 @@ export interface ErrorHandlerOptions {
 export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHandler {
   const log = options.log ?? ((error: unknown) => console.error(error));
   return function handleError(error, c) {
-    if (error instanceof Problem) return problemResponse(c, error);
-    if (error instanceof TicketError) return problemResponse(c, ticketProblem(error));
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       const code = status === 413 ? 'body-too-large' : status === 400 ? 'malformed-json' : `http-${status}`;
       return problemResponse(c, new Problem(status, code, error.message || 'Request refused'));
     }
-    log(error, c);
-    return problemResponse(c, INTERNAL);
+    const answer = errorAnswer(error, (unexpected) => log(unexpected, c));
+    return c.body(answer.body, answer.status as ContentfulStatusCode, answer.headers);
   };
 }
 
 /**
- * What `createErrorHandler` would answer, for code that answers without Hono (a fast lane):
- * known refusals as their problem, anything else logged and a generic 500.
+ * Known refusals as their problem, anything else logged and a generic 500: what
+ * `createErrorHandler` answers, also for code that answers without Hono (a fast lane).
  */
 export function errorAnswer(error: unknown, log: (error: unknown) => void = console.error): Answer {
   if (error instanceof Problem) return problemAnswer(error);
