@@ -82,7 +82,11 @@ describe('startServer with a fast lane', () => {
         appSaw.push(`${c.req.header('authorization')} ${await c.req.text()}`);
         return c.text('from the app');
       })
-      .get('/other', (c) => c.text('other'));
+      .get('/other', (c) => c.text('other'))
+      .get('/other-later', async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return c.text('other later');
+      });
     server = await startServer({
       fetch: app.fetch,
       port: 0,
@@ -93,13 +97,14 @@ describe('startServer with a fast lane', () => {
           laneSaw.push(authorization);
           if (authorization === 'boom') throw new Error('lane bug');
           if (authorization === 'reject') return Promise.reject(new Error('async lane bug'));
-          const body = authorization === 'big' ? 'b'.repeat(20_000) : `lane ${authorization ?? '-'}`;
+          const body = authorization?.endsWith('big') ? 'b'.repeat(20_000) : `lane ${authorization ?? '-'}`;
           const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
           if (authorization === 'inject') headers['x-note'] = 'a\r\nset-cookie: evil=1';
           const answer = { status: authorization === 'teapot' ? 418 : 200, headers, body };
           // 'slow…' answers later than requests behind it would.
           const delay = authorization === 'slow-long' ? 400 : authorization?.startsWith('slow') ? 50 : 0;
-          return delay > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), delay)) : answer;
+          if (delay > 0) return new Promise((resolve) => setTimeout(() => resolve(answer), delay));
+          return authorization?.startsWith('async') ? Promise.resolve(answer) : answer;
         },
       },
     });
@@ -157,6 +162,7 @@ describe('startServer with a fast lane', () => {
     ['HTTP/1.0', 'POST /v1/queue HTTP/1.0\r\nHost: x\r\nAuthorization: b\r\n\r\n', 200, 'from the app'],
     ['two authorizations', laneRequest('b', 'Authorization: c\r\n'), 200, 'from the app'],
     ['Connection: close', laneRequest('b', 'Connection: close\r\n'), 200, 'from the app'],
+    ['Proxy-Connection: close', laneRequest('b', 'Proxy-Connection: close\r\n'), 200, 'from the app'],
     // node:http's own refusals; their bodies are its business.
     ['no Host', 'POST /v1/queue HTTP/1.1\r\nAuthorization: b\r\n\r\n', 400, expect.any(String)],
     ['a folded header', laneRequest('b', 'X-Folded: a\r\n  b\r\n'), 400, expect.any(String)],
@@ -233,9 +239,10 @@ describe('startServer with a fast lane', () => {
     sockets.push(socket);
     const received: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => received.push(chunk));
-    socket.end(laneRequest('slow') + 'GET /other HTTP/1.1\r\nHost: x\r\n\r\n');
+    // node:http sees the FIN before its (async) handler answers, and must still answer.
+    socket.end(laneRequest('slow') + 'GET /other-later HTTP/1.1\r\nHost: x\r\n\r\n');
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    expect(parseResponses(Buffer.concat(received)).map((r) => r.body)).toEqual(['lane slow', 'other']);
+    expect(parseResponses(Buffer.concat(received)).map((r) => r.body)).toEqual(['lane slow', 'other later']);
   });
 
   it('answers and closes when the client half-closes, without waiting for the keep-alive timeout', async () => {
@@ -320,5 +327,70 @@ describe('startServer with a fast lane', () => {
     await stopping;
     await closedSocket;
     expect(parseResponses(Buffer.concat(received)).map((r) => [r.body, r.headers.connection])).toEqual([['lane slow', 'close']]);
+  });
+
+  it('stops reading from a client that does not read, also when answers come later', async () => {
+    const { laneSaw } = await serve();
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    // 128-byte requests in 32 KiB writes, so no read splits a head (which would hand off).
+    const one = laneRequest('async-big', 'X-Pad: ');
+    const request = laneRequest('async-big', `X-Pad: ${'p'.repeat(126 - one.length)}\r\n`);
+    expect(request).toHaveLength(128);
+    for (let i = 0; i < 8; i++) socket.write(request.repeat(256));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // 2,048 answers of 20 KB would be 40 MB; the lane stops at what the socket can hold.
+    expect(laneSaw.length).toBeLessThan(1_000);
+    const received: Buffer[] = [];
+    let bytes = 0;
+    const all = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        bytes += chunk.length;
+        if (bytes >= 2_048 * 20_000) resolve();
+      }),
+    );
+    socket.resume();
+    await all;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(parseResponses(Buffer.concat(received))).toHaveLength(2_048);
+  });
+
+  it('delivers every answer already written to a half-closed connection when stopped', async () => {
+    await serve({ keepAliveTimeoutMs: 60_000 });
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.end(laneRequest('big').repeat(200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopping = server!.close();
+    server = undefined;
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.resume();
+    await closed;
+    await stopping;
+    const responses = parseResponses(Buffer.concat(received));
+    expect(responses).toHaveLength(200);
+    expect(responses.every((r) => r.body.length === 20_000)).toBe(true);
+  });
+
+  it('lets a stop finish when the last answer came later and the client does not read', async () => {
+    await serve({ keepAliveTimeoutMs: 300 });
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.pause();
+    socket.write(laneRequest('big').repeat(300) + laneRequest('slow-big'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const stopping = server!.close();
+    server = undefined;
+    // The unread answers cannot be delivered; the keep-alive clock ends the connection.
+    await stopping;
+    expect(socket.destroyed || socket.readableEnded || socket.listenerCount('data') === 0).toBe(true);
   });
 });

@@ -21,14 +21,15 @@ export interface LaneLimits {
   readonly maxHeaderBytes: number;
   /** Between requests, as node:http's keepAliveTimeout; 0 sends no Keep-Alive header. */
   readonly keepAliveTimeoutMs: number;
-  /** For a connection that has sent nothing yet, and for every idle one when keep-alive is 0. */
+  /** For idle connections instead, when keep-alive is 0 (node:http would then keep them open). */
   readonly headersTimeoutMs: number;
 }
 
 // A header line as RFC 9110 spells it: no obs-fold, no control bytes in the value. One greedy
 // class per part and a literal after each, so a hostile line costs linear time.
 const HEADER_LINE = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([\t\x20-\x7e\x80-\xff]*)\r\n/y;
-const UNSAFE_VALUE = /[\r\n]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
  * Takes over a server's connections and answers `lane.route` itself, without an
@@ -46,6 +47,10 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
   if (listeners.length !== 1) throw new TypeError('expected one connection listener (node:http)');
   const httpConnection = listeners[0]!;
   server.removeListener('connection', httpConnection);
+  // A connection handed over after the client's FIN already read: node:http would otherwise
+  // see 'end' before its async handler answers and drop that answer. With this it answers
+  // what it was given, then ends, as the lane does.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const requestLine = Buffer.from(`${lane.route} HTTP/1.1\r\n`, 'latin1');
   const keepAlive = `Connection: keep-alive\r\n${limits.keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n` : ''}`;
   const idleTimeoutMs = limits.keepAliveTimeoutMs > 0 ? limits.keepAliveTimeoutMs : limits.headersTimeoutMs;
@@ -62,11 +67,13 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       dateSecond = second;
       dateHeader = `Date: ${new Date(now).toUTCString()}\r\n`;
     }
-    let text = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Unknown'}\r\n`;
+    const status = answer.status;
+    if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`status ${status}`);
+    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
     for (const name in answer.headers) {
       const value = answer.headers[name]!;
-      // ServerResponse refuses these too: a header must not write another.
-      if (UNSAFE_VALUE.test(name) || UNSAFE_VALUE.test(value)) throw new TypeError(`header ${JSON.stringify(name)} holds CR or LF`);
+      // As ServerResponse checks: a header must not write another, or bytes a client cannot read.
+      if (!TOKEN.test(name) || UNSAFE_VALUE.test(value)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
       text += `${name}: ${value}\r\n`;
     }
     const body = answer.body;
@@ -97,7 +104,9 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
     // node:http servers allow half-open sockets: a client's FIN is ours to answer.
     const onEnd = () => {
       ended = true;
-      if (!pending) socket.end();
+      if (pending) return;
+      idle.delete(socket);
+      socket.end();
     };
     socket.on('error', onError);
     socket.on('close', onClose);
@@ -169,22 +178,28 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       idle.delete(socket);
       // The keep-alive clock is for idle connections, not for one waiting on us.
       socket.setTimeout(0);
-      void answer.catch(internalError).then((settled) => {
-        pending = false;
-        if (socket.destroyed) return;
-        const out = render(settled);
-        if (closing || ended) return finish(out);
-        socket.write(out);
-        idle.set(socket, stop);
-        socket.setTimeout(idleTimeoutMs);
-        socket.resume();
-      });
+      answer
+        .catch(internalError)
+        .then((settled) => {
+          pending = false;
+          if (socket.destroyed) return;
+          const out = render(settled);
+          // Back on the clock: a last answer to a client that does not read must not hold a stop.
+          socket.setTimeout(idleTimeoutMs);
+          if (closing || ended) return finish(out);
+          socket.write(out);
+          idle.set(socket, stop);
+          if (socket.writableNeedDrain) socket.once('drain', onDrain);
+          else socket.resume();
+        })
+        .catch(() => socket.destroy());
     }
 
     /** The last answer on this connection: written, then the socket closes once it is sent. */
     function finish(out: string): void {
       idle.delete(socket);
       socket.removeListener('data', onData);
+      if (socket.writableEnded) return;
       socket.end(out);
       socket.destroySoon();
     }
@@ -218,6 +233,7 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
             contentLength = true;
             break;
           case 'connection':
+          case 'proxy-connection':
             if (value.toLowerCase() !== 'keep-alive') return false;
             break;
           case 'transfer-encoding':
@@ -251,5 +267,11 @@ function trimWhitespace(value: string): string {
 }
 
 function internalError(error: unknown): Answer {
-  return errorAnswer(error, (e) => console.error('fast lane answer failed:', e));
+  return errorAnswer(error, (e) => {
+    try {
+      console.error('fast lane answer failed:', e);
+    } catch {
+      // An error that cannot even be printed still gets its 500.
+    }
+  });
 }
