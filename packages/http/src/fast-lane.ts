@@ -47,10 +47,6 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
   if (listeners.length !== 1) throw new TypeError('expected one connection listener (node:http)');
   const httpConnection = listeners[0]!;
   server.removeListener('connection', httpConnection);
-  // A connection handed over after the client's FIN already read: node:http would otherwise
-  // see 'end' before its async handler answers and drop that answer. With this it answers
-  // what it was given, then ends, as the lane does.
-  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   const requestLine = Buffer.from(`${lane.route} HTTP/1.1\r\n`, 'latin1');
   const keepAlive = `Connection: keep-alive\r\n${limits.keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n` : ''}`;
   const idleTimeoutMs = limits.keepAliveTimeoutMs > 0 ? limits.keepAliveTimeoutMs : limits.headersTimeoutMs;
@@ -126,6 +122,9 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       socket.setTimeout(0);
       socket.pause();
       if (rest.length > 0) socket.unshift(rest);
+      // If the client's FIN came with these bytes, node:http gets its 'end' right after them
+      // and, as it does for any half-close (httpAllowHalfOpen is off: an SSE client that goes
+      // away must be noticed at once), aborts a request its handler has not answered yet.
       httpConnection.call(server, socket);
       socket.resume();
     }
