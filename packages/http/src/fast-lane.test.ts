@@ -75,6 +75,15 @@ describe('startServer with a fast lane', () => {
     vi.restoreAllMocks();
   });
 
+  /** A raw connection to the server under test, closed after the test; paused: reads nothing yet. */
+  async function openSocket(options: { paused?: boolean } = {}): Promise<Socket> {
+    const socket = connect(server!.port, '127.0.0.1');
+    sockets.push(socket);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    if (options.paused) socket.pause();
+    return socket;
+  }
+
   async function serve(options: { keepAliveTimeoutMs?: number } = {}) {
     const laneSaw: (string | undefined)[] = [];
     const appSaw: string[] = [];
@@ -232,8 +241,7 @@ describe('startServer with a fast lane', () => {
     const { responses } = await talk([pipelined], 3);
     expect(responses.map((r) => r.body)).toEqual(['lane slow', 'other', 'from the app']);
     expect(appSaw).toEqual(['after ']);
-    const socket = connect(server!.port, '127.0.0.1');
-    sockets.push(socket);
+    const socket = await openSocket();
     const received: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => received.push(chunk));
     // node:http answers what its handler answers before it sees the FIN (see handOff).
@@ -245,8 +253,7 @@ describe('startServer with a fast lane', () => {
   it('answers and closes when the client half-closes, without waiting for the keep-alive timeout', async () => {
     await serve({ keepAliveTimeoutMs: 60_000 });
     for (const request of [laneRequest('a'), laneRequest('slow')]) {
-      const socket = connect(server!.port, '127.0.0.1');
-      sockets.push(socket);
+      const socket = await openSocket();
       const received: Buffer[] = [];
       socket.on('data', (chunk: Buffer) => received.push(chunk));
       socket.end(request);
@@ -263,10 +270,7 @@ describe('startServer with a fast lane', () => {
 
   it('answers a client that does not read, once it reads, in order and without losing its connection', async () => {
     const { talk } = await serve();
-    const socket = connect(server!.port, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.pause();
+    const socket = await openSocket({ paused: true });
     socket.write(Array.from({ length: 300 }, () => laneRequest('big')).join('') + laneRequest('last'));
     // Six megabytes of answers against a client that is not reading: the server has to wait.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -310,8 +314,7 @@ describe('startServer with a fast lane', () => {
 
   it('stops promptly with requests pipelined behind an answer in flight', async () => {
     await serve({ keepAliveTimeoutMs: 60_000 });
-    const socket = connect(server!.port, '127.0.0.1');
-    sockets.push(socket);
+    const socket = await openSocket();
     const received: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => received.push(chunk));
     const closedSocket = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -328,10 +331,7 @@ describe('startServer with a fast lane', () => {
 
   it('stops reading from a client that does not read, also when answers come later', async () => {
     const { laneSaw } = await serve();
-    const socket = connect(server!.port, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.pause();
+    const socket = await openSocket({ paused: true });
     // 128-byte requests in 32 KiB writes, so no read splits a head (which would hand off).
     const one = laneRequest('async-big', 'X-Pad: ');
     const request = laneRequest('async-big', `X-Pad: ${'p'.repeat(126 - one.length)}\r\n`);
@@ -357,10 +357,7 @@ describe('startServer with a fast lane', () => {
 
   it('delivers every answer already written to a half-closed connection when stopped', async () => {
     await serve({ keepAliveTimeoutMs: 60_000 });
-    const socket = connect(server!.port, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.pause();
+    const socket = await openSocket({ paused: true });
     socket.end(laneRequest('big').repeat(200));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const stopping = server!.close();
@@ -378,10 +375,7 @@ describe('startServer with a fast lane', () => {
 
   it('lets a stop finish when the last answer came later and the client does not read', async () => {
     await serve({ keepAliveTimeoutMs: 300 });
-    const socket = connect(server!.port, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.pause();
+    const socket = await openSocket({ paused: true });
     socket.write(laneRequest('big').repeat(300) + laneRequest('slow-big'));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const stopping = server!.close();
@@ -403,9 +397,7 @@ describe('startServer with a fast lane', () => {
       }),
     );
     server = await startServer({ fetch: app.fetch, port: 0, lane: { route: 'POST /v1/queue', answer: () => ({ status: 200, headers: {}, body: '' }) } });
-    const socket = connect(server.port, '127.0.0.1');
-    sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const socket = await openSocket();
     socket.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));
     socket.end();

@@ -25,11 +25,14 @@ export interface LaneLimits {
   readonly headersTimeoutMs: number;
 }
 
-// A header line as RFC 9110 spells it: no obs-fold, no control bytes in the value. One greedy
-// class per part and a literal after each, so a hostile line costs linear time.
-const HEADER_LINE = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([\t\x20-\x7e\x80-\xff]*)\r\n/y;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+// RFC 9110: a field name is a token; a value is tabs, visible ASCII and obs-text.
+const TOKEN_CHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+const VALUE_CHARS = '\\t\\x20-\\x7e\\x80-\\xff';
+// A header line with no obs-fold and no control bytes in the value. One greedy class per
+// part and a literal after each, so a hostile line costs linear time.
+const HEADER_LINE = new RegExp(`(${TOKEN_CHAR}+):([${VALUE_CHARS}]*)\\r\\n`, 'y');
+const TOKEN = new RegExp(`^${TOKEN_CHAR}+$`);
+const UNSAFE_VALUE = new RegExp(`[^${VALUE_CHARS}]`);
 
 /**
  * Takes over a server's connections and answers `lane.route` itself, without an
