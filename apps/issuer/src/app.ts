@@ -32,7 +32,7 @@ function buildContext(deps: AppDeps): IssuerContext {
       audience: shared.audiences.ticket,
       maxLifetimeMs: shared.ticketTtlMs,
       // A client refreshing late keeps its place: a ticket expired less than one lifetime ago still counts.
-      leewayMs: shared.ticketTtlMs,
+      acceptExpiredForMs: shared.ticketTtlMs,
       cacheSize: 10_000,
       now,
     }),

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from './client.ts';
+import { createClient, refreshTimeOf } from './client.ts';
 import { TicketboothError } from './errors.ts';
 import type { QueueStatus } from './types.ts';
 
@@ -286,5 +286,23 @@ describe('push', () => {
     submissions = 0;
     expect(await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { push: false })).toEqual(match);
     expect(mm.calls.filter((c) => c.startsWith('GET')).length).toBe(1);
+  });
+});
+
+describe('refreshTimeOf', () => {
+  const at = Date.parse('2026-01-01T00:00:00Z');
+  const grantFor = (lifeMs: number, resubmitAfterMs: number) => ({ ticket: 't', matchmakerUrl: 'x', resubmitAfterMs, expiresAt: new Date(at + lifeMs).toISOString() });
+
+  it('refreshes halfway through a long ticket life, far from exp', () => {
+    expect(refreshTimeOf(grantFor(5 * 60_000, 5_000), at)).toBe(at + 150_000);
+  });
+
+  it('refreshes at least two intervals and a second before exp when the life is short', () => {
+    expect(refreshTimeOf(grantFor(4_000, 1_000), at)).toBe(at + 1_000);
+    expect(refreshTimeOf(grantFor(2_000, 1_000), at)).toBe(at);
+  });
+
+  it('refreshes at once when the expiry cannot be read', () => {
+    expect(refreshTimeOf({ ...grantFor(0, 1_000), expiresAt: 'soon' }, at)).toBe(at);
   });
 });

@@ -139,6 +139,7 @@ async function runQueue(run: QueueRun): Promise<Match> {
     }
   }
   failures = 0;
+  let refreshAt = refreshTimeOf(grant, now());
   let nextRefreshTry = 0;
   const push = listenForPush(client, run.push ?? true);
 
@@ -149,10 +150,11 @@ async function runQueue(run: QueueRun): Promise<Match> {
         report({ state: 'matched', match: push.match });
         return push.match;
       }
-      if (shouldRefresh(grant, now()) && now() >= nextRefreshTry) {
+      if (now() >= refreshAt && now() >= nextRefreshTry) {
         report({ state: 'refreshing' });
         try {
           grant = await client.requestTicket(session, request, { previousTicket: grant.ticket });
+          refreshAt = refreshTimeOf(grant, now());
         } catch (error) {
           // An issuer that is down must not stop a queued player: keep the ticket we have.
           if (!isRetryable(error)) throw error;
@@ -165,7 +167,7 @@ async function runQueue(run: QueueRun): Promise<Match> {
       } catch (error) {
         if (error instanceof TicketboothError && error.status === 401 && REFRESHABLE.has(error.code)) {
           nextRefreshTry = 0;
-          grant = { ...grant, expiresAt: new Date(0).toISOString() };
+          refreshAt = 0;
           await retryAfter(error);
           continue;
         }
@@ -226,9 +228,16 @@ function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
   return a === undefined ? b : AbortSignal.any([a, b]);
 }
 
-/** Refresh once less than two resubmit intervals (plus a second) of life are left. */
-function shouldRefresh(grant: TicketGrant, now: number): boolean {
-  return Date.parse(grant.expiresAt) - now < 2 * grant.resubmitAfterMs + 1_000;
+/**
+ * When to ask for the next ticket: halfway through the life the ticket had when it arrived,
+ * and at least two resubmit intervals (plus a second) before its end. Halfway keeps honest
+ * clients far from `exp` (which the matchmaker applies exactly) even when this machine's
+ * clock is off from the issuer's by up to half a lifetime.
+ */
+export function refreshTimeOf(grant: TicketGrant, receivedAt: number): number {
+  const life = Date.parse(grant.expiresAt) - receivedAt;
+  if (!Number.isFinite(life)) return receivedAt;
+  return receivedAt + Math.max(0, Math.min(life / 2, life - 2 * grant.resubmitAfterMs - 1_000));
 }
 
 function isRetryable(error: unknown): boolean {

@@ -99,13 +99,28 @@ describe('createVerifier', () => {
     expect(verifier.verify(signToken(key, 'ticket', ticketClaims())).claims.iss).toBe('issuer');
   });
 
-  it('applies expiry with leeway on a fixed clock', () => {
-    const { verifier, clock } = setup({ cacheSize: 0 });
+  it('expires a token at its exp exactly, whatever the skew leeway, cached or not', () => {
+    for (const cacheSize of [0, 100]) {
+      const { verifier, clock } = setup({ cacheSize, leewayMs: 30_000 });
+      const token = signToken(key, 'ticket', ticketClaims());
+      clock.now = EPOCH + 5 * MINUTE - 1;
+      expect(verifier.verify(token).claims.sub).toBe('player-1');
+      clock.now = EPOCH + 5 * MINUTE;
+      expect(codeOf(() => verifier.verify(token))).toBe('expired');
+      // Never valid again once refused: the cache holds nothing past exp either.
+      clock.now = EPOCH + 5 * MINUTE + 1;
+      expect(codeOf(() => verifier.verify(token))).toBe('expired');
+    }
+  });
+
+  it('accepts an expired token for acceptExpiredForMs only when asked to (evidence, not access)', async () => {
+    const { verifier, clock } = setup({ acceptExpiredForMs: MINUTE });
     const token = signToken(key, 'ticket', ticketClaims());
-    clock.now = EPOCH + 5 * MINUTE + 999;
+    clock.now = EPOCH + 6 * MINUTE - 1;
     expect(verifier.verify(token).claims.sub).toBe('player-1');
-    clock.now = EPOCH + 5 * MINUTE + 1_000;
+    clock.now = EPOCH + 6 * MINUTE;
     expect(codeOf(() => verifier.verify(token))).toBe('expired');
+    await expect(Promise.resolve().then(() => verifier.verifyOffThread(token))).rejects.toMatchObject({ code: 'expired' });
   });
 
   it('refuses tokens issued in the future or before their nbf', () => {

@@ -13,8 +13,18 @@ export interface VerifierOptions<P extends Purpose> {
   /** Accepted `iss` values. */
   readonly issuer: string | readonly string[];
   readonly audience: string;
-  /** Clock skew tolerated on `iat`, `nbf` and `exp`. Default 5 s. */
+  /**
+   * Clock skew tolerated on `iat` and `nbf`: a signer whose clock runs ahead of ours must not
+   * have its fresh tokens refused. Never applied to `exp`. Default 5 s.
+   */
   readonly leewayMs?: number;
+  /**
+   * How long past `exp` a token still verifies. 0 (the default) for anything that grants
+   * access: a token's `exp` is then its one deadline, for the answer and the cache alike.
+   * Only a verifier that reads an old token as evidence (the issuer's `previousTicket`,
+   * which carries a wait across a late refresh) sets it.
+   */
+  readonly acceptExpiredForMs?: number;
   /** Longest `exp - iat` accepted. */
   readonly maxLifetimeMs: number;
   /** Default 8192. Checked before anything is decoded. */
@@ -65,6 +75,7 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
   const { keys, purpose, audience, maxLifetimeMs } = options;
   const issuers = new Set(typeof options.issuer === 'string' ? [options.issuer] : options.issuer);
   const leewayMs = options.leewayMs ?? 5_000;
+  const acceptExpiredForMs = options.acceptExpiredForMs ?? 0;
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   const now = options.now ?? Date.now;
   const cache = new ExpiringLru<Verified<P>>(options.cacheSize ?? 100_000);
@@ -72,6 +83,7 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
   const implicit = implicitBytes(purpose);
   if (!(maxLifetimeMs > 0)) throw new TypeError('maxLifetimeMs must be positive');
   if (!(leewayMs >= 0)) throw new TypeError('leewayMs must be >= 0');
+  if (!(acceptExpiredForMs >= 0)) throw new TypeError('acceptExpiredForMs must be >= 0');
   if (issuers.size === 0 || !audience) throw new TypeError('issuer and audience are required');
   let hits = 0;
   let misses = 0;
@@ -110,7 +122,7 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
     if (claims.nbf !== undefined && Date.parse(claims.nbf) > at + leewayMs) {
       throw new TicketError('not_yet_valid', 'token not valid yet');
     }
-    if (at >= expiresAt + leewayMs) throw new TicketError('expired', 'token expired');
+    if (at >= expiresAt + acceptExpiredForMs) throw new TicketError('expired', 'token expired');
     return { purpose, claims: deepFreeze(claims), kid, issuedAt, expiresAt };
   }
 
@@ -129,7 +141,8 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
   }
 
   function remember(token: string, verified: Verified<P>): Verified<P> {
-    cache.set(token, verified, verified.expiresAt + leewayMs);
+    // Dropped at the same instant `accept` would refuse it: a cached success never outlives it.
+    cache.set(token, verified, verified.expiresAt + acceptExpiredForMs);
     return verified;
   }
 
