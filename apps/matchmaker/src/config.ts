@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, parseWith, sharedConfigFromEnv, withoutEmpty, type SharedConfig } from '@ticketbooth/config';
 import { z } from 'zod';
+import { DEFAULT_REFUSALS, type RefusalBudgetOptions } from './refusal-budget.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -41,6 +42,14 @@ export interface MatchmakerConfig {
   /** Verifier cache in front of Ed25519 for tickets not (or no longer) queued. */
   readonly verifierCacheSize: number;
   readonly matchIssuer: string;
+  /** Refused tickets allowed per client address (burst, then per second) and per connection. */
+  readonly refusals: RefusalBudgetOptions;
+  /**
+   * Whether `POST /v1/queue` is answered on the raw socket (see @ticketbooth/http's fast-lane.ts):
+   * about 1.8x cheaper per resubmission, but Hono middleware and node:http instrumentation
+   * never see those requests.
+   */
+  readonly fastLane: boolean;
 }
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -71,6 +80,10 @@ const envSchema = z.object({
   KEYS_REFRESH_MS: int(1_000).default(60_000),
   VERIFIER_CACHE_SIZE: int(0).default(10_000),
   MATCH_ISSUER: z.string().min(1).default('ticketbooth-matchmaker'),
+  MATCHMAKER_INVALID_TICKET_BURST: int(1).default(DEFAULT_REFUSALS.burst),
+  MATCHMAKER_INVALID_TICKETS_PER_S: int(1).default(DEFAULT_REFUSALS.perSecond),
+  MATCHMAKER_INVALID_TICKETS_PER_CONNECTION: int(1).default(DEFAULT_REFUSALS.perConnection),
+  MATCHMAKER_FAST_LANE: z.enum(['on', 'off']).default('on'),
 });
 
 /**
@@ -124,6 +137,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keysRefreshMs: e.KEYS_REFRESH_MS,
     verifierCacheSize: e.VERIFIER_CACHE_SIZE,
     matchIssuer: e.MATCH_ISSUER,
+    refusals: {
+      burst: e.MATCHMAKER_INVALID_TICKET_BURST,
+      perSecond: e.MATCHMAKER_INVALID_TICKETS_PER_S,
+      perConnection: e.MATCHMAKER_INVALID_TICKETS_PER_CONNECTION,
+    },
+    fastLane: e.MATCHMAKER_FAST_LANE === 'on',
   };
 }
 

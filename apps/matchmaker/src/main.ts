@@ -44,7 +44,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
     : undefined;
   if (feed === undefined) console.warn('ticketbooth-matchmaker: revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
   await feed?.firstPoll;
-  const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, lane });
+  const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, ...(config.fastLane ? { lane } : {}) });
   matchmaker.startWarmup();
   const ticker = setInterval(() => {
     try {
@@ -53,7 +53,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
       console.error('tick failed:', error);
     }
   }, config.tickMs);
-  console.log(`ticketbooth-matchmaker listening on ${server.url}`);
+  console.log(`ticketbooth-matchmaker listening on ${server.url}${config.fastLane ? '' : ' (fast lane off)'}`);
   onShutdown(async () => {
     clearInterval(ticker);
     ticketKeys.stop();

@@ -6,6 +6,7 @@ import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { Queue, type QueueEntry, type TicketFacts, type UpsertOutcome } from './pool.ts';
+import { DEFAULT_REFUSALS, RefusalBudget, type RefusalBudgetOptions } from './refusal-budget.ts';
 import { Results, type MatchResult } from './results.ts';
 import { createRevocationFeed, type Fetch, type RevocationFeed } from './revocation-feed.ts';
 import { Revocations } from './revocations.ts';
@@ -21,6 +22,8 @@ export interface MatchmakerSettings {
   readonly maxPlayers: number;
   readonly verifierCacheSize: number;
   readonly matchIssuer: string;
+  /** Refused tickets allowed per client address and per connection; DEFAULT_REFUSALS if absent. */
+  readonly refusals?: RefusalBudgetOptions;
 }
 
 export interface MatchmakerDeps {
@@ -78,6 +81,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   const revocations = new Revocations();
   const events = new MatchEvents(settings.maxPlayers);
   const signer = new MatchSigner();
+  const refusals = new RefusalBudget(settings.refusals ?? DEFAULT_REFUSALS);
   const tickets = createTicketCheck({
     shared: settings.shared,
     keys: ticketKeys,
@@ -223,6 +227,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     for (const { reason } of queue.expire(at)) metrics.dropped.inc({ reason });
     results.expire(at);
     revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
+    refusals.prune(at);
     if (isWarmingUp(at)) return 0;
     let formed = 0;
     for (const pool of served.values()) {
@@ -306,6 +311,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     notReadyReason,
     isReady: () => notReadyReason() === undefined,
     revocationFeed: feed,
+    /** What refused tickets a client may still send: see RefusalBudget. */
+    refusals,
     events,
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
     matchTokens: signer,

@@ -9,7 +9,8 @@ export type SubmissionOutcome =
   | 'invalid'
   | 'revoked'
   | 'pool_not_served'
-  | 'at_capacity';
+  | 'at_capacity'
+  | 'throttled';
 
 export interface MetricsSources {
   playersIn(pool: string): number;
@@ -131,7 +132,13 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
       this.inc(feed.failures);
     },
   });
-  return { registry, submissions, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
+  const connectionsClosed = new Counter({
+    name: 'matchmaker_connections_closed_total',
+    help: 'Connections this matchmaker closed, by reason (invalid_tickets: too many refused tickets on one connection).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  return { registry, submissions, connectionsClosed, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,6 +1,7 @@
 // POST/DELETE /v1/queue and the SSE stream: thin over the matchmaker's submit and leave.
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer, type FastLane } from '@ticketbooth/http';
+import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
 import type { Matchmaker, Submission } from '../matchmaker.ts';
 import type { QueueEntry } from '../pool.ts';
@@ -11,11 +12,21 @@ import { streamMatch } from '../sse.ts';
  * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
  * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
  */
-export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): FastLane['answer'] {
+/** Who sent a request: the connection (counted by identity) and its peer address. */
+export interface Sender {
+  readonly remoteAddress?: string | undefined;
+}
+
+/**
+ * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
+ * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
+ */
+export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (authorization: string | undefined, sender?: Sender) => Answer | Promise<Answer> {
   const retryAfter = String(Math.max(1, Math.ceil(mm.settings.shared.resubmitIntervalMs / 1000)));
   const searchingJson = searchingBody(mm);
   const json = { 'content-type': 'application/json' };
-  const refused = (error: unknown) => errorAnswer(error, log);
+  const throttled = mm.metrics.submissions.labels({ outcome: 'throttled' });
+  const closed = mm.metrics.connectionsClosed.labels({ reason: 'invalid_tickets' });
 
   function answerOf(submission: Submission): Answer {
     switch (submission.status) {
@@ -32,25 +43,45 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): Fa
     }
   }
 
-  return (authorization) => {
+  /** A refusal's answer; a refused ticket (401) spends the sender's budget and may end its connection. */
+  function refusal(error: unknown, address: string, sender: Sender | undefined): Answer {
+    const answer = errorAnswer(error, log);
+    if (answer.status !== 401 || !mm.refusals.spend(address, sender, mm.now())) return answer;
+    closed.inc();
+    return { ...answer, headers: { ...answer.headers, connection: 'close' } };
+  }
+
+  return (authorization, sender) => {
     let submission: Submission | Promise<Submission>;
+    const address = sender?.remoteAddress ?? '';
     try {
       const token = bearerToken(authorization);
       // The resubmission of a queued ticket: nearly every request, so no Submission for it.
       const entry = mm.refreshQueued(token);
       if (entry !== undefined) return { status: 200, headers: json, body: searchingJson(entry) };
+      // Before any signature work: an address that keeps sending bad tickets waits.
+      const waitMs = mm.refusals.waitMs(address, mm.now());
+      if (waitMs > 0) {
+        throttled.inc();
+        return problemAnswer(
+          new Problem(429, 'too-many-invalid-tickets', 'Too many invalid tickets', 'this address sent too many tickets that did not verify', {
+            'retry-after': String(Math.ceil(waitMs / 1000)),
+          }),
+        );
+      }
       submission = mm.submit(token);
     } catch (error) {
-      return refused(error);
+      return refusal(error, address, sender);
     }
-    return submission instanceof Promise ? submission.then(answerOf, refused) : answerOf(submission);
+    return submission instanceof Promise ? submission.then(answerOf, (error: unknown) => refusal(error, address, sender)) : answerOf(submission);
   };
 }
 
-export function queueRoutes(mm: Matchmaker, submit: FastLane['answer']): Hono {
-  return new Hono()
+export function queueRoutes(mm: Matchmaker, submit: ReturnType<typeof submitAnswer>): Hono<{ Bindings: Partial<HttpBindings> }> {
+  return new Hono<{ Bindings: Partial<HttpBindings> }>()
     .post('/v1/queue', async (c) => {
-      const { status, headers, body } = await submit(c.req.header('authorization'));
+      // The socket as the fast lane passes it, so both paths budget one connection alike.
+      const { status, headers, body } = await submit(c.req.header('authorization'), c.env?.incoming?.socket);
       return new Response(body, { status, headers });
     })
     .delete('/v1/queue', async (c) => {

@@ -1,0 +1,91 @@
+import { Agent, request } from 'node:http';
+import { startServer, type ServerHandle } from '@ticketbooth/http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, problemOf } from '../../test/support.ts';
+
+type Harness = ReturnType<typeof createHarness>;
+
+/** A ticket whose signature does not verify: the flood that costs an Ed25519 check each. */
+function forged(h: Harness, sub: string): string {
+  const [v, p, body, footer] = h.ticket(sub).split('.') as [string, string, string, string];
+  return `${v}.${p}.${body.slice(0, -2)}${body.at(-2) === 'A' ? 'B' : 'A'}${body.at(-1)}.${footer}`;
+}
+
+describe('POST /v1/queue refusal budget', () => {
+  it('answers 429 with Retry-After, before any signature work, once an address spent its burst', async () => {
+    const h = createHarness({ refusals: { burst: 3, perSecond: 2, perConnection: 100 } });
+    const alice = h.ticket('alice');
+    expect((await h.submit(alice)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await problemOf(await h.submit(forged(h, `f${i}`)))).code).toBe('bad-signature');
+    const misses = async () => (await (await h.app.request('/metrics')).text()).match(/lookups_total\{result="miss"\} (\d+)/)?.[1];
+    const missesBefore = await misses();
+    const refused = await h.submit(forged(h, 'f3'));
+    expect(refused.status).toBe(429);
+    // Not even a verifier lookup, let alone an Ed25519 check.
+    expect(await misses()).toBe(missesBefore);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await problemOf(refused)).toMatchObject({ code: 'too-many-invalid-tickets', status: 429 });
+    // A new honest ticket from the same address waits too; a queued one is answered as ever.
+    expect((await h.submit(h.ticket('bob'))).status).toBe(429);
+    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect((await h.submit(alice)).status).toBe(200);
+    // The bucket refills at 2 a second: one more check after 500 ms.
+    h.advance(500);
+    expect((await h.submit(h.ticket('bob'))).status).toBe(200);
+    // Bob's ticket verified and spent nothing: the refilled check goes to the next bad ticket.
+    expect((await h.submit(forged(h, 'f4'))).status).toBe(401);
+    expect((await h.submit(forged(h, 'f5'))).status).toBe(429);
+    const metrics = await (await h.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^matchmaker_submissions_total\{outcome="throttled"\} 3$/m);
+    expect(metrics).toMatch(/^matchmaker_submissions_total\{outcome="invalid"\} 4$/m);
+  });
+
+  it('never spends the budget on tickets that verify', async () => {
+    const h = createHarness({ refusals: { burst: 1, perSecond: 1, perConnection: 1 } });
+    for (let i = 0; i < 20; i++) expect((await h.submit(h.ticket(`p${i}`))).status).toBe(200);
+  });
+});
+
+describe('refused tickets on one connection', () => {
+  let server: ServerHandle | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** POSTs `tickets` one at a time on one keep-alive connection: each answer's status and connection. */
+  async function onOneConnection(port: number, tickets: string[]): Promise<Array<{ status: number; connection: number }>> {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const answers: Array<{ status: number; connection: number }> = [];
+    for (const ticket of tickets) {
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/queue', agent, headers: { authorization: `Bearer ${ticket}` } }, (res) => {
+            const connection = res.socket.localPort!;
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode!, connection }));
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+      );
+    }
+    agent.destroy();
+    return answers;
+  }
+
+  it.each([
+    ['the Hono route', false],
+    ['the fast lane', true],
+  ])('closes a connection after its share of refused tickets, on %s', async (_, withLane) => {
+    const h = createHarness({ refusals: { burst: 100, perSecond: 1, perConnection: 3 } });
+    server = await startServer({ fetch: h.app.fetch, port: 0, ...(withLane ? { lane: h.lane } : {}) });
+    const answers = await onOneConnection(server.port, [h.ticket('a'), forged(h, 'x'), forged(h, 'y'), forged(h, 'z'), h.ticket('b')]);
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 401, 401, 200]);
+    // The third refusal ended the connection; the next request needed a new one, and got its answer.
+    const connections = answers.map((a) => a.connection);
+    expect(new Set(connections.slice(0, 4)).size).toBe(1);
+    expect(connections[4]).not.toBe(connections[0]);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_connections_closed_total\{reason="invalid_tickets"\} 1$/m);
+  });
+});
