@@ -4,10 +4,11 @@ import { createVerifier, keyRingFromFile, publicKeySetSchema } from '@ticketboot
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlayers, startCluster, type Cluster } from './support/cluster.ts';
 
-describe('login to match, full 4v4', () => {
+// The same flow with the fast lane on (the default) and off: both paths answer POST /v1/queue.
+describe.each(['on', 'off'] as const)('login to match, full 4v4, fast lane %s', (fastLane) => {
   let cluster: Cluster;
   beforeAll(async () => {
-    cluster = await startCluster({ resubmitMs: 200, warmupMs: 300 });
+    cluster = await startCluster({ resubmitMs: 200, warmupMs: 300, extraMatchmakerEnv: { MATCHMAKER_FAST_LANE: fastLane } });
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -38,5 +39,10 @@ describe('login to match, full 4v4', () => {
     const verified = gameServer.verify(match.token);
     expect(verified.claims.sub).toBe(match.id);
     expect(verified.claims.teams.flat().map((p) => p.sub).sort()).toEqual(players.map((p) => p.id).sort());
+
+    const metrics = await (await fetch(`${cluster.matchmaker.url}/metrics`)).text();
+    const laneAnswers = Number(/^matchmaker_lane_answers_total (\d+)$/m.exec(metrics)?.[1]);
+    if (fastLane === 'on') expect(laneAnswers).toBeGreaterThanOrEqual(8);
+    else expect(laneAnswers).toBe(0);
   });
 });

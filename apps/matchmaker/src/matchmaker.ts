@@ -97,6 +97,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   // The prom-client counter costs as much as the rest of a resubmission's own work: counted
   // here and added to it when scraped.
   let searching = 0;
+  let laneAnswers = 0;
   const metrics: Metrics = createMetrics(
     [...served.keys()],
     {
@@ -106,6 +107,11 @@ export function createMatchmaker(deps: MatchmakerDeps) {
       takeSearching: () => {
         const taken = searching;
         searching = 0;
+        return taken;
+      },
+      takeLaneAnswers: () => {
+        const taken = laneAnswers;
+        laneAnswers = 0;
         return taken;
       },
       feedStatus: () => feed?.status(),
@@ -317,6 +323,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
     matchTokens: signer,
     metrics,
+    /** Counts one request answered on the fast lane, added to its counter when scraped. */
+    countLaneAnswer: () => void laneAnswers++,
     queue,
     settings,
     now,

@@ -18,6 +18,8 @@ export interface MetricsSources {
   revocationsHeld(): number;
   /** Searching answers since the last call (counted as a plain number on the hot path). */
   takeSearching(): number;
+  /** Requests the fast lane answered since the last call (a plain number on the hot path). */
+  takeLaneAnswers(): number;
   /** Undefined when this instance runs without a revocation feed. */
   feedStatus(): FeedStatus | undefined;
   now(): number;
@@ -132,13 +134,27 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
       this.inc(feed.failures);
     },
   });
+  new Counter({
+    name: 'matchmaker_lane_answers_total',
+    help: 'POST /v1/queue requests answered on the fast lane (not seen by Hono middleware or node:http instrumentation).',
+    registers,
+    collect() {
+      this.inc(sources.takeLaneAnswers());
+    },
+  });
+  const laneHandOffs = new Counter({
+    name: 'matchmaker_lane_handoffs_total',
+    help: 'Connections the fast lane handed to node:http, by the reason of the first request it would not answer.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const connectionsClosed = new Counter({
     name: 'matchmaker_connections_closed_total',
     help: 'Connections this matchmaker closed, by reason (invalid_tickets: too many refused tickets on one connection).',
     labelNames: ['reason'] as const,
     registers,
   });
-  return { registry, submissions, connectionsClosed, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
+  return { registry, submissions, connectionsClosed, laneHandOffs, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
