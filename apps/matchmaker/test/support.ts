@@ -3,12 +3,16 @@ import { DEMO_CONFIG, parseSharedConfig, type SharedConfig } from '@ticketbooth/
 import {
   KeyRing,
   createSigningKey,
+  createVerificationKey,
   generateSeed,
+  implicitAssertion,
   signToken,
+  signV4Public,
   toPasetoDate,
   type Member,
   type SigningKey,
   type TicketClaims,
+  type TicketErrorCode,
 } from '@ticketbooth/tickets';
 import { createApp } from '../src/app.ts';
 import type { MatchmakerDeps, MatchmakerSettings } from '../src/matchmaker.ts';
@@ -103,4 +107,40 @@ export async function problemOf(res: Response): Promise<Record<string, unknown>>
     throw new Error(`expected problem+json, got ${res.status} ${res.headers.get('content-type')}: ${await res.text()}`);
   }
   return (await res.json()) as Record<string, unknown>;
+}
+
+type Harness = ReturnType<typeof createHarness>;
+
+/** One ticket refused for each reason the verifier knows. */
+export function badTickets(h: Harness): Record<TicketErrorCode, string> {
+  const now = h.now();
+  const stranger = createSigningKey(generateSeed());
+  const retired = createSigningKey(generateSeed());
+  h.ticketRing.add(createVerificationKey({ publicKey: retired.publicPaserk, notBefore: now - 120_000, notAfter: now - 60_000 }));
+  const good = h.ticket('p');
+  const [head, body, footer] = [good.split('.').slice(0, 2).join('.'), good.split('.')[2]!, good.split('.')[3]!];
+  const tampered = `${head}.${body.slice(0, -2)}${body.at(-2) === 'A' ? 'B' : 'A'}${body.at(-1)}.${footer}`;
+  const claims = JSON.stringify({ iss: ISSUER, sub: 'p', aud: 'ticketbooth-matchmaker', iat: toPasetoDate(now), exp: toPasetoDate(now + 1000), jti: 'j' });
+  const invalidClaims = signV4Public(
+    Buffer.from(claims),
+    h.issuerKey.privateKey,
+    Buffer.from(JSON.stringify({ kid: h.issuerKey.kid, purpose: 'ticket' })),
+    Buffer.from(implicitAssertion('ticket')),
+  );
+  return {
+    malformed: 'v4.public.not-a-token',
+    too_large: `v4.public.${'a'.repeat(9_000)}`,
+    unknown_key: h.ticket('p', { key: stranger }),
+    key_inactive: h.ticket('p', { key: retired }),
+    bad_signature: tampered,
+    wrong_purpose: signToken(h.issuerKey, 'session', {
+      iss: ISSUER, sub: 'p', aud: 'ticketbooth-issuer', iat: toPasetoDate(now), exp: toPasetoDate(now + 1000), jti: 's', epoch: 0,
+    }),
+    expired: h.ticket('p', { issuedAt: now - 40_000, lifetimeMs: 30_000 }),
+    not_yet_valid: h.ticket('p', { issuedAt: now + 60_000 }),
+    lifetime_exceeded: h.ticket('p', { lifetimeMs: 120_000 }),
+    wrong_audience: h.ticket('p', { claims: { aud: 'someone-else' } }),
+    wrong_issuer: h.ticket('p', { claims: { iss: 'someone-else' } }),
+    invalid_claims: invalidClaims,
+  };
 }

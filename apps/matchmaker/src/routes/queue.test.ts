@@ -1,60 +1,20 @@
 import {
   TICKET_ERROR_CODES,
   createSigningKey,
-  createVerificationKey,
   createVerifier,
   generateSeed,
-  implicitAssertion,
   keyRingFromFile,
   publicKeySetSchema,
   signToken,
-  signV4Public,
   toPasetoDate,
-  type TicketErrorCode,
 } from '@ticketbooth/tickets';
 import { describe, expect, it } from 'vitest';
-import { ISSUER, T0, createHarness, problemOf } from '../../test/support.ts';
-
-type Harness = ReturnType<typeof createHarness>;
+import { ISSUER, T0, badTickets, createHarness, problemOf } from '../../test/support.ts';
 
 async function body(res: Response) {
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return (await res.json()) as Record<string, any>;
-}
-
-/** One ticket refused for each reason the verifier knows. */
-function badTickets(h: Harness): Record<TicketErrorCode, string> {
-  const now = h.now();
-  const stranger = createSigningKey(generateSeed());
-  const retired = createSigningKey(generateSeed());
-  h.ticketRing.add(createVerificationKey({ publicKey: retired.publicPaserk, notBefore: now - 120_000, notAfter: now - 60_000 }));
-  const good = h.ticket('p');
-  const [head, body, footer] = [good.split('.').slice(0, 2).join('.'), good.split('.')[2]!, good.split('.')[3]!];
-  const tampered = `${head}.${body.slice(0, -2)}${body.at(-2) === 'A' ? 'B' : 'A'}${body.at(-1)}.${footer}`;
-  const claims = JSON.stringify({ iss: ISSUER, sub: 'p', aud: 'ticketbooth-matchmaker', iat: toPasetoDate(now), exp: toPasetoDate(now + 1000), jti: 'j' });
-  const invalidClaims = signV4Public(
-    Buffer.from(claims),
-    h.issuerKey.privateKey,
-    Buffer.from(JSON.stringify({ kid: h.issuerKey.kid, purpose: 'ticket' })),
-    Buffer.from(implicitAssertion('ticket')),
-  );
-  return {
-    malformed: 'v4.public.not-a-token',
-    too_large: `v4.public.${'a'.repeat(9_000)}`,
-    unknown_key: h.ticket('p', { key: stranger }),
-    key_inactive: h.ticket('p', { key: retired }),
-    bad_signature: tampered,
-    wrong_purpose: signToken(h.issuerKey, 'session', {
-      iss: ISSUER, sub: 'p', aud: 'ticketbooth-issuer', iat: toPasetoDate(now), exp: toPasetoDate(now + 1000), jti: 's', epoch: 0,
-    }),
-    expired: h.ticket('p', { issuedAt: now - 40_000, lifetimeMs: 30_000 }),
-    not_yet_valid: h.ticket('p', { issuedAt: now + 60_000 }),
-    lifetime_exceeded: h.ticket('p', { lifetimeMs: 120_000 }),
-    wrong_audience: h.ticket('p', { claims: { aud: 'someone-else' } }),
-    wrong_issuer: h.ticket('p', { claims: { iss: 'someone-else' } }),
-    invalid_claims: invalidClaims,
-  };
 }
 
 describe('POST /v1/queue', () => {
