@@ -28,7 +28,10 @@ export class MatchEvents {
     if (set === undefined) return;
     this.#listeners.delete(sub);
     this.#count -= set.size;
-    for (const listener of set) listener(result);
+    const heard = [...set];
+    // Emptied first: the streams unsubscribe after hearing, and must not be counted off twice.
+    set.clear();
+    for (const listener of heard) listener(result);
   }
 
   get size(): number {
