@@ -30,6 +30,10 @@ describe('RefusalBudget', () => {
     const two = {};
     expect([budget.spend('a', one, T0), budget.spend('a', one, T0), budget.spend('a', two, T0)]).toEqual([false, false, false]);
     expect(budget.spend('a', one, T0)).toBe(true);
+    // Throttled tickets count against the connection, not against the address's bucket.
+    const three = {};
+    expect([budget.countOnConnection(three), budget.countOnConnection(three), budget.countOnConnection(three)]).toEqual([false, false, true]);
+    expect(budget.countOnConnection(undefined)).toBe(false);
   });
 
   it('forgets addresses whose bucket is full again, and the stalest past the bound', () => {

@@ -6,7 +6,7 @@ export interface RefusalBudgetOptions {
   readonly burst: number;
   /** ... and per second after it. */
   readonly perSecond: number;
-  /** Refused tickets after which a connection is closed (its next answer says `Connection: close`). */
+  /** Refused or throttled tickets after which a connection is closed (that answer says `Connection: close`). */
   readonly perConnection: number;
   /** Addresses tracked at most; the least recently refused is forgotten first. Default 100,000. */
   readonly maxAddresses?: number;
@@ -61,6 +61,14 @@ export class RefusalBudget {
     this.#buckets.delete(key);
     this.#buckets.set(key, bucket);
     if (this.#buckets.size > this.#options.maxAddresses) this.#buckets.delete(this.#buckets.keys().next().value as string);
+    return this.countOnConnection(connection);
+  }
+
+  /**
+   * Counts a refusal against the connection only (a ticket turned away unchecked because its
+   * address must wait); true when the connection has used up its share and should close.
+   */
+  countOnConnection(connection: object | undefined): boolean {
     if (connection === undefined) return false;
     const count = (this.#byConnection.get(connection) ?? 0) + 1;
     this.#byConnection.set(connection, count);

@@ -88,4 +88,14 @@ describe('refused tickets on one connection', () => {
     expect(connections[4]).not.toBe(connections[0]);
     expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_connections_closed_total\{reason="invalid_tickets"\} 1$/m);
   });
+
+  it('closes a connection that keeps sending after being told to wait', async () => {
+    const h = createHarness({ refusals: { burst: 1, perSecond: 1, perConnection: 3 } });
+    server = await startServer({ fetch: h.app.fetch, port: 0, lane: h.lane });
+    const answers = await onOneConnection(server.port, [forged(h, 'x'), forged(h, 'y'), forged(h, 'z'), forged(h, 'w')]);
+    expect(answers.map((a) => a.status)).toEqual([401, 429, 429, 429]);
+    const connections = answers.map((a) => a.connection);
+    expect(new Set(connections.slice(0, 3)).size).toBe(1);
+    expect(connections[3]).not.toBe(connections[0]);
+  });
 });

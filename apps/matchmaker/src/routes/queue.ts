@@ -46,7 +46,10 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
   /** A refusal's answer; a refused ticket (401) spends the sender's budget and may end its connection. */
   function refusal(error: unknown, address: string, sender: Sender | undefined): Answer {
     const answer = errorAnswer(error, log);
-    if (answer.status !== 401 || !mm.refusals.spend(address, sender, mm.now())) return answer;
+    return answer.status === 401 && mm.refusals.spend(address, sender, mm.now()) ? closing(answer) : answer;
+  }
+
+  function closing(answer: Answer): Answer {
     closed.inc();
     return { ...answer, headers: { ...answer.headers, connection: 'close' } };
   }
@@ -63,11 +66,13 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
       const waitMs = mm.refusals.waitMs(address, mm.now());
       if (waitMs > 0) {
         throttled.inc();
-        return problemAnswer(
+        const answer = problemAnswer(
           new Problem(429, 'too-many-invalid-tickets', 'Too many invalid tickets', 'this address sent too many tickets that did not verify', {
             'retry-after': String(Math.ceil(waitMs / 1000)),
           }),
         );
+        // A connection that keeps sending after being told to wait is ended like one that keeps sending bad tickets.
+        return mm.refusals.countOnConnection(sender) ? closing(answer) : answer;
       }
       submission = mm.submit(token);
     } catch (error) {
