@@ -35,6 +35,10 @@ export function openApiDocument(): Record<string, unknown> {
             200: { description: 'Searching, or matched with a signed match token', ...json(submissionSchema) },
             ...ticketErrors,
             422: problem('The ticket pool is not served by this matchmaker'),
+            429: problem(
+              'too-many-invalid-tickets: this client address sent more refused tickets than its budget (Retry-After). ' +
+                'Queued tickets are still answered; after 10 refused or throttled tickets the connection is closed (Connection: close).',
+            ),
             503: problem('At capacity (Retry-After); queued players are always served'),
           },
         },
