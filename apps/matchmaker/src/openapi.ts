@@ -39,7 +39,7 @@ export function openApiDocument(): Record<string, unknown> {
               'too-many-invalid-tickets: this client address sent more refused tickets than its budget (Retry-After). ' +
                 'Queued tickets are still answered; after 10 refused or throttled tickets the connection is closed (Connection: close).',
             ),
-            503: problem('At capacity (Retry-After); queued players are always served'),
+            503: problem('at-capacity, or busy: too many new tickets to check right now (Retry-After); queued players are always served'),
           },
         },
         delete: { summary: 'Leave the queue', security: ticketAuth, responses: { 204: { description: 'Not queued any more' }, ...ticketErrors } },

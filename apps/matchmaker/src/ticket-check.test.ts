@@ -22,7 +22,7 @@ function ticket(sub: string): string {
   });
 }
 
-function setup(maxOffThread: number) {
+function setup(maxOffThread: number, extra: { cpuNow?: () => number; maxLoopShare?: number } = {}) {
   const queue = new Queue({ staleAfterMs: 3_000 });
   const check = createTicketCheck({
     shared,
@@ -32,6 +32,7 @@ function setup(maxOffThread: number) {
     cacheSize: 100,
     now: () => T0,
     maxOffThread,
+    ...extra,
   });
   return { queue, check };
 }
@@ -94,5 +95,23 @@ describe('createTicketCheck', () => {
     expect(check.queued(token, T0, () => true)?.sub).toBe('a');
     expect(check.check(token)).toMatchObject({ entry: { sub: 'a' } });
     expect(check.stats().hits).toBe(2);
+  });
+
+  it('verifies on the event loop only within its share of each 100 ms, then answers 503 busy', () => {
+    // Every reading of the cost clock moves it 1 ms: each verify costs 1 ms.
+    let cpu = 0;
+    const { check } = setup(0, { cpuNow: () => cpu++, maxLoopShare: 0.03 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      try {
+        outcomes.push((check.check(ticket(`p${i}`)) as Awaited<ReturnType<typeof check.check>>).facts.sub);
+      } catch (error) {
+        outcomes.push(`${(error as { status?: number }).status} ${(error as { code?: string }).code}`);
+      }
+    }
+    // 3 ms of each 100 ms window: three verifies, then busy until the next window.
+    expect(outcomes).toEqual(['p0', 'p1', 'p2', '503 busy', '503 busy', '503 busy', '503 busy', '503 busy']);
+    cpu += 100;
+    expect((check.check(ticket('later')) as Awaited<ReturnType<typeof check.check>>).facts.sub).toBe('later');
   });
 });

@@ -1,5 +1,6 @@
 // Ticket → queue facts: a digest lookup for a queued ticket, a full verify otherwise.
 import { hash } from 'node:crypto';
+import { Problem } from '@ticketbooth/http';
 import { TicketError, createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
 import type { SharedConfig } from '@ticketbooth/config';
 import type { Queue, QueueEntry, TicketFacts } from './pool.ts';
@@ -19,7 +20,20 @@ export interface TicketCheckOptions {
   readonly now: () => number;
   /** New tickets verified on the thread pool at once; default 64. */
   readonly maxOffThread?: number;
+  /**
+   * Share of the event loop that verifying new tickets may take once the thread pool is full,
+   * per 100 ms window; default 0.25. Past it a new ticket gets 503 busy, so a flood of new (or
+   * forged) tickets from many addresses cannot take the loop from queued players' answers.
+   */
+  readonly maxLoopShare?: number;
+  /** A monotonic clock in ms for what verifying costs; default performance.now. */
+  readonly cpuNow?: () => number;
 }
+
+const LOOP_WINDOW_MS = 100;
+const BUSY = new Problem(503, 'busy', 'Matchmaker busy', 'too many new tickets to check right now; queued tickets are still served', {
+  'retry-after': '1',
+});
 
 export interface CheckedTicket {
   readonly facts: TicketFacts;
@@ -48,6 +62,10 @@ export function createTicketCheck(options: TicketCheckOptions) {
   let ownHits = 0;
   const maxOffThread = options.maxOffThread ?? 64;
   let offThread = 0;
+  const loopBudgetMs = LOOP_WINDOW_MS * (options.maxLoopShare ?? 0.25);
+  const cpuNow = options.cpuNow ?? (() => performance.now());
+  let windowStart = -Infinity;
+  let loopSpentMs = 0;
   // Checks on the thread pool, by ticket digest: a ticket sent again before its check ends
   // waits for that one, so a POST and a DELETE of one new ticket apply in the order they came.
   const inFlight = new Map<string, Promise<CheckedTicket>>();
@@ -93,8 +111,19 @@ export function createTicketCheck(options: TicketCheckOptions) {
           }
         } else {
           // The pool's queue is full: verify here, which slows reading new requests as a
-          // flood of new (or forged) tickets should, instead of queueing them without bound.
-          verified = verifier.verify(token);
+          // flood of new (or forged) tickets should, instead of queueing them without bound,
+          // but only up to a share of the loop: the rest wait (503) instead of queued players.
+          const started = cpuNow();
+          if (started - windowStart >= LOOP_WINDOW_MS) {
+            windowStart = started;
+            loopSpentMs = 0;
+          }
+          if (loopSpentMs >= loopBudgetMs) throw BUSY;
+          try {
+            verified = verifier.verify(token);
+          } finally {
+            loopSpentMs += cpuNow() - started;
+          }
         }
       } catch (error) {
         // A kid we do not know may be the issuer's next key: look once, then retry once.
