@@ -9,6 +9,9 @@ const IMPLICIT = Object.fromEntries(
   Object.keys(CLAIM_SCHEMAS).map((p) => [p, Buffer.from(implicitAssertion(p as Purpose))]),
 ) as Record<Purpose, Buffer>;
 
+/** Keys that could reach an object's prototype; refused in every payload and footer. */
+const FORBIDDEN_KEY = /"(?:__proto__|constructor|prototype)":/;
+
 /** The implicit assertion binding a token to its purpose: signed over, never sent. */
 export function implicitAssertion(purpose: Purpose): string {
   return `ticketbooth:${purpose}`;
@@ -26,7 +29,8 @@ export interface Footer {
 /**
  * Signs claims for a purpose. The claims are checked against the purpose's
  * schema first (a mistake there is the caller's: `TypeError`), and serialized
- * in schema order, so equal inputs give byte-identical tokens.
+ * in schema order, so equal inputs give byte-identical tokens. Claims the
+ * verifier would refuse are refused here too, so every token signed verifies.
  *
  * @example
  * signToken(ring.signingKey(), 'ticket', { iss, sub, aud, iat, exp, jti, pool, rating, queuedAt })
@@ -34,9 +38,13 @@ export interface Footer {
 export function signToken<P extends Purpose>(key: SigningKey, purpose: P, claims: ClaimsOf<P>): string {
   const checked = CLAIM_SCHEMAS[purpose].safeParse(claims);
   if (!checked.success) throw new TypeError(`invalid ${purpose} claims: ${checked.error.message}`);
+  const payload = JSON.stringify(checked.data);
+  // A slug may spell "constructor" or "prototype", say as a latencies region, but
+  // parseJsonObject refuses such keys: the token would be signed and then refused.
+  if (FORBIDDEN_KEY.test(payload)) throw new TypeError(`invalid ${purpose} claims: a key named __proto__, constructor or prototype`);
   const footer: Footer = { kid: key.kid, purpose };
   return signV4Public(
-    Buffer.from(JSON.stringify(checked.data)),
+    Buffer.from(payload),
     key.privateKey,
     Buffer.from(JSON.stringify(footer)),
     IMPLICIT[purpose],
@@ -72,8 +80,6 @@ export function decodeFooter(footer: Buffer): Footer {
   return purpose === undefined ? { kid } : { kid, purpose };
 }
 
-const FORBIDDEN_KEY = /"(?:__proto__|constructor|prototype)":/;
-
 /**
  * Parses a JSON object that must be in canonical form: what `JSON.stringify`
  * writes back, so no whitespace, no duplicate keys, no escapes that spell a
@@ -92,6 +98,21 @@ export function parseJsonObject(bytes: Buffer, what: string): Record<string, unk
     throw new TicketError('malformed', `${what} must be a JSON object`);
   }
   if (FORBIDDEN_KEY.test(text)) throw new TicketError('malformed', `${what} has a forbidden key`);
-  if (JSON.stringify(value) !== text) throw new TicketError('malformed', `${what} is not canonical JSON`);
+  const canonical = stringifyWithinStack(value);
+  if (canonical === undefined) throw new TicketError('malformed', `${what} is nested too deeply`);
+  if (canonical !== text) throw new TicketError('malformed', `${what} is not canonical JSON`);
   return value as Record<string, unknown>;
+}
+
+/**
+ * `JSON.stringify`, or undefined when the value nests deeper than the stack allows:
+ * JSON.parse is iterative, but JSON.stringify recurses and throws RangeError a few
+ * thousand levels down, and the footer is read before any signature is checked.
+ */
+function stringifyWithinStack(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
