@@ -100,7 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const pools = e.MATCHMAKER_POOLS === undefined ? servedPools(shared, publicUrl) : e.MATCHMAKER_POOLS.split(',');
   for (const pool of pools) {
     const [mode, region] = pool.split('/') as [string, string];
-    if (!(mode in shared.modes) || !shared.regions.includes(region)) {
+    if (!Object.hasOwn(shared.modes, mode) || !shared.regions.includes(region)) {
       throw new ConfigError(`invalid config (environment):\n  - MATCHMAKER_POOLS: ${pool} is not a configured mode/region`);
     }
   }

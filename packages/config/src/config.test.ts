@@ -29,6 +29,12 @@ describe('parseSharedConfig', () => {
     );
   });
 
+  it('refuses names an object already has: a shard map entry for constructor/eu, a mode called prototype', () => {
+    const url = 'http://127.0.0.1:9001';
+    expect(() => parseSharedConfig({ ...DEMO_CONFIG, matchmakers: { default: url, pools: { 'constructor/eu': url } } })).toThrow(/not configured/);
+    expect(() => parseSharedConfig({ ...DEMO_CONFIG, modes: { prototype: { teams: 2, teamSize: 1 } } })).toThrow(/modes\.prototype/);
+  });
+
   it('routes pools through the shard map, with a default', () => {
     const config = parseSharedConfig({
       ...DEMO_CONFIG,

@@ -53,7 +53,7 @@ export const sharedConfigSchema = z
   })
   .refine((c) => c.ticketTtlMs > c.resubmitIntervalMs * 2, 'ticketTtlMs must exceed two resubmit intervals')
   .refine(
-    (c) => Object.keys(c.matchmakers.pools).every((p) => p.split('/')[0]! in c.modes && c.regions.includes(p.split('/')[1]!)),
+    (c) => Object.keys(c.matchmakers.pools).every((p) => Object.hasOwn(c.modes, p.split('/')[0]!) && c.regions.includes(p.split('/')[1]!)),
     'matchmakers.pools names a mode or region that is not configured',
   );
 export type SharedConfig = z.infer<typeof sharedConfigSchema>;

@@ -20,7 +20,11 @@ export function toPasetoDate(ms: number): string {
 
 const identifier = z.string().min(1).max(128);
 /** Lower-case names for modes and regions: safe as object keys and metric labels. */
-export const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a lower-case name');
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a lower-case name')
+  // Names used as object keys (regions in `latencies`): the strict decoder refuses these two.
+  .refine((name) => name !== 'constructor' && name !== 'prototype', 'reserved name');
 
 /** Claims every token carries, whatever its purpose. */
 export const registeredClaims = z.object({

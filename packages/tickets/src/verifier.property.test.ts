@@ -193,8 +193,9 @@ describe('valid claims', () => {
   });
 
   it('are refused at signing when the verifier would refuse them: a latencies region named "constructor"', () => {
-    // Found by the round trip: the slug rule allows the name, parseJsonObject refuses the key,
-    // so the token was signed and then refused by every verifier as malformed.
+    // Found by the round trip: the slug rule allowed the name, parseJsonObject refuses the key,
+    // so the token was signed and then refused by every verifier as malformed. The slug rule
+    // now refuses both names, so such a config or claim fails where it is made.
     for (const region of ['constructor', 'prototype']) {
       expectTypeError(outcomeOf(() => signToken(key, 'ticket', ticketClaims({ latencies: { [region]: 20 } }))));
     }

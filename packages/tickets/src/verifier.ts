@@ -84,6 +84,7 @@ export function createVerifier<P extends Purpose>(options: VerifierOptions<P>): 
   if (!(maxLifetimeMs > 0)) throw new TypeError('maxLifetimeMs must be positive');
   if (!(leewayMs >= 0)) throw new TypeError('leewayMs must be >= 0');
   if (!(acceptExpiredForMs >= 0)) throw new TypeError('acceptExpiredForMs must be >= 0');
+  if (!(Number.isInteger(maxTokenBytes) && maxTokenBytes > 0)) throw new TypeError('maxTokenBytes must be a positive whole number');
   if (issuers.size === 0 || !audience) throw new TypeError('issuer and audience are required');
   let hits = 0;
   let misses = 0;
