@@ -1,5 +1,5 @@
 // One hot request answered on the raw socket, every other request left to node:http.
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorAnswer } from './errors.ts';
 
@@ -10,11 +10,44 @@ export interface Answer {
   readonly body: string;
 }
 
+/**
+ * Why the lane gave a connection to node:http, from the first read it did not answer whole:
+ * - `route`: a request line other than the lane's (method, target, query, absolute form, HTTP/1.0)
+ * - `head-split`: a read that ends inside a head
+ * - `head-size`: a head longer than node:http's limit
+ * - `header-count`: more header lines than the lane reads (64)
+ * - `header-syntax`: a line that is not `name: value` with a token name and a plain value
+ *   (obs-fold, a bare CR or LF, whitespace before the colon, control bytes)
+ * - `host`: no Host, two, or one the Hono adapter does not take as it is
+ * - `authorization`: two Authorization headers
+ * - `body`: a Content-Length other than one `0`, or a Transfer-Encoding
+ * - `connection`: Connection or Proxy-Connection other than keep-alive, or Upgrade
+ * - `expect`: an Expect header
+ */
+export type HandOffReason =
+  | 'route'
+  | 'head-split'
+  | 'head-size'
+  | 'header-count'
+  | 'header-syntax'
+  | 'host'
+  | 'authorization'
+  | 'body'
+  | 'connection'
+  | 'expect';
+
 export interface FastLane {
   /** The request line it answers, without the version: `POST /v1/queue`. */
   readonly route: string;
-  /** Must not throw: refusals are answers too. Promises are answered in request order. */
-  answer(authorization: string | undefined): Answer | Promise<Answer>;
+  /**
+   * Must not throw: refusals are answers too. Pipelined requests are answered in request order.
+   * The lane always passes the connection's socket; a Hono route has the same one in
+   * `c.env.incoming.socket`. An answer with a `connection: close` header is the connection's
+   * last, as node:http makes it.
+   */
+  answer(authorization: string | undefined, socket?: Socket): Answer | Promise<Answer>;
+  /** Once for each connection the lane gives to node:http, with why (for metrics). */
+  onHandOff?(reason: HandOffReason): void;
 }
 
 export interface LaneLimits {
@@ -25,6 +58,11 @@ export interface LaneLimits {
   readonly headersTimeoutMs: number;
 }
 
+/** Header lines a lane request may have; node:http takes the rest (it limits them at 1,000-2,000). */
+const MAX_HEADER_LINES = 64;
+/** Answers a connection may have pending; past it the lane reads no more until they are written. */
+const MAX_PENDING = 64;
+
 // RFC 9110: a field name is a token; a value is tabs, visible ASCII and obs-text.
 const TOKEN_CHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
 const VALUE_CHARS = '\\t\\x20-\\x7e\\x80-\\xff';
@@ -33,50 +71,102 @@ const VALUE_CHARS = '\\t\\x20-\\x7e\\x80-\\xff';
 const HEADER_LINE = new RegExp(`(${TOKEN_CHAR}+):([${VALUE_CHARS}]*)\\r\\n`, 'y');
 const TOKEN = new RegExp(`^${TOKEN_CHAR}+$`);
 const UNSAFE_VALUE = new RegExp(`[^${VALUE_CHARS}]`);
+// The hosts @hono/node-server puts in a URL as they are (its reValidHost); it parses any other
+// Host with URL and may refuse it, so the lane leaves those to it.
+const ADAPTER_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
+// What makes node:http end a connection after a response with this Connection header.
+const CONNECTION_CLOSE = /(?:^|\W)close(?:$|\W)/i;
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+
+/** A request the lane took whose answer is not written yet. */
+interface Pending {
+  /** The request's bytes, for node:http to read again if the connection is handed off. */
+  readonly bytes: Buffer;
+  answer: Answer | undefined;
+  /** After a hand-off: writes the answer as node:http's response to the same request. */
+  deliver: ((answer: Answer) => void) | undefined;
+}
 
 /**
  * Takes over a server's connections and answers `lane.route` itself, without an
  * IncomingMessage, a ServerResponse, or a fetch Request and Response: for a request
  * that is nearly all the traffic, those cost more than the work behind it.
  *
- * The lane only answers what it fully understands: complete, body-less HTTP/1.1
- * requests for its route with plain headers. The first request that is anything else
- * (another route, a body, an odd header, a head split over reads) hands the connection,
- * with its unread bytes, to node:http for the rest of its life, so every edge of the
- * protocol is still node:http's.
+ * The lane decides per read: it answers a read only if it is whole lane requests
+ * (complete, body-less HTTP/1.1 requests for its route with plain headers and a Host the
+ * app takes as it is). The first read that is anything else goes to node:http, with the
+ * requests whose answers are still pending in front of it, for the rest of the connection's
+ * life; node:http reads those again and the lane's answers become its responses. So every
+ * edge of the protocol, and what a client can see, is node:http's.
  */
 export function installLane(server: Server, lane: FastLane, limits: LaneLimits): { closeIdle(): void } {
-  const listeners = server.rawListeners('connection') as ((socket: Socket) => void)[];
-  if (listeners.length !== 1) throw new TypeError('expected one connection listener (node:http)');
-  const httpConnection = listeners[0]!;
+  if (!(server instanceof Server) || Object.getPrototypeOf(server) !== Server.prototype) {
+    throw new TypeError(`installLane takes a node:http Server, not ${server?.constructor?.name ?? typeof server} (https, http2 and subclasses differ in the internals it replaces)`);
+  }
+  const connectionListeners = server.rawListeners('connection') as ((socket: Socket) => void)[];
+  const requestListeners = server.rawListeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  if (connectionListeners.length !== 1 || requestListeners.length !== 1) {
+    throw new TypeError('installLane expects a server with only node:http connection and request listeners');
+  }
+  const httpConnection = connectionListeners[0]!;
+  const appRequest = requestListeners[0]!;
   server.removeListener('connection', httpConnection);
+  server.removeListener('request', appRequest);
   const requestLine = Buffer.from(`${lane.route} HTTP/1.1\r\n`, 'latin1');
-  const keepAlive = `Connection: keep-alive\r\n${limits.keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n` : ''}`;
+  const keepAliveHeader = limits.keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n` : '';
   const idleTimeoutMs = limits.keepAliveTimeoutMs > 0 ? limits.keepAliveTimeoutMs : limits.headersTimeoutMs;
   // Lane connections with no answer pending: the ones a stop may end at once.
   const idle = new Map<Socket, () => void>();
+  // Handed-off connections whose first requests node:http answers with the lane's answers.
+  const carried = new Map<Socket, Pending[]>();
   let closing = false;
   let dateSecond = 0;
   let dateHeader = '';
+  // Set by serialize: the answer it wrote is the connection's last.
+  let lastOnConnection = false;
+  // What parseRead found, reused by every read: where each head ends and its Authorization.
+  const headEnds: number[] = [];
+  const authorizations: (string | undefined)[] = [];
 
   function serialize(answer: Answer): string {
+    const status = answer.status;
+    if (!isStatus(status)) throw new RangeError(`status ${status}`);
     const now = Date.now();
     const second = Math.floor(now / 1000);
     if (second !== dateSecond) {
       dateSecond = second;
       dateHeader = `Date: ${new Date(now).toUTCString()}\r\n`;
     }
-    const status = answer.status;
-    if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeError(`status ${status}`);
-    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    // The headers node:http writes unless the answer has them (its matchHeader).
+    let connection: string | undefined;
+    let date = dateHeader;
+    let contentLength = true;
+    let keepAlive = keepAliveHeader;
     for (const name in answer.headers) {
       const value = answer.headers[name]!;
-      // As ServerResponse checks: a header must not write another, or bytes a client cannot read.
-      if (!TOKEN.test(name) || UNSAFE_VALUE.test(value)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
+      if (!isWritableHeader(name, value)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
       text += `${name}: ${value}\r\n`;
+      if (name.length < 4 || name.length > 14) continue;
+      switch (name.toLowerCase()) {
+        case 'connection':
+          connection = value;
+          break;
+        case 'date':
+          date = '';
+          break;
+        case 'content-length':
+          contentLength = false;
+          break;
+        case 'keep-alive':
+          keepAlive = '';
+          break;
+      }
     }
-    const body = answer.body;
-    return `${text}content-length: ${Buffer.byteLength(body)}\r\n${dateHeader}${closing ? 'Connection: close\r\n' : keepAlive}\r\n${body}`;
+    lastOnConnection = connection === undefined ? closing : CONNECTION_CLOSE.test(connection);
+    if (contentLength) text += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
+    if (connection === undefined) text += closing ? 'Connection: close\r\n' : `Connection: keep-alive\r\n${keepAlive}`;
+    return `${text}${date}\r\n${answer.body}`;
   }
 
   /** The bytes of an answer, or of a 500 problem when the answer itself is broken. */
@@ -88,23 +178,121 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
     }
   }
 
+  /** An answer as node:http's response, for requests it read again after a hand-off. */
+  function respond(res: ServerResponse, answer: Answer): void {
+    if (res.writableEnded) return;
+    try {
+      checkAnswer(answer);
+    } catch (error) {
+      answer = internalError(error);
+    }
+    res.statusCode = answer.status;
+    for (const name in answer.headers) res.setHeader(name, answer.headers[name]!);
+    res.end(answer.body);
+  }
+
+  server.on('request', function laneOrApp(this: Server, req: IncomingMessage, res: ServerResponse) {
+    const queue = carried.size === 0 ? undefined : carried.get(req.socket);
+    if (queue === undefined) return appRequest.call(this, req, res);
+    const pending = queue.shift()!;
+    if (queue.length === 0) carried.delete(req.socket);
+    if (pending.answer !== undefined) respond(res, pending.answer);
+    else pending.deliver = (answer) => respond(res, answer);
+  });
+
+  /**
+   * How many whole lane requests `chunk` is, with their head ends and Authorizations in
+   * `headEnds` and `authorizations`; or why it is not only that.
+   */
+  function parseRead(chunk: Buffer): number | HandOffReason {
+    let at = 0;
+    let count = 0;
+    while (at < chunk.length) {
+      const end = chunk.indexOf(HEAD_END, at);
+      if (end < 0) return chunk.length - at > limits.maxHeaderBytes ? 'head-size' : 'head-split';
+      const refused = parseHead(chunk, at, end, count);
+      if (refused !== undefined) return refused;
+      at = end + 4;
+      headEnds[count++] = at;
+    }
+    return count;
+  }
+
+  /** Why the head from `at` to `end` is not a lane request, or undefined with its Authorization stored. */
+  function parseHead(chunk: Buffer, at: number, end: number, index: number): HandOffReason | undefined {
+    if (end - at > limits.maxHeaderBytes) return 'head-size';
+    if (end + 2 < at + requestLine.length || chunk.compare(requestLine, 0, requestLine.length, at, at + requestLine.length) !== 0) return 'route';
+    const text = chunk.toString('latin1', at + requestLine.length, end + 2);
+    let authorization: string | undefined;
+    let host: string | undefined;
+    let contentLength = false;
+    let lines = 0;
+    HEADER_LINE.lastIndex = 0;
+    while (HEADER_LINE.lastIndex < text.length) {
+      if (++lines > MAX_HEADER_LINES) return 'header-count';
+      const line = HEADER_LINE.exec(text);
+      if (line === null) return 'header-syntax';
+      const name = line[1]!;
+      // Only the names the lane acts on are lowercased: they differ in length from most others.
+      if (name.length !== 4 && (name.length < 6 || name.length > 17)) continue;
+      switch (name.toLowerCase()) {
+        case 'authorization':
+          if (authorization !== undefined) return 'authorization';
+          authorization = trimWhitespace(line[2]!);
+          break;
+        case 'host':
+          if (host !== undefined) return 'host';
+          host = trimWhitespace(line[2]!);
+          break;
+        case 'content-length':
+          // llhttp refuses a repeated one; so does the lane, by leaving it to llhttp.
+          if (contentLength || trimWhitespace(line[2]!) !== '0') return 'body';
+          contentLength = true;
+          break;
+        case 'transfer-encoding':
+          return 'body';
+        case 'connection':
+        case 'proxy-connection':
+          if (trimWhitespace(line[2]!).toLowerCase() !== 'keep-alive') return 'connection';
+          break;
+        case 'upgrade':
+          return 'connection';
+        case 'expect':
+          return 'expect';
+      }
+    }
+    if (host === undefined || !ADAPTER_HOST.test(host)) return 'host';
+    authorizations[index] = authorization;
+    return undefined;
+  }
+
   server.on('connection', (socket: Socket) => {
     if (closing) {
       httpConnection.call(server, socket);
       return;
     }
-    let pending = false;
-    let ended = false;
+    // Requests answered out of order wait here until every answer before theirs is written.
+    let pending: Pending[] = [];
+    // Reads of lane requests that came while as many answers were pending as a connection may
+    // have, oldest first. The socket reads on meanwhile (up to one read's worth), so a FIN is
+    // seen when node:http, which does not stop reading for pending answers, would see it.
+    let kept: Buffer[] = [];
+    let keptBytes = 0;
+    let awaitingDrain = false;
+    let paused = false;
     const stop = () => finish('');
     idle.set(socket, stop);
     const onError = () => socket.destroy();
     const onTimeout = () => socket.destroy();
-    const onClose = () => idle.delete(socket);
-    // node:http servers allow half-open sockets: a client's FIN is ours to answer.
-    const onEnd = () => {
-      ended = true;
-      if (pending) return;
+    const onClose = () => {
       idle.delete(socket);
+      pending = [];
+      kept = [];
+    };
+    // As node:http with httpAllowHalfOpen off (an SSE client that goes away must be noticed at
+    // once): a client's FIN ends the connection now; answers still pending are never sent.
+    const onEnd = () => {
+      onClose();
       socket.end();
     };
     socket.on('error', onError);
@@ -114,7 +302,137 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
     socket.setTimeout(idleTimeoutMs);
     socket.on('data', onData);
 
-    function handOff(rest: Buffer): void {
+    function onData(chunk: Buffer): void {
+      const count = parseRead(chunk);
+      if (typeof count === 'string') return handOff(chunk, count);
+      if (kept.length > 0 || pending.length >= MAX_PENDING) {
+        kept.push(chunk);
+        keptBytes += chunk.length;
+        idle.delete(socket);
+        return setPaused(keptBytes >= socket.readableHighWaterMark);
+      }
+      answerRead(chunk, count);
+    }
+
+    /** Answers the `count` lane requests of a read, all of them as node:http would ask for. */
+    function answerRead(chunk: Buffer, count: number): void {
+      let out = '';
+      let from = 0;
+      for (let i = 0; i < count; i++) {
+        const end = headEnds[i]!;
+        let answer: Answer | Promise<Answer>;
+        try {
+          answer = lane.answer(authorizations[i], socket);
+        } catch (error) {
+          answer = internalError(error);
+        }
+        if (pending.length === 0 && !(answer instanceof Promise)) {
+          out += render(answer);
+          if (lastOnConnection) return finish(out);
+          // A client that sends without reading: write at a full buffer, and stop if it stays full.
+          if (out.length + socket.writableLength >= socket.writableHighWaterMark) {
+            socket.write(out);
+            out = '';
+            if (socket.writableNeedDrain) return waitForDrain(chunk.subarray(end));
+          }
+        } else {
+          wait(chunk.subarray(from, end), answer);
+        }
+        from = end;
+      }
+      if (out !== '') socket.write(out);
+      if (socket.writableNeedDrain) waitForDrain(undefined);
+    }
+
+    /**
+     * Reads nothing more until the client has read what is written, as node:http pauses: what is
+     * not answered yet goes back in front of the socket's buffer, so a FIN stays behind it.
+     */
+    function waitForDrain(rest: Buffer | undefined): void {
+      if (!awaitingDrain) {
+        awaitingDrain = true;
+        socket.once('drain', onDrain);
+      }
+      idle.delete(socket);
+      setPaused(true);
+      const back = rest === undefined || rest.length === 0 ? kept : [rest, ...kept];
+      for (let i = back.length - 1; i >= 0; i--) socket.unshift(back[i]!);
+      kept = [];
+      keptBytes = 0;
+    }
+
+    function onDrain(): void {
+      awaitingDrain = false;
+      flush();
+    }
+
+    /** Answers kept reads while nothing holds them back, and reads on if nothing does. */
+    function proceed(): void {
+      while (kept.length > 0 && pending.length < MAX_PENDING && !awaitingDrain && !socket.writableEnded) {
+        const chunk = kept.shift()!;
+        keptBytes -= chunk.length;
+        // Parsed when it came: whole lane requests.
+        answerRead(chunk, parseRead(chunk) as number);
+      }
+      if (awaitingDrain || socket.writableEnded) return;
+      if (pending.length === 0 && kept.length === 0) idle.set(socket, stop);
+      setPaused(keptBytes >= socket.readableHighWaterMark);
+    }
+
+    function setPaused(pause: boolean): void {
+      if (pause === paused) return;
+      paused = pause;
+      if (pause) socket.pause();
+      else socket.resume();
+    }
+
+    function wait(bytes: Buffer, answer: Answer | Promise<Answer>): void {
+      if (pending.length === 0) {
+        idle.delete(socket);
+        // The keep-alive clock is for idle connections, not for one waiting on us.
+        socket.setTimeout(0);
+      }
+      if (!(answer instanceof Promise)) {
+        pending.push({ bytes, answer, deliver: undefined });
+        return;
+      }
+      const entry: Pending = { bytes, answer: undefined, deliver: undefined };
+      pending.push(entry);
+      answer
+        .catch(internalError)
+        .then((settled) => {
+          entry.answer = settled;
+          if (entry.deliver !== undefined) entry.deliver(settled);
+          else if (pending[0] === entry) flush();
+        })
+        .catch(() => socket.destroy());
+    }
+
+    /** Writes the answers now due, in request order, then answers what was kept behind them. */
+    function flush(): void {
+      if (socket.destroyed || awaitingDrain) return;
+      let out = '';
+      while (pending.length > 0 && pending[0]!.answer !== undefined) {
+        out += render(pending.shift()!.answer!);
+        if (lastOnConnection) return finish(out);
+        if (out.length + socket.writableLength >= socket.writableHighWaterMark) {
+          socket.write(out);
+          out = '';
+          if (socket.writableNeedDrain) {
+            socket.setTimeout(idleTimeoutMs);
+            return waitForDrain(undefined);
+          }
+        }
+      }
+      if (out !== '') socket.write(out);
+      // Back on the clock unless the app still owes an answer: a client that does not read
+      // must not hold a stop.
+      socket.setTimeout(pending.length > 0 && pending[0]!.answer === undefined ? 0 : idleTimeoutMs);
+      if (socket.writableNeedDrain) waitForDrain(undefined);
+      else proceed();
+    }
+
+    function handOff(rest: Buffer, reason: HandOffReason): void {
       idle.delete(socket);
       socket.removeListener('data', onData);
       socket.removeListener('error', onError);
@@ -124,129 +442,42 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       socket.removeListener('drain', onDrain);
       socket.setTimeout(0);
       socket.pause();
+      if (pending.length > 0 || kept.length > 0) {
+        // node:http reads these requests again; those the lane asked answers for get them.
+        rest = Buffer.concat([...pending.map((entry) => entry.bytes), ...kept, rest]);
+        if (pending.length > 0) {
+          carried.set(socket, pending);
+          socket.once('close', () => carried.delete(socket));
+        }
+        pending = [];
+        kept = [];
+      }
       if (rest.length > 0) socket.unshift(rest);
-      // If the client's FIN came with these bytes, node:http gets its 'end' right after them
-      // and, as it does for any half-close (httpAllowHalfOpen is off: an SSE client that goes
-      // away must be noticed at once), aborts a request its handler has not answered yet.
+      // If the client's FIN came with these bytes, node:http gets its 'end' right after them.
       httpConnection.call(server, socket);
       socket.resume();
-    }
-
-    function onDrain(): void {
-      socket.resume();
-    }
-
-    /**
-     * Answers the complete requests in `chunk`. An answer still pending pauses the socket
-     * with the rest of the chunk put back in front of its buffer: later requests wait for
-     * it, so answers leave in request order, and the client's FIN stays behind them.
-     */
-    function onData(chunk: Buffer): void {
-      let at = 0;
-      let out = '';
-      while (at < chunk.length) {
-        const end = chunk.indexOf('\r\n\r\n', at, 'latin1');
-        if (end < 0) break;
-        const authorization = laneRequest(chunk, at, end);
-        if (authorization === false) break;
-        at = end + 4;
-        let answer: Answer | Promise<Answer>;
-        try {
-          answer = lane.answer(authorization);
-        } catch (error) {
-          answer = internalError(error);
-        }
-        if (answer instanceof Promise) {
-          if (out !== '') socket.write(out);
-          socket.pause();
-          if (at < chunk.length) socket.unshift(chunk.subarray(at));
-          wait(answer);
-          return;
-        }
-        out += render(answer);
-        if (closing) return finish(out);
-      }
-      if (out !== '') socket.write(out);
-      if (at < chunk.length) handOff(at === 0 ? chunk : chunk.subarray(at));
-      else if (socket.writableNeedDrain) {
-        // A client that sends without reading must not grow our write buffer without bound.
-        socket.pause();
-        socket.once('drain', onDrain);
-      }
-    }
-
-    function wait(answer: Promise<Answer>): void {
-      pending = true;
-      idle.delete(socket);
-      // The keep-alive clock is for idle connections, not for one waiting on us.
-      socket.setTimeout(0);
-      answer
-        .catch(internalError)
-        .then((settled) => {
-          pending = false;
-          if (socket.destroyed) return;
-          const out = render(settled);
-          // Back on the clock: a last answer to a client that does not read must not hold a stop.
-          socket.setTimeout(idleTimeoutMs);
-          if (closing || ended) return finish(out);
-          socket.write(out);
-          idle.set(socket, stop);
-          if (socket.writableNeedDrain) socket.once('drain', onDrain);
-          else socket.resume();
-        })
-        .catch(() => socket.destroy());
+      reportHandOff(reason);
     }
 
     /** The last answer on this connection: written, then the socket closes once it is sent. */
     function finish(out: string): void {
       idle.delete(socket);
+      pending = [];
+      kept = [];
       socket.removeListener('data', onData);
       if (socket.writableEnded) return;
       socket.end(out);
       socket.destroySoon();
     }
-
-    /** The authorization header (or undefined) of a lane request, false for anything else. */
-    function laneRequest(chunk: Buffer, at: number, end: number): string | undefined | false {
-      if (end - at > limits.maxHeaderBytes || end + 2 < at + requestLine.length) return false;
-      if (chunk.compare(requestLine, 0, requestLine.length, at, at + requestLine.length) !== 0) return false;
-      const text = chunk.toString('latin1', at + requestLine.length, end + 2);
-      let authorization: string | undefined;
-      let host = false;
-      let contentLength = false;
-      HEADER_LINE.lastIndex = 0;
-      while (HEADER_LINE.lastIndex < text.length) {
-        const line = HEADER_LINE.exec(text);
-        if (line === null) return false;
-        const name = line[1]!.toLowerCase();
-        const value = trimWhitespace(line[2]!);
-        switch (name) {
-          case 'authorization':
-            if (authorization !== undefined) return false;
-            authorization = value;
-            break;
-          case 'host':
-            if (host) return false;
-            host = true;
-            break;
-          case 'content-length':
-            // llhttp refuses a repeated one; so does the lane, by leaving it to llhttp.
-            if (value !== '0' || contentLength) return false;
-            contentLength = true;
-            break;
-          case 'connection':
-          case 'proxy-connection':
-            if (value.toLowerCase() !== 'keep-alive') return false;
-            break;
-          case 'transfer-encoding':
-          case 'expect':
-          case 'upgrade':
-            return false;
-        }
-      }
-      return host ? authorization : false;
-    }
   });
+
+  function reportHandOff(reason: HandOffReason): void {
+    try {
+      lane.onHandOff?.(reason);
+    } catch (error) {
+      console.error('fast lane hand-off callback failed:', error);
+    }
+  }
 
   return {
     /** After the server stopped listening: ends lane connections not waiting on an answer. */
@@ -257,6 +488,23 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       idle.clear();
     },
   };
+}
+
+/** Throws as ServerResponse would for an answer it cannot write. */
+function checkAnswer(answer: Answer): void {
+  if (!isStatus(answer.status)) throw new RangeError(`status ${answer.status}`);
+  for (const name in answer.headers) {
+    if (!isWritableHeader(name, answer.headers[name]!)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
+  }
+}
+
+function isStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 200 && status <= 599;
+}
+
+/** As ServerResponse checks: a header must not write another, or bytes a client cannot read. */
+function isWritableHeader(name: string, value: string): boolean {
+  return TOKEN.test(name) && !UNSAFE_VALUE.test(value);
 }
 
 /** Optional whitespace around a field value: spaces and tabs only, as RFC 9110 (not String#trim). */

@@ -25,9 +25,16 @@ export interface ServeOptions {
    * the same way, for the requests the lane leaves to it.
    */
   readonly lane?: FastLane;
+  /**
+   * Open connections at most (node:http's server.maxConnections); past it new ones are closed
+   * at once. With what one connection can make the server hold bounded (see fast-lane.ts), this
+   * bounds what clients that send without reading can cost all together. Default 10,000.
+   */
+  readonly maxConnections?: number;
 }
 
 const MAX_HEADER_BYTES = 16_384;
+const MAX_CONNECTIONS = 10_000;
 
 export function startServer(options: ServeOptions): Promise<ServerHandle> {
   const hostname = options.hostname ?? '127.0.0.1';
@@ -37,6 +44,7 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
   let closeLane = () => {};
   const withLane = (serverOptions: ServerOptions, listener: RequestListener): Server => {
     const server = createServer(serverOptions, listener);
+    server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     if (lane !== undefined) closeLane = installLane(server, lane, { maxHeaderBytes: MAX_HEADER_BYTES, keepAliveTimeoutMs, headersTimeoutMs }).closeIdle;
     return server;
   };
