@@ -78,15 +78,6 @@ const ADAPTER_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 const CONNECTION_CLOSE = /(?:^|\W)close(?:$|\W)/i;
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
-/** A request the lane took whose answer is not written yet. */
-interface Pending {
-  /** The request's bytes, for node:http to read again if the connection is handed off. */
-  readonly bytes: Buffer;
-  answer: Answer | undefined;
-  /** After a hand-off: writes the answer as node:http's response to the same request. */
-  deliver: ((answer: Answer) => void) | undefined;
-}
-
 /**
  * Takes over a server's connections and answers `lane.route` itself, without an
  * IncomingMessage, a ServerResponse, or a fetch Request and Response: for a request
@@ -108,119 +99,317 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
   if (connectionListeners.length !== 1 || requestListeners.length !== 1) {
     throw new TypeError('installLane expects a server with only node:http connection and request listeners');
   }
-  const httpConnection = connectionListeners[0]!;
   const appRequest = requestListeners[0]!;
-  server.removeListener('connection', httpConnection);
+  server.removeListener('connection', connectionListeners[0]!);
   server.removeListener('request', appRequest);
-  const requestLine = Buffer.from(`${lane.route} HTTP/1.1\r\n`, 'latin1');
-  const keepAliveHeader = limits.keepAliveTimeoutMs > 0 ? `Keep-Alive: timeout=${Math.floor(limits.keepAliveTimeoutMs / 1000)}\r\n` : '';
-  const idleTimeoutMs = limits.keepAliveTimeoutMs > 0 ? limits.keepAliveTimeoutMs : limits.headersTimeoutMs;
-  // Lane connections with no answer pending: the ones a stop may end at once.
-  const idle = new Map<Socket, () => void>();
-  // Handed-off connections whose first requests node:http answers with the lane's answers.
-  const carried = new Map<Socket, Pending[]>();
-  let closing = false;
-  let dateSecond = 0;
-  let dateHeader = '';
-  // Set by serialize: the answer it wrote is the connection's last.
-  let lastOnConnection = false;
-  // What parseRead found, reused by every read: where each head ends and its Authorization.
-  const headEnds: number[] = [];
-  const authorizations: (string | undefined)[] = [];
-
-  function serialize(answer: Answer): string {
-    const status = answer.status;
-    if (!isStatus(status)) throw new RangeError(`status ${status}`);
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== dateSecond) {
-      dateSecond = second;
-      dateHeader = `Date: ${new Date(now).toUTCString()}\r\n`;
-    }
-    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
-    // The headers node:http writes unless the answer has them (its matchHeader).
-    let connection: string | undefined;
-    let date = dateHeader;
-    let contentLength = true;
-    let keepAlive = keepAliveHeader;
-    for (const name in answer.headers) {
-      const value = answer.headers[name]!;
-      if (!isWritableHeader(name, value)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
-      text += `${name}: ${value}\r\n`;
-      if (name.length < 4 || name.length > 14) continue;
-      switch (name.toLowerCase()) {
-        case 'connection':
-          connection = value;
-          break;
-        case 'date':
-          date = '';
-          break;
-        case 'content-length':
-          contentLength = false;
-          break;
-        case 'keep-alive':
-          keepAlive = '';
-          break;
-      }
-    }
-    lastOnConnection = connection === undefined ? closing : CONNECTION_CLOSE.test(connection);
-    if (contentLength) text += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
-    if (connection === undefined) text += closing ? 'Connection: close\r\n' : `Connection: keep-alive\r\n${keepAlive}`;
-    return `${text}${date}\r\n${answer.body}`;
-  }
-
-  /** The bytes of an answer, or of a 500 problem when the answer itself is broken. */
-  function render(answer: Answer): string {
-    try {
-      return serialize(answer);
-    } catch (error) {
-      return serialize(internalError(error));
-    }
-  }
-
-  /** An answer as node:http's response, for requests it read again after a hand-off. */
-  function respond(res: ServerResponse, answer: Answer): void {
-    if (res.writableEnded) return;
-    try {
-      checkAnswer(answer);
-    } catch (error) {
-      answer = internalError(error);
-    }
-    res.statusCode = answer.status;
-    for (const name in answer.headers) res.setHeader(name, answer.headers[name]!);
-    res.end(answer.body);
-  }
+  const keepAlive = limits.keepAliveTimeoutMs;
+  const shared: LaneServer = {
+    server,
+    lane,
+    httpConnection: connectionListeners[0]!,
+    reads: new ReadParser(Buffer.from(`${lane.route} HTTP/1.1\r\n`, 'latin1'), limits.maxHeaderBytes),
+    writer: new AnswerWriter(keepAlive > 0 ? `Keep-Alive: timeout=${Math.floor(keepAlive / 1000)}\r\n` : ''),
+    idleTimeoutMs: keepAlive > 0 ? keepAlive : limits.headersTimeoutMs,
+    idle: new Map(),
+    carried: new Map(),
+    closing: false,
+  };
 
   server.on('request', function laneOrApp(this: Server, req: IncomingMessage, res: ServerResponse) {
-    const queue = carried.size === 0 ? undefined : carried.get(req.socket);
-    if (queue === undefined) return appRequest.call(this, req, res);
-    const pending = queue.shift()!;
-    if (queue.length === 0) carried.delete(req.socket);
+    const carried = shared.carried.size === 0 ? undefined : shared.carried.get(req.socket);
+    if (carried === undefined) return appRequest.call(this, req, res);
+    const pending = carried.shift()!;
+    if (carried.length === 0) shared.carried.delete(req.socket);
     if (pending.answer !== undefined) respond(res, pending.answer);
     else pending.deliver = (answer) => respond(res, answer);
   });
 
+  server.on('connection', (socket: Socket) => {
+    if (shared.closing) shared.httpConnection.call(server, socket);
+    else new LaneConnection(socket, shared);
+  });
+
+  return {
+    /** After the server stopped listening: ends lane connections not waiting on an answer. */
+    closeIdle() {
+      shared.closing = true;
+      // Answers already written still go out; connections waiting on one end after it.
+      for (const stop of [...shared.idle.values()]) stop();
+      shared.idle.clear();
+    },
+  };
+}
+
+/** What every connection of one server shares. */
+interface LaneServer {
+  readonly server: Server;
+  readonly lane: FastLane;
+  readonly httpConnection: (socket: Socket) => void;
+  readonly reads: ReadParser;
+  readonly writer: AnswerWriter;
+  readonly idleTimeoutMs: number;
+  /** Lane connections with nothing pending or unread: the ones a stop may end at once. */
+  readonly idle: Map<Socket, () => void>;
+  /** Handed-off connections whose first requests node:http answers with the lane's answers. */
+  readonly carried: Map<Socket, Pending[]>;
+  closing: boolean;
+}
+
+/** A request the lane took whose answer is not written yet. */
+interface Pending {
+  /** The request's bytes, for node:http to read again if the connection is handed off. */
+  readonly bytes: Buffer;
+  answer: Answer | undefined;
+  /** After a hand-off: writes the answer as node:http's response to the same request. */
+  deliver: ((answer: Answer) => void) | undefined;
+}
+
+/** One connection on the lane, until its end or its hand-off to node:http. */
+class LaneConnection {
+  // Requests answered out of order wait here until every answer before theirs is written.
+  private pending: Pending[] = [];
+  // Reads of lane requests that came while as many answers were pending as a connection may
+  // have, oldest first. The socket reads on meanwhile (up to one read's worth), so a FIN is
+  // seen when node:http, which does not stop reading for pending answers, would see it.
+  private kept: Buffer[] = [];
+  private keptBytes = 0;
+  private awaitingDrain = false;
+  private paused = false;
+  private readonly stop = () => this.finish('');
+  private readonly onData = (chunk: Buffer) => this.read(chunk);
+  private readonly onDrain = () => {
+    this.awaitingDrain = false;
+    this.flush();
+  };
+  private readonly onDestroy = () => this.socket.destroy();
+  private readonly onClose = () => this.forget();
+  // As node:http with httpAllowHalfOpen off (an SSE client that goes away must be noticed at
+  // once): a client's FIN ends the connection now; answers still pending are never sent.
+  private readonly onEnd = () => {
+    this.forget();
+    this.socket.end();
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly shared: LaneServer,
+  ) {
+    shared.idle.set(socket, this.stop);
+    socket.on('error', this.onDestroy);
+    socket.on('close', this.onClose);
+    socket.on('end', this.onEnd);
+    socket.on('timeout', this.onDestroy);
+    socket.setTimeout(shared.idleTimeoutMs);
+    socket.on('data', this.onData);
+  }
+
+  private read(chunk: Buffer): void {
+    const count = this.shared.reads.parse(chunk);
+    if (typeof count === 'string') return this.handOff(chunk, count);
+    if (this.kept.length > 0 || this.pending.length >= MAX_PENDING) {
+      this.kept.push(chunk);
+      this.keptBytes += chunk.length;
+      this.shared.idle.delete(this.socket);
+      return this.setPaused(this.keptBytes >= this.socket.readableHighWaterMark);
+    }
+    this.answerRead(chunk, count);
+  }
+
+  /** Answers the `count` lane requests of a read: all of them asked for, as node:http would. */
+  private answerRead(chunk: Buffer, count: number): void {
+    const { lane, reads, writer } = this.shared;
+    const socket = this.socket;
+    let out = '';
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      const end = reads.ends[i]!;
+      let answer: Answer | Promise<Answer>;
+      try {
+        answer = lane.answer(reads.authorizations[i], socket);
+      } catch (error) {
+        answer = internalError(error);
+      }
+      if (this.pending.length === 0 && !(answer instanceof Promise)) {
+        out += writer.render(answer, this.shared.closing);
+        if (writer.last) return this.finish(out);
+        // A client that sends without reading: write at a full buffer, and stop if it stays full.
+        if (out.length + socket.writableLength >= socket.writableHighWaterMark) {
+          socket.write(out);
+          out = '';
+          if (socket.writableNeedDrain) return this.waitForDrain(chunk.subarray(end));
+        }
+      } else {
+        this.wait(chunk.subarray(from, end), answer);
+      }
+      from = end;
+    }
+    if (out !== '') socket.write(out);
+    if (socket.writableNeedDrain) this.waitForDrain(undefined);
+  }
+
+  private wait(bytes: Buffer, answer: Answer | Promise<Answer>): void {
+    if (this.pending.length === 0) {
+      this.shared.idle.delete(this.socket);
+      // The keep-alive clock is for idle connections, not for one waiting on us.
+      this.socket.setTimeout(0);
+    }
+    if (!(answer instanceof Promise)) {
+      this.pending.push({ bytes, answer, deliver: undefined });
+      return;
+    }
+    const entry: Pending = { bytes, answer: undefined, deliver: undefined };
+    this.pending.push(entry);
+    answer
+      .catch(internalError)
+      .then((settled) => {
+        entry.answer = settled;
+        if (entry.deliver !== undefined) entry.deliver(settled);
+        else if (this.pending[0] === entry) this.flush();
+      })
+      .catch(() => this.socket.destroy());
+  }
+
+  /** Writes the answers now due, in request order, then answers what was kept behind them. */
+  private flush(): void {
+    const { socket, pending } = this;
+    if (socket.destroyed || this.awaitingDrain) return;
+    let out = '';
+    while (pending.length > 0 && pending[0]!.answer !== undefined) {
+      out += this.shared.writer.render(pending.shift()!.answer!, this.shared.closing);
+      if (this.shared.writer.last) return this.finish(out);
+      if (out.length + socket.writableLength >= socket.writableHighWaterMark) {
+        socket.write(out);
+        out = '';
+        if (socket.writableNeedDrain) break;
+      }
+    }
+    if (out !== '') socket.write(out);
+    // Back on the clock unless the app still owes an answer: a client that does not read
+    // must not hold a stop.
+    socket.setTimeout(pending.length > 0 && pending[0]!.answer === undefined ? 0 : this.shared.idleTimeoutMs);
+    if (socket.writableNeedDrain) this.waitForDrain(undefined);
+    else this.proceed();
+  }
+
   /**
-   * How many whole lane requests `chunk` is, with their head ends and Authorizations in
-   * `headEnds` and `authorizations`; or why it is not only that.
+   * Reads nothing more until the client has read what is written, as node:http pauses: what is
+   * not answered yet goes back in front of the socket's buffer, so a FIN stays behind it.
    */
-  function parseRead(chunk: Buffer): number | HandOffReason {
+  private waitForDrain(rest: Buffer | undefined): void {
+    if (!this.awaitingDrain) {
+      this.awaitingDrain = true;
+      this.socket.once('drain', this.onDrain);
+    }
+    this.shared.idle.delete(this.socket);
+    this.setPaused(true);
+    const back = rest === undefined || rest.length === 0 ? this.kept : [rest, ...this.kept];
+    for (let i = back.length - 1; i >= 0; i--) this.socket.unshift(back[i]!);
+    this.kept = [];
+    this.keptBytes = 0;
+  }
+
+  /** Answers kept reads while nothing holds them back, and reads on if nothing does. */
+  private proceed(): void {
+    while (this.kept.length > 0 && this.pending.length < MAX_PENDING && !this.awaitingDrain && !this.socket.writableEnded) {
+      const chunk = this.kept.shift()!;
+      this.keptBytes -= chunk.length;
+      // Parsed when it came: whole lane requests.
+      this.answerRead(chunk, this.shared.reads.parse(chunk) as number);
+    }
+    if (this.awaitingDrain || this.socket.writableEnded) return;
+    if (this.pending.length === 0 && this.kept.length === 0) this.shared.idle.set(this.socket, this.stop);
+    this.setPaused(this.keptBytes >= this.socket.readableHighWaterMark);
+  }
+
+  private setPaused(pause: boolean): void {
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private handOff(rest: Buffer, reason: HandOffReason): void {
+    const { socket, shared } = this;
+    this.detach();
+    socket.removeListener('error', this.onDestroy);
+    socket.removeListener('close', this.onClose);
+    socket.removeListener('end', this.onEnd);
+    socket.removeListener('timeout', this.onDestroy);
+    socket.removeListener('drain', this.onDrain);
+    socket.setTimeout(0);
+    socket.pause();
+    if (this.pending.length > 0 || this.kept.length > 0) {
+      // node:http reads these requests again; those the lane asked answers for get them.
+      rest = Buffer.concat([...this.pending.map((entry) => entry.bytes), ...this.kept, rest]);
+      if (this.pending.length > 0) {
+        shared.carried.set(socket, this.pending);
+        socket.once('close', () => shared.carried.delete(socket));
+      }
+      this.forget();
+    }
+    if (rest.length > 0) socket.unshift(rest);
+    // If the client's FIN came with these bytes, node:http gets its 'end' right after them.
+    shared.httpConnection.call(shared.server, socket);
+    socket.resume();
+    try {
+      shared.lane.onHandOff?.(reason);
+    } catch (error) {
+      console.error('fast lane hand-off callback failed:', error);
+    }
+  }
+
+  /** The last answer on this connection: written, then the socket closes once it is sent. */
+  private finish(out: string): void {
+    this.detach();
+    this.forget();
+    if (this.socket.writableEnded) return;
+    this.socket.end(out);
+    this.socket.destroySoon();
+  }
+
+  private detach(): void {
+    this.shared.idle.delete(this.socket);
+    this.socket.removeListener('data', this.onData);
+  }
+
+  private forget(): void {
+    this.shared.idle.delete(this.socket);
+    this.pending = [];
+    this.kept = [];
+    this.keptBytes = 0;
+  }
+}
+
+/** Finds the lane requests of a read; one per server, its results reused by every read. */
+class ReadParser {
+  /** Where each head ends (its first byte after the blank line), by request. */
+  readonly ends: number[] = [];
+  readonly authorizations: (string | undefined)[] = [];
+
+  constructor(
+    private readonly requestLine: Buffer,
+    private readonly maxHeaderBytes: number,
+  ) {}
+
+  /** How many whole lane requests `chunk` is (see `ends` and `authorizations`), or why it is not only that. */
+  parse(chunk: Buffer): number | HandOffReason {
     let at = 0;
     let count = 0;
     while (at < chunk.length) {
       const end = chunk.indexOf(HEAD_END, at);
-      if (end < 0) return chunk.length - at > limits.maxHeaderBytes ? 'head-size' : 'head-split';
-      const refused = parseHead(chunk, at, end, count);
+      if (end < 0) return chunk.length - at > this.maxHeaderBytes ? 'head-size' : 'head-split';
+      const refused = this.head(chunk, at, end, count);
       if (refused !== undefined) return refused;
       at = end + 4;
-      headEnds[count++] = at;
+      this.ends[count++] = at;
     }
     return count;
   }
 
   /** Why the head from `at` to `end` is not a lane request, or undefined with its Authorization stored. */
-  function parseHead(chunk: Buffer, at: number, end: number, index: number): HandOffReason | undefined {
-    if (end - at > limits.maxHeaderBytes) return 'head-size';
+  private head(chunk: Buffer, at: number, end: number, index: number): HandOffReason | undefined {
+    const requestLine = this.requestLine;
+    if (end - at > this.maxHeaderBytes) return 'head-size';
     if (end + 2 < at + requestLine.length || chunk.compare(requestLine, 0, requestLine.length, at, at + requestLine.length) !== 0) return 'route';
     const text = chunk.toString('latin1', at + requestLine.length, end + 2);
     let authorization: string | undefined;
@@ -262,232 +451,82 @@ export function installLane(server: Server, lane: FastLane, limits: LaneLimits):
       }
     }
     if (host === undefined || !ADAPTER_HOST.test(host)) return 'host';
-    authorizations[index] = authorization;
+    this.authorizations[index] = authorization;
     return undefined;
   }
+}
 
-  server.on('connection', (socket: Socket) => {
-    if (closing) {
-      httpConnection.call(server, socket);
-      return;
-    }
-    // Requests answered out of order wait here until every answer before theirs is written.
-    let pending: Pending[] = [];
-    // Reads of lane requests that came while as many answers were pending as a connection may
-    // have, oldest first. The socket reads on meanwhile (up to one read's worth), so a FIN is
-    // seen when node:http, which does not stop reading for pending answers, would see it.
-    let kept: Buffer[] = [];
-    let keptBytes = 0;
-    let awaitingDrain = false;
-    let paused = false;
-    const stop = () => finish('');
-    idle.set(socket, stop);
-    const onError = () => socket.destroy();
-    const onTimeout = () => socket.destroy();
-    const onClose = () => {
-      idle.delete(socket);
-      pending = [];
-      kept = [];
-    };
-    // As node:http with httpAllowHalfOpen off (an SSE client that goes away must be noticed at
-    // once): a client's FIN ends the connection now; answers still pending are never sent.
-    const onEnd = () => {
-      onClose();
-      socket.end();
-    };
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    socket.on('end', onEnd);
-    socket.on('timeout', onTimeout);
-    socket.setTimeout(idleTimeoutMs);
-    socket.on('data', onData);
+/** Answers as the bytes node:http writes for them. */
+class AnswerWriter {
+  /** Whether the answer last rendered ends its connection. */
+  last = false;
+  private dateSecond = 0;
+  private dateHeader = '';
 
-    function onData(chunk: Buffer): void {
-      const count = parseRead(chunk);
-      if (typeof count === 'string') return handOff(chunk, count);
-      if (kept.length > 0 || pending.length >= MAX_PENDING) {
-        kept.push(chunk);
-        keptBytes += chunk.length;
-        idle.delete(socket);
-        return setPaused(keptBytes >= socket.readableHighWaterMark);
-      }
-      answerRead(chunk, count);
-    }
+  constructor(private readonly keepAliveHeader: string) {}
 
-    /** Answers the `count` lane requests of a read, all of them as node:http would ask for. */
-    function answerRead(chunk: Buffer, count: number): void {
-      let out = '';
-      let from = 0;
-      for (let i = 0; i < count; i++) {
-        const end = headEnds[i]!;
-        let answer: Answer | Promise<Answer>;
-        try {
-          answer = lane.answer(authorizations[i], socket);
-        } catch (error) {
-          answer = internalError(error);
-        }
-        if (pending.length === 0 && !(answer instanceof Promise)) {
-          out += render(answer);
-          if (lastOnConnection) return finish(out);
-          // A client that sends without reading: write at a full buffer, and stop if it stays full.
-          if (out.length + socket.writableLength >= socket.writableHighWaterMark) {
-            socket.write(out);
-            out = '';
-            if (socket.writableNeedDrain) return waitForDrain(chunk.subarray(end));
-          }
-        } else {
-          wait(chunk.subarray(from, end), answer);
-        }
-        from = end;
-      }
-      if (out !== '') socket.write(out);
-      if (socket.writableNeedDrain) waitForDrain(undefined);
-    }
-
-    /**
-     * Reads nothing more until the client has read what is written, as node:http pauses: what is
-     * not answered yet goes back in front of the socket's buffer, so a FIN stays behind it.
-     */
-    function waitForDrain(rest: Buffer | undefined): void {
-      if (!awaitingDrain) {
-        awaitingDrain = true;
-        socket.once('drain', onDrain);
-      }
-      idle.delete(socket);
-      setPaused(true);
-      const back = rest === undefined || rest.length === 0 ? kept : [rest, ...kept];
-      for (let i = back.length - 1; i >= 0; i--) socket.unshift(back[i]!);
-      kept = [];
-      keptBytes = 0;
-    }
-
-    function onDrain(): void {
-      awaitingDrain = false;
-      flush();
-    }
-
-    /** Answers kept reads while nothing holds them back, and reads on if nothing does. */
-    function proceed(): void {
-      while (kept.length > 0 && pending.length < MAX_PENDING && !awaitingDrain && !socket.writableEnded) {
-        const chunk = kept.shift()!;
-        keptBytes -= chunk.length;
-        // Parsed when it came: whole lane requests.
-        answerRead(chunk, parseRead(chunk) as number);
-      }
-      if (awaitingDrain || socket.writableEnded) return;
-      if (pending.length === 0 && kept.length === 0) idle.set(socket, stop);
-      setPaused(keptBytes >= socket.readableHighWaterMark);
-    }
-
-    function setPaused(pause: boolean): void {
-      if (pause === paused) return;
-      paused = pause;
-      if (pause) socket.pause();
-      else socket.resume();
-    }
-
-    function wait(bytes: Buffer, answer: Answer | Promise<Answer>): void {
-      if (pending.length === 0) {
-        idle.delete(socket);
-        // The keep-alive clock is for idle connections, not for one waiting on us.
-        socket.setTimeout(0);
-      }
-      if (!(answer instanceof Promise)) {
-        pending.push({ bytes, answer, deliver: undefined });
-        return;
-      }
-      const entry: Pending = { bytes, answer: undefined, deliver: undefined };
-      pending.push(entry);
-      answer
-        .catch(internalError)
-        .then((settled) => {
-          entry.answer = settled;
-          if (entry.deliver !== undefined) entry.deliver(settled);
-          else if (pending[0] === entry) flush();
-        })
-        .catch(() => socket.destroy());
-    }
-
-    /** Writes the answers now due, in request order, then answers what was kept behind them. */
-    function flush(): void {
-      if (socket.destroyed || awaitingDrain) return;
-      let out = '';
-      while (pending.length > 0 && pending[0]!.answer !== undefined) {
-        out += render(pending.shift()!.answer!);
-        if (lastOnConnection) return finish(out);
-        if (out.length + socket.writableLength >= socket.writableHighWaterMark) {
-          socket.write(out);
-          out = '';
-          if (socket.writableNeedDrain) {
-            socket.setTimeout(idleTimeoutMs);
-            return waitForDrain(undefined);
-          }
-        }
-      }
-      if (out !== '') socket.write(out);
-      // Back on the clock unless the app still owes an answer: a client that does not read
-      // must not hold a stop.
-      socket.setTimeout(pending.length > 0 && pending[0]!.answer === undefined ? 0 : idleTimeoutMs);
-      if (socket.writableNeedDrain) waitForDrain(undefined);
-      else proceed();
-    }
-
-    function handOff(rest: Buffer, reason: HandOffReason): void {
-      idle.delete(socket);
-      socket.removeListener('data', onData);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onClose);
-      socket.removeListener('end', onEnd);
-      socket.removeListener('timeout', onTimeout);
-      socket.removeListener('drain', onDrain);
-      socket.setTimeout(0);
-      socket.pause();
-      if (pending.length > 0 || kept.length > 0) {
-        // node:http reads these requests again; those the lane asked answers for get them.
-        rest = Buffer.concat([...pending.map((entry) => entry.bytes), ...kept, rest]);
-        if (pending.length > 0) {
-          carried.set(socket, pending);
-          socket.once('close', () => carried.delete(socket));
-        }
-        pending = [];
-        kept = [];
-      }
-      if (rest.length > 0) socket.unshift(rest);
-      // If the client's FIN came with these bytes, node:http gets its 'end' right after them.
-      httpConnection.call(server, socket);
-      socket.resume();
-      reportHandOff(reason);
-    }
-
-    /** The last answer on this connection: written, then the socket closes once it is sent. */
-    function finish(out: string): void {
-      idle.delete(socket);
-      pending = [];
-      kept = [];
-      socket.removeListener('data', onData);
-      if (socket.writableEnded) return;
-      socket.end(out);
-      socket.destroySoon();
-    }
-  });
-
-  function reportHandOff(reason: HandOffReason): void {
+  /** The bytes of an answer, or of a 500 problem when the answer itself is broken. */
+  render(answer: Answer, closing: boolean): string {
     try {
-      lane.onHandOff?.(reason);
+      return this.serialize(answer, closing);
     } catch (error) {
-      console.error('fast lane hand-off callback failed:', error);
+      return this.serialize(internalError(error), closing);
     }
   }
 
-  return {
-    /** After the server stopped listening: ends lane connections not waiting on an answer. */
-    closeIdle() {
-      closing = true;
-      // Answers already written still go out; connections waiting on one end after it.
-      for (const stop of [...idle.values()]) stop();
-      idle.clear();
-    },
-  };
+  private serialize(answer: Answer, closing: boolean): string {
+    const status = answer.status;
+    if (!isStatus(status)) throw new RangeError(`status ${status}`);
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateHeader = `Date: ${new Date(now).toUTCString()}\r\n`;
+    }
+    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    // The headers node:http writes unless the answer has them (its matchHeader).
+    let connection: string | undefined;
+    let date = this.dateHeader;
+    let contentLength = true;
+    let keepAlive = this.keepAliveHeader;
+    for (const name in answer.headers) {
+      const value = answer.headers[name]!;
+      if (!isWritableHeader(name, value)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
+      text += `${name}: ${value}\r\n`;
+      if (name.length < 4 || name.length > 14) continue;
+      switch (name.toLowerCase()) {
+        case 'connection':
+          connection = value;
+          break;
+        case 'date':
+          date = '';
+          break;
+        case 'content-length':
+          contentLength = false;
+          break;
+        case 'keep-alive':
+          keepAlive = '';
+          break;
+      }
+    }
+    this.last = connection === undefined ? closing : CONNECTION_CLOSE.test(connection);
+    if (contentLength) text += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
+    if (connection === undefined) text += closing ? 'Connection: close\r\n' : `Connection: keep-alive\r\n${keepAlive}`;
+    return `${text}${date}\r\n${answer.body}`;
+  }
+}
+
+/** An answer as node:http's response, for requests it read again after a hand-off. */
+function respond(res: ServerResponse, answer: Answer): void {
+  if (res.writableEnded) return;
+  try {
+    checkAnswer(answer);
+  } catch (error) {
+    answer = internalError(error);
+  }
+  res.statusCode = answer.status;
+  for (const name in answer.headers) res.setHeader(name, answer.headers[name]!);
+  res.end(answer.body);
 }
 
 /** Throws as ServerResponse would for an answer it cannot write. */
