@@ -4,7 +4,7 @@ import { createErrorHandler, notFound, type FastLane } from '@ticketbooth/http';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { healthRoutes } from './routes/health.ts';
 import { poolRoutes } from './routes/pools.ts';
-import { queueRoutes, submitAnswer, type Sender } from './routes/queue.ts';
+import { queueRoutes, submitAnswer } from './routes/queue.ts';
 
 export interface AppDeps extends MatchmakerDeps {
   readonly log?: (error: unknown) => void;
@@ -29,10 +29,11 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
   // The same answers as the app's POST /v1/queue, for startServer's fast lane.
   const lane: FastLane = {
     route: 'POST /v1/queue',
-    answer(authorization: string | undefined, socket?: Sender) {
+    answer(authorization, socket) {
       matchmaker.countLaneAnswer();
       return submit(authorization, socket);
     },
+    onHandOff: (reason) => matchmaker.metrics.laneHandOffs.inc({ reason }),
   };
   return { app, matchmaker, lane };
 }

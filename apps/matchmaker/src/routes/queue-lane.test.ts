@@ -201,4 +201,17 @@ describe('POST /v1/queue on the fast lane', () => {
       await Promise.all([onLane.close(), onHono.close()]);
     }
   });
+
+  it('counts the connections it hands to node:http, by reason', async () => {
+    const h = createHarness();
+    const onLane = await startServer({ fetch: h.app.fetch, port: 0, lane: h.lane });
+    try {
+      // Another route: node:http and Hono answer it, and the lane counts why it let go.
+      expect((await fetch(`${onLane.url}/v1/pools`)).status).toBe(200);
+      const metrics = await (await h.app.request('/metrics')).text();
+      expect(metrics).toMatch(/^matchmaker_lane_handoffs_total\{reason="route"\} 1$/m);
+    } finally {
+      await onLane.close();
+    }
+  });
 });
