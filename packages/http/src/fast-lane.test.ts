@@ -565,6 +565,10 @@ describe('installLane', () => {
     expect(() => installLane(create() as HttpServer, lane, limits)).toThrow(TypeError);
   });
 
+  it.each(['post /v1/queue', 'POST /v1/queue?x=1', 'POST /v1/../queue', 'POST v1/queue', 'POST /v1/Queue'])('refuses the route %j: the lane compares it byte for byte', (route) => {
+    expect(() => installLane(createHttpServer(() => {}), { ...lane, route }, limits)).toThrow(TypeError);
+  });
+
   it('refuses a node:http server with listeners of its own, and takes a plain one', () => {
     const extra = createHttpServer(() => {});
     extra.on('connection', () => {});

@@ -74,6 +74,8 @@ const UNSAFE_VALUE = new RegExp(`[^${VALUE_CHARS}]`);
 // The hosts @hono/node-server puts in a URL as they are (its reValidHost); it parses any other
 // Host with URL and may refuse it, so the lane leaves those to it.
 const ADAPTER_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
+// A method and a path @hono/node-server uses as they are (no query, dot segment or escape).
+const LANE_ROUTE = /^[A-Z]+ \/(?:[a-z0-9_~-]+\/)*[a-z0-9_~-]*$/;
 // What makes node:http end a connection after a response with this Connection header.
 const CONNECTION_CLOSE = /(?:^|\W)close(?:$|\W)/i;
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
@@ -89,11 +91,18 @@ const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
  * requests whose answers are still pending in front of it, for the rest of the connection's
  * life; node:http reads those again and the lane's answers become its responses. So every
  * edge of the protocol, and what a client can see, is node:http's.
+ *
+ * A client that sends without reading costs the lane at most the socket's write high-water
+ * mark (16 KiB on Node 20, 64 KiB from Node 22) plus one answer in the write buffer, answers
+ * pending for one read's requests plus 64, and one read kept unanswered: then it reads no
+ * more until the client does. After a hand-off node:http's own bound applies (it stops
+ * reading once responses queue past the high-water mark, after the read it is parsing).
  */
 export function installLane(server: Server, lane: FastLane, limits: LaneLimits): { closeIdle(): void } {
   if (!(server instanceof Server) || Object.getPrototypeOf(server) !== Server.prototype) {
     throw new TypeError(`installLane takes a node:http Server, not ${server?.constructor?.name ?? typeof server} (https, http2 and subclasses differ in the internals it replaces)`);
   }
+  if (!LANE_ROUTE.test(lane.route)) throw new TypeError(`lane route ${JSON.stringify(lane.route)} is not a method and a plain path the Hono adapter takes as it is`);
   const connectionListeners = server.rawListeners('connection') as ((socket: Socket) => void)[];
   const requestListeners = server.rawListeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   if (connectionListeners.length !== 1 || requestListeners.length !== 1) {

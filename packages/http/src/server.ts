@@ -26,9 +26,10 @@ export interface ServeOptions {
    */
   readonly lane?: FastLane;
   /**
-   * Open connections at most (node:http's server.maxConnections); past it new ones are closed
-   * at once. With what one connection can make the server hold bounded (see fast-lane.ts), this
-   * bounds what clients that send without reading can cost all together. Default 10,000.
+   * Open connections at most (node:http's server.maxConnections); past it a new one is closed
+   * at once. What one connection whose client sends without reading can make the server hold
+   * is bounded (see fast-lane.ts; node:http holds about one read of pipelined requests as
+   * request and response objects), so this bounds what such clients cost together. Default 10,000.
    */
   readonly maxConnections?: number;
 }

@@ -12,7 +12,7 @@ export const MODES = ['sync', 'imm', 'late', 'close', 'closelate'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** Milliseconds a `late` answer takes: longer than a pause between writes, shorter than the quiet time. */
-export const LATE_MS = 40;
+export const LATE_MS = 80;
 
 type Header = readonly [string, string];
 

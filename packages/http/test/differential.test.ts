@@ -38,7 +38,7 @@ const app = new Hono()
   .get('/other', (c) => c.text('other'))
   .post('/other', async (c) => c.text(`other ${await c.req.text()}`));
 
-const TIMING: ExchangeTiming = { pauseMs: 15, quietMs: 150 };
+const TIMING: ExchangeTiming = { pauseMs: 15, quietMs: 200 };
 const CONCURRENCY = 48;
 
 /**
