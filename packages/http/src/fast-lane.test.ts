@@ -511,7 +511,7 @@ describe('startServer with a fast lane', () => {
     const serverSide = laneSockets[0]!;
     const asked = laneSaw.length;
     expect(handOffs).toEqual([]);
-    // The bound server.ts documents: the socket's high-water mark and one answer.
+    // The bound installLane documents: the socket's high-water mark and one answer.
     const bound = serverSide.writableHighWaterMark + 20_200;
     expect(Math.max(peak, serverSide.writableLength)).toBeLessThanOrEqual(bound);
     expect(asked).toBeLessThan(16 * 256);

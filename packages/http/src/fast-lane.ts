@@ -175,7 +175,7 @@ interface Pending {
 
 /** One connection on the lane, until its end or its hand-off to node:http. */
 class LaneConnection {
-  // Requests answered out of order wait here until every answer before theirs is written.
+  // Requests whose answers are not written yet, in request order; the first waits on the app.
   private pending: Pending[] = [];
   // Reads of lane requests that came while as many answers were pending as a connection may
   // have, oldest first. The socket reads on meanwhile (up to one read's worth), so a FIN is
