@@ -1,11 +1,14 @@
-// The suite's one table (markdown, so it pastes into BENCHMARKS.md) and its two plots.
+// The suite's one table (markdown, so it pastes into BENCHMARKS.md) and its plots.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
 import type { measureQuality } from './quality.ts';
 import type { RebuildFigure } from './rebuild.ts';
 import type { MemoryFigure } from './scale.ts';
+import type { SoakResult } from './soak.ts';
+import { perMinute, type Growth } from './soak-figures.ts';
 import { barChart, lineChart } from './svg.ts';
+import { timeChart } from './time-chart.ts';
 import type { CaseFigure, measureCold, measureResubmit } from './throughput.ts';
 
 export interface SuiteResults {
@@ -22,6 +25,7 @@ export interface SuiteResults {
   ticks?: TickFigure[];
   memory?: MemoryFigure;
   quality?: Awaited<ReturnType<typeof measureQuality>>;
+  soak?: SoakResult;
   seconds?: number;
 }
 
@@ -66,6 +70,7 @@ export function renderReport(r: SuiteResults): string {
     row('5 quality', 'spread / FIFO (p50, p95)', `${q.spreadRatioP50.toFixed(2)}×, ${q.spreadRatioP95.toFixed(2)}×`, '≤ 0.5×', verdict(q.spreadRatioP50 <= 0.5 && q.spreadRatioP95 <= 0.5));
     row('5 quality', 'Ticketbooth p95 time to match', `${q.p95TimeInIntervals.toFixed(2)} intervals`, '≤ 3', verdict(q.p95TimeInIntervals <= 3));
   }
+  if (r.soak) soakRows(r.soak, row);
   const m = r.machine;
   return [
     '',
@@ -77,11 +82,52 @@ export function renderReport(r: SuiteResults): string {
     '|---|---|---|---|---|',
     ...rows.map((cells) => `| ${cells.join(' | ')} |`),
     ...Object.entries(r.failures).map(([name, message]) => `\n${name} FAILED: ${message}`),
+    ...(r.soak ? ['', soakTable(r.soak)] : []),
     '',
   ].join('\n');
 }
 
-/** throughput.svg and rebuild.svg, for the parts that ran; returns the paths written. */
+const MiB = 1024 * 1024;
+const mib = (bytes: number) => (bytes / MiB).toFixed(1);
+
+function soakRows(s: SoakResult, row: (part: string, measure: string, figure: string, target?: string, result?: string) => void): void {
+  const c = s.crowd;
+  const last = s.samples.at(-1);
+  row(
+    '6 soak',
+    `${n(s.options.players)} players with churn, ${s.options.minutes} min, ticket TTL ${n(s.options.ticketTtlMs / 1000)} s`,
+    `${n(c.searches)} searches: ${n(c.matched)} matched, ${n(c.left)} left (DELETE), ${n(c.vanished)} vanished; ${n(c.refreshes)} ticket refreshes, ` +
+      `${n(c.accounts)} accounts; ${n(last?.matches ?? 0)} matches, ${n(last?.tickets ?? 0)} tickets signed; ` +
+      `errors ${Object.entries(c.errors).map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}; sign-up ${n(s.signUpS)} s`,
+  );
+  const figure = (name: string, g: Growth | undefined) =>
+    g === undefined
+      ? row('6 soak', name, 'run too short (needs a minute after the fifth)')
+      : row('6 soak', name, `minute 5 ${mib(g.fifthMinute)} MiB, last 5 min ${mib(g.lastFive)} MiB: ${g.ratio.toFixed(3)}×`, '≤ 1.05×', verdict(g.ratio <= 1.05));
+  figure('matchmaker RSS, last 5 min / minute 5', s.growth.matchmakerRss);
+  figure('matchmaker V8 heap used, last 5 min / minute 5', s.growth.matchmakerHeap);
+  figure('issuer RSS, last 5 min / minute 5', s.growth.issuerRss);
+  figure('issuer V8 heap used, last 5 min / minute 5', s.growth.issuerHeap);
+  // The anonymous part alone: the file-backed part drops when the machine is short of memory.
+  figure('matchmaker RSS anonymous part (RssAnon), last 5 min / minute 5', s.growth.matchmakerRssAnon);
+  figure('issuer RSS anonymous part (RssAnon), last 5 min / minute 5', s.growth.issuerRssAnon);
+}
+
+/** Per-minute means of the soak's samples (MiB), for BENCHMARKS.md. */
+function soakTable(s: SoakResult): string {
+  const rows = perMinute(s.samples).map(
+    (m) => `| ${m.minute} | ${mib(m.matchmakerRss)} | ${mib(m.matchmakerHeap)} | ${mib(m.issuerRss)} | ${mib(m.issuerHeap)} | ${n(m.queued)} | ${n(m.matches)} |`,
+  );
+  return [
+    'Soak, means per minute (MiB):',
+    '',
+    '| minute | matchmaker RSS | matchmaker heap | issuer RSS | issuer heap | queued | matches formed |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+}
+
+/** throughput.svg, rebuild.svg and soak.svg, for the parts that ran; returns the paths written. */
 export function writePlots(r: SuiteResults, dir: string): string[] {
   const written: string[] = [];
   if (r.resubmit) {
@@ -110,5 +156,31 @@ export function writePlots(r: SuiteResults, dir: string): string[] {
     );
     written.push(path);
   }
+  if (r.soak && r.soak.samples.length > 0) {
+    const path = join(dir, 'soak.svg');
+    writeFileSync(path, soakPlot(r.soak, r.startedAt.slice(0, 10)));
+    written.push(path);
+  }
   return written;
+}
+
+function soakPlot(s: SoakResult, date: string): string {
+  const series = (label: string, pick: (sample: SoakResult['samples'][number]) => number) => ({
+    label,
+    points: s.samples.map((sample) => [sample.atS / 60, pick(sample) / MiB] as const),
+  });
+  const minutes = s.options.minutes;
+  const bands = minutes * 60 >= 360 ? [{ label: 'minute 5', from: 4, to: 5 }, { label: 'last 5 min', from: Math.max(5, minutes - 5), to: minutes }] : [];
+  return timeChart(
+    `Soak: ${n(s.options.players)} players with churn, ${minutes} min (${date})`,
+    'minutes since the players began queueing',
+    'MiB',
+    [
+      series('matchmaker RSS', (x) => x.matchmaker.rssBytes),
+      series('matchmaker heap used', (x) => x.matchmaker.heapUsedBytes),
+      series('issuer RSS', (x) => x.issuer.rssBytes),
+      series('issuer heap used', (x) => x.issuer.heapUsedBytes),
+    ],
+    bands,
+  );
 }

@@ -11,10 +11,12 @@ import { measureQuality } from './quality.ts';
 import { measureRebuild, type RebuildFigure } from './rebuild.ts';
 import { renderReport, writePlots, type SuiteResults } from './report.ts';
 import { measureMemory, measureTicks } from './scale.ts';
+import { measureSoak } from './soak.ts';
 import { measureCold, measureResubmit } from './throughput.ts';
 
 const USAGE = `usage: pnpm bench [options]
-  --only a,b            parts: throughput,cold,rebuild,scale,quality (default all)
+  --only a,b            parts: throughput,cold,rebuild,scale,quality (default all of these), and soak:
+                        long (15 min by default), so it runs only when named: pnpm bench --only soak
   --rounds N            throughput rounds (default 5)   --duration S   seconds per case and round (default 3)
   --connections N       autocannon connections (default 64)
   --tickets N           warm tickets / Redis sessions queued (default 20000)
@@ -26,6 +28,11 @@ const USAGE = `usage: pnpm bench [options]
   --tick-sizes a,b,c    formMatches pool sizes (default 10000,100000,1000000)
   --sim-players N       simulated players for match quality (default 1000)
   --sim-interval-ms MS  their resubmit interval (default 5000, the shared config's)   --sim-duration S (default 60)
+  --soak-minutes M      soak length, after the players signed up (default 15; the figure needs >= 6)
+  --soak-players N      players in the soak, with churn (default 2000)
+  --soak-sample-s S     seconds between memory samples (default 10)
+  --soak-ticket-ttl-ms MS  ticket lifetime in the soak, short so tickets are refreshed (default 60000)
+  --soak-snapshot-dir DIR  heap snapshots of both services after minute 5 and at the end, into DIR
   --redis-db N          Redis database index the suite owns and flushes (default 7)
   --json FILE           also write the results as JSON
   --profile DIR         run the throughput and cold-path servers under node --cpu-prof, profiles into DIR
@@ -48,6 +55,11 @@ const { values: args } = parseArgs({
     'sim-players': { type: 'string', default: '1000' },
     'sim-interval-ms': { type: 'string', default: '5000' },
     'sim-duration': { type: 'string', default: '60' },
+    'soak-minutes': { type: 'string', default: '15' },
+    'soak-players': { type: 'string', default: '2000' },
+    'soak-sample-s': { type: 'string', default: '10' },
+    'soak-ticket-ttl-ms': { type: 'string', default: '60000' },
+    'soak-snapshot-dir': { type: 'string' },
     'redis-db': { type: 'string', default: '7' },
     json: { type: 'string' },
     profile: { type: 'string' },
@@ -142,6 +154,20 @@ async function main(): Promise<void> {
     log(`5. match quality: simulator with ${args['sim-players']} players vs FIFO on the same crowd`);
     const options = { players: Number(args['sim-players']), resubmitMs: Number(args['sim-interval-ms']), durationS: Number(args['sim-duration']), rampS: 5, seed: 1 };
     await part('quality', async () => void (results.quality = await measureQuality(options, log)));
+  }
+  if (parts.has('soak')) {
+    log(`6. soak: ${args['soak-players']} players with churn for ${args['soak-minutes']} min, RSS and heap of both services every ${args['soak-sample-s']} s`);
+    const snapshotDir = args['soak-snapshot-dir'] === undefined ? undefined : resolve(args['soak-snapshot-dir']);
+    if (snapshotDir !== undefined) mkdirSync(snapshotDir, { recursive: true });
+    const options = {
+      minutes: Number(args['soak-minutes']),
+      players: Number(args['soak-players']),
+      sampleS: Number(args['soak-sample-s']),
+      ticketTtlMs: Number(args['soak-ticket-ttl-ms']),
+      seed: 1,
+      ...(snapshotDir === undefined ? {} : { snapshotDir }),
+    };
+    await part('soak', async () => void (results.soak = await measureSoak(options, log)));
   }
   results.seconds = (Date.now() - started) / 1000;
   console.log(renderReport(results));
