@@ -39,10 +39,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** `node --import tsx <script>` under `taskset -c <core>` (taskset execs, so the pid is Node's). */
 export function spawnNode(
   script: string,
-  options: { core: Core; args?: readonly string[]; env?: Record<string, string>; nodeFlags?: readonly string[]; ipc?: boolean },
+  options: { core: Core; args?: readonly string[]; env?: Record<string, string>; nodeFlags?: readonly string[]; ipc?: boolean; nice?: boolean },
 ): ChildProcess {
   const node = [process.execPath, ...(options.nodeFlags ?? []), '--import', 'tsx', '--conditions=@ticketbooth/source', script, ...(options.args ?? [])];
-  const [command, ...argv] = canPin && options.core !== 'any' ? ['taskset', '-c', String(options.core), ...node] : node;
+  const pinned = canPin && options.core !== 'any' ? ['taskset', '-c', String(options.core), ...node] : node;
+  // nice, then taskset, then node: each execs the next, so the pid is still Node's.
+  const [command, ...argv] = options.nice ? ['nice', '-n', '19', ...pinned] : pinned;
   const child = spawn(command!, argv, {
     cwd: BENCH_DIR,
     env: { ...process.env, ...options.env },

@@ -24,6 +24,8 @@ export interface LoadResult {
   readonly errors: number;
   /** Fresh tokens asked for beyond the list: those requests repeated a token. */
   readonly tokensShort: number;
+  /** Answers by status code. */
+  readonly statuses: Record<string, number>;
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {
@@ -70,6 +72,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors,
     tokensShort: short,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats?.count ?? 0])),
   };
 }
 

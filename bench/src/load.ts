@@ -1,6 +1,6 @@
 // The parent's side of load-runner.ts: one long-lived load child, jobs sent over IPC.
 import type { LoadJob, LoadResult } from './load-runner.ts';
-import { BENCH_DIR, spawnNode, stop } from './children.ts';
+import { BENCH_DIR, spawnNode, stop, type Core } from './children.ts';
 
 export type { LoadJob, LoadResult };
 
@@ -9,13 +9,22 @@ export interface LoadRunner {
   close(): Promise<void>;
 }
 
-export async function startLoadRunner(): Promise<LoadRunner> {
-  const child = spawnNode(`${BENCH_DIR}src/load-runner.ts`, { core: 1, ipc: true });
-  const waiting = new Map<number, { resolve: (r: LoadResult) => void; reject: (e: Error) => void }>();
+/** The autocannon child on the load core; `nice` lets other load-core processes go first. */
+export function startLoadRunner(options: { nice?: boolean } = {}): Promise<LoadRunner> {
+  return startJobChild<LoadJob, LoadResult>(`${BENCH_DIR}src/load-runner.ts`, { core: 1, ...options });
+}
+
+/** A child process that takes jobs over IPC and answers each with a result (or an error). */
+export async function startJobChild<Job, Result>(
+  script: string,
+  options: { core: Core; nice?: boolean },
+): Promise<{ run(job: Job): Promise<Result>; close(): Promise<void> }> {
+  const child = spawnNode(script, { ...options, ipc: true });
+  const waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`load runner exited with ${code}`)));
-    child.on('message', (message: { ready?: true; id?: number; result?: LoadResult; error?: string }) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.on('message', (message: { ready?: true; id?: number; result?: Result; error?: string }) => {
       if (message.ready) return resolve();
       const job = waiting.get(message.id!);
       waiting.delete(message.id!);

@@ -5,8 +5,10 @@ import type { TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
 import type { measureQuality } from './quality.ts';
 import type { RebuildFigure } from './rebuild.ts';
 import type { MemoryFigure } from './scale.ts';
+import type { FloodCase, PipelineFigure } from './flood.ts';
 import type { SoakResult } from './soak.ts';
 import { perMinute, type Growth } from './soak-figures.ts';
+import { median } from './stats.ts';
 import { barChart, lineChart } from './svg.ts';
 import { timeChart } from './time-chart.ts';
 import type { CaseFigure, measureCold, measureResubmit } from './throughput.ts';
@@ -26,6 +28,8 @@ export interface SuiteResults {
   memory?: MemoryFigure;
   quality?: Awaited<ReturnType<typeof measureQuality>>;
   soak?: SoakResult;
+  flood?: FloodCase[];
+  pipeline?: PipelineFigure[];
   seconds?: number;
 }
 
@@ -71,6 +75,26 @@ export function renderReport(r: SuiteResults): string {
     row('5 quality', 'Ticketbooth p95 time to match', `${q.p95TimeInIntervals.toFixed(2)} intervals`, '≤ 3', verdict(q.p95TimeInIntervals <= 3));
   }
   if (r.soak) soakRows(r.soak, row);
+  for (const f of r.flood ?? []) {
+    const flood = median(f.rounds.map((x) => x.floodRps));
+    const refused = f.rounds.reduce((sum, x) => sum + (x.floodStatuses['401'] ?? 0), 0);
+    const throttled = f.rounds.reduce((sum, x) => sum + (x.floodStatuses['429'] ?? 0), 0);
+    const closed = f.rounds.reduce((sum, x) => sum + x.closedConnections, 0);
+    row(
+      '7 flood',
+      `${f.name}, budget ${f.budget}`,
+      `flood ${n(flood)} req/s (${n(refused)} × 401, ${n(throttled)} × 429, ${n(closed)} connections closed); honest p50 ×${f.p50Ratio.toFixed(2)}, p99 ×${f.p99Ratio.toFixed(2)}, ${f.honestErrors} honest errors`,
+      f.budget === 'on' ? 'p99 ≤ 3×' : '',
+      f.budget === 'on' ? verdict(f.p99Ratio <= 3 && f.honestErrors === 0) : '',
+    );
+  }
+  for (const p of r.pipeline ?? []) {
+    row(
+      '7 pipeline',
+      `${p.connections} non-reading clients, ${p.kind}, lane ${p.lane}, heap ${p.heap}`,
+      `RSS ${n(p.rssBeforeMiB)} → ${n(p.rssPeakMiB)} MiB (${n(p.perConnectionKiB)} KiB per connection), ${p.died ? '**died (out of memory)**' : p.survived ? 'still serving' : 'not serving during the attack'}`,
+    );
+  }
   const m = r.machine;
   return [
     '',

@@ -12,10 +12,11 @@ import { measureRebuild, type RebuildFigure } from './rebuild.ts';
 import { renderReport, writePlots, type SuiteResults } from './report.ts';
 import { measureMemory, measureTicks } from './scale.ts';
 import { measureSoak } from './soak.ts';
+import { measureFlood, measurePipelineFlood } from './flood.ts';
 import { measureCold, measureResubmit } from './throughput.ts';
 
 const USAGE = `usage: pnpm bench [options]
-  --only a,b            parts: throughput,cold,rebuild,scale,quality (default all of these), and soak:
+  --only a,b            parts: throughput,cold,rebuild,scale,quality,flood (default all of these), and soak:
                         long (15 min by default), so it runs only when named: pnpm bench --only soak
   --rounds N            throughput rounds (default 5)   --duration S   seconds per case and round (default 3)
   --connections N       autocannon connections (default 64)
@@ -28,6 +29,10 @@ const USAGE = `usage: pnpm bench [options]
   --tick-sizes a,b,c    formMatches pool sizes (default 10000,100000,1000000)
   --sim-players N       simulated players for match quality (default 1000)
   --sim-interval-ms MS  their resubmit interval (default 5000, the shared config's)   --sim-duration S (default 60)
+  --flood-players N     honest players resubmitting during the forged-ticket flood (default 200)
+  --flood-interval-ms MS  their resubmit interval (default 200)   --flood-duration S   per phase (default 5)
+  --flood-rounds N      alone/flooded rounds per case (default 3)
+  --pipeline-connections N  clients that pipeline without reading (default 100)
   --soak-minutes M      soak length, after the players signed up (default 15; the figure needs >= 6)
   --soak-players N      players in the soak, with churn (default 2000)
   --soak-sample-s S     seconds between memory samples (default 10)
@@ -41,7 +46,7 @@ const USAGE = `usage: pnpm bench [options]
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
-    only: { type: 'string', default: 'throughput,cold,rebuild,scale,quality' },
+    only: { type: 'string', default: 'throughput,cold,rebuild,scale,quality,flood' },
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
@@ -55,6 +60,11 @@ const { values: args } = parseArgs({
     'sim-players': { type: 'string', default: '1000' },
     'sim-interval-ms': { type: 'string', default: '5000' },
     'sim-duration': { type: 'string', default: '60' },
+    'flood-players': { type: 'string', default: '200' },
+    'flood-interval-ms': { type: 'string', default: '200' },
+    'flood-duration': { type: 'string', default: '5' },
+    'flood-rounds': { type: 'string', default: '3' },
+    'pipeline-connections': { type: 'string', default: '100' },
     'soak-minutes': { type: 'string', default: '15' },
     'soak-players': { type: 'string', default: '2000' },
     'soak-sample-s': { type: 'string', default: '10' },
@@ -154,6 +164,21 @@ async function main(): Promise<void> {
     log(`5. match quality: simulator with ${args['sim-players']} players vs FIFO on the same crowd`);
     const options = { players: Number(args['sim-players']), resubmitMs: Number(args['sim-interval-ms']), durationS: Number(args['sim-duration']), rampS: 5, seed: 1 };
     await part('quality', async () => void (results.quality = await measureQuality(options, log)));
+  }
+  if (parts.has('flood')) {
+    log(`7. floods: ${args['flood-players']} honest players while forged tickets flood in from the load core; clients that pipeline without reading`);
+    const options = {
+      issuer,
+      players: Number(args['flood-players']),
+      intervalMs: Number(args['flood-interval-ms']),
+      durationS: Number(args['flood-duration']),
+      rounds: Number(args['flood-rounds']),
+      connections: Number(args.connections),
+      pipelineConnections: Number(args['pipeline-connections']),
+      log,
+    };
+    await part('flood', async () => void (results.flood = await measureFlood(options)));
+    await part('pipeline', async () => void (results.pipeline = await measurePipelineFlood(options)));
   }
   if (parts.has('soak')) {
     log(`6. soak: ${args['soak-players']} players with churn for ${args['soak-minutes']} min, RSS and heap of both services every ${args['soak-sample-s']} s`);
