@@ -249,6 +249,8 @@ export async function measurePipelineFlood(o: FloodOptions & { pipelineConnectio
       );
       // Asked while the attack's bytes are still queued: an honest request must get through.
       const survived = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.ok, () => false);
+      // A server that ran out of memory may still be exiting: give its exit a moment to land.
+      if (!survived) await once(server.child, 'exit', { signal: AbortSignal.timeout(2_000) }).catch(() => {});
       peak = Math.max(peak, rssMiB(pid));
       for (const socket of sockets) socket.destroy();
       const figure: PipelineFigure = {

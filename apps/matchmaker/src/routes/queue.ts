@@ -49,6 +49,19 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
     return answer.status === 401 && mm.refusals.spend(address, sender, mm.now()) ? closing(answer) : answer;
   }
 
+  // A flooder gets this answer tens of thousands of times a second: built once per Retry-After.
+  const throttledAnswers = new Map<number, Answer>();
+  function tooManyInvalid(retryAfterS: number): Answer {
+    let answer = throttledAnswers.get(retryAfterS);
+    if (answer === undefined) {
+      const problem = new Problem(429, 'too-many-invalid-tickets', 'Too many invalid tickets', 'this address sent too many tickets that did not verify', {
+        'retry-after': String(retryAfterS),
+      });
+      throttledAnswers.set(retryAfterS, (answer = problemAnswer(problem)));
+    }
+    return answer;
+  }
+
   function closing(answer: Answer): Answer {
     closed.inc();
     return { ...answer, headers: { ...answer.headers, connection: 'close' } };
@@ -66,11 +79,7 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
       const waitMs = mm.refusals.waitMs(address, mm.now());
       if (waitMs > 0) {
         throttled.inc();
-        const answer = problemAnswer(
-          new Problem(429, 'too-many-invalid-tickets', 'Too many invalid tickets', 'this address sent too many tickets that did not verify', {
-            'retry-after': String(Math.ceil(waitMs / 1000)),
-          }),
-        );
+        const answer = tooManyInvalid(Math.ceil(waitMs / 1000));
         // A connection that keeps sending after being told to wait is ended like one that keeps sending bad tickets.
         return mm.refusals.countOnConnection(sender) ? closing(answer) : answer;
       }
