@@ -241,8 +241,12 @@ export async function measurePipelineFlood(o: FloodOptions & { pipelineConnectio
         sockets.map(async (socket) => {
           while (Date.now() < until && !socket.destroyed) {
             written += perWrite;
-            // Until the kernel stops taking bytes; then wait for room, a little at a time.
-            if (!socket.write(request)) await once(socket, 'drain', { signal: AbortSignal.timeout(200) }).catch(() => {});
+            // Until the kernel stops taking bytes; then only when there is room again, so the
+            // attack costs this process nothing beyond one chunk per connection.
+            socket.write(request);
+            while (socket.writableNeedDrain && Date.now() < until && !socket.destroyed) {
+              await once(socket, 'drain', { signal: AbortSignal.timeout(200) }).catch(() => {});
+            }
             peak = Math.max(peak, rssMiB(pid));
           }
         }),
