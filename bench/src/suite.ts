@@ -38,6 +38,7 @@ const USAGE = `usage: pnpm bench [options]
   --soak-sample-s S     seconds between memory samples (default 10)
   --soak-ticket-ttl-ms MS  ticket lifetime in the soak, short so tickets are refreshed (default 60000)
   --soak-snapshot-dir DIR  heap snapshots of both services after minute 5 and at the end, into DIR
+                        (for diagnosis: a snapshot inflates RSS, so that run's RSS figures mean nothing)
   --redis-db N          Redis database index the suite owns and flushes (default 7)
   --json FILE           also write the results as JSON
   --profile DIR         run the throughput and cold-path servers under node --cpu-prof, profiles into DIR

@@ -22,9 +22,9 @@ export function tickStep(max: number, count: number): number {
  * `bands` shade x ranges (e.g. the windows a ratio compares).
  */
 export function timeChart(title: string, xLabel: string, yLabel: string, series: readonly Series[], bands: readonly Band[] = []): string {
-  const width = 860;
+  const width = 900;
   const height = 420;
-  const box = { left: 70, top: 40, right: width - 250, bottom: height - 50 };
+  const box = { left: 70, top: 40, right: width - 280, bottom: height - 50 };
   const xMax = Math.max(...series.flatMap((s) => s.points.map(([x]) => x)), 1);
   const yMax = Math.max(...series.flatMap((s) => s.points.map(([, y]) => y)), 1) * 1.1;
   const px = (x: number) => box.left + (x / xMax) * (box.right - box.left);
