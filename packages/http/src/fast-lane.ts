@@ -62,6 +62,12 @@ export interface LaneLimits {
 const MAX_HEADER_LINES = 64;
 /** Answers a connection may have pending; past it the lane reads no more until they are written. */
 const MAX_PENDING = 64;
+/**
+ * Requests a connection may have unanswered, on the lane and in node:http (startServer cuts
+ * those off the same way): no client that reads its answers has more, and one that stops
+ * reading would otherwise make node:http hold every request it sends.
+ */
+export const MAX_UNANSWERED = 32;
 
 // RFC 9110: a field name is a token; a value is tabs, visible ASCII and obs-text.
 const TOKEN_CHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
@@ -249,6 +255,7 @@ class LaneConnection {
         }
       } else {
         this.wait(chunk.subarray(from, end), answer);
+        if (socket.destroyed) return;
       }
       from = end;
     }
@@ -257,6 +264,10 @@ class LaneConnection {
   }
 
   private wait(bytes: Buffer, answer: Answer | Promise<Answer>): void {
+    if (this.pending.length >= MAX_UNANSWERED) {
+      this.socket.destroy();
+      return;
+    }
     if (this.pending.length === 0) {
       this.shared.idle.delete(this.socket);
       // The keep-alive clock is for idle connections, not for one waiting on us.

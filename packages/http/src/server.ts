@@ -1,8 +1,8 @@
 // Serving a Hono app on Node with timeouts set and a clean stop.
 import { serve } from '@hono/node-server';
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { installLane, type FastLane } from './fast-lane.ts';
+import type { AddressInfo, Socket } from 'node:net';
+import { MAX_UNANSWERED, installLane, type FastLane } from './fast-lane.ts';
 
 export interface ServerHandle {
   readonly port: number;
@@ -37,6 +37,27 @@ export interface ServeOptions {
 const MAX_HEADER_BYTES = 16_384;
 const MAX_CONNECTIONS = 10_000;
 
+/**
+ * Cuts off a connection with more unanswered requests than any client that reads its answers
+ * would have. node:http keeps parsing a pipelining client's requests while their handlers run,
+ * and queues each answer behind the one before it; when the client stops reading, the first
+ * answer never finishes and everything behind it stays in memory, without bound.
+ */
+function boundUnanswered(listener: RequestListener): RequestListener {
+  const unanswered = new WeakMap<Socket, number>();
+  return function boundedRequest(req, res) {
+    const socket = req.socket;
+    const count = (unanswered.get(socket) ?? 0) + 1;
+    if (count > MAX_UNANSWERED) {
+      socket.destroy();
+      return;
+    }
+    unanswered.set(socket, count);
+    res.once('close', () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
+    listener(req, res);
+  };
+}
+
 export function startServer(options: ServeOptions): Promise<ServerHandle> {
   const hostname = options.hostname ?? '127.0.0.1';
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5_000;
@@ -47,6 +68,11 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
     const server = createServer(serverOptions, listener);
     server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     if (lane !== undefined) closeLane = installLane(server, lane, { maxHeaderBytes: MAX_HEADER_BYTES, keepAliveTimeoutMs, headersTimeoutMs }).closeIdle;
+    // Around whatever answers node:http's requests now, the lane's hand-over included, so the
+    // requests whose answers the lane had already made count too.
+    const [answer] = server.rawListeners('request') as RequestListener[];
+    server.removeAllListeners('request');
+    server.on('request', boundUnanswered(answer!));
     return server;
   };
   return new Promise((resolve, reject) => {
