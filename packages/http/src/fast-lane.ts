@@ -60,8 +60,6 @@ export interface LaneLimits {
 
 /** Header lines a lane request may have; node:http takes the rest (it limits them at 1,000-2,000). */
 const MAX_HEADER_LINES = 64;
-/** Answers a connection may have pending; past it the lane reads no more until they are written. */
-const MAX_PENDING = 64;
 /**
  * Requests a connection may have unanswered, on the lane and in node:http (startServer cuts
  * those off the same way): no client that reads its answers has more, and one that stops
@@ -99,8 +97,8 @@ const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
  * edge of the protocol, and what a client can see, is node:http's.
  *
  * A client that sends without reading costs the lane at most the socket's write high-water
- * mark (16 KiB on Node 20, 64 KiB from Node 22) plus one answer in the write buffer, answers
- * pending for one read's requests plus 64, and one read kept unanswered: then it reads no
+ * mark (16 KiB on Node 20, 64 KiB from Node 22) plus one answer in the write buffer, and at
+ * most MAX_UNANSWERED pending answers (one more cuts the connection off): then it reads no
  * more until the client does. After a hand-off node:http's own bound applies (it stops
  * reading once responses queue past the high-water mark, after the read it is parsing).
  */
@@ -183,11 +181,6 @@ interface Pending {
 class LaneConnection {
   // Requests whose answers are not written yet, in request order; the first waits on the app.
   private pending: Pending[] = [];
-  // Reads of lane requests that came while as many answers were pending as a connection may
-  // have, oldest first. The socket reads on meanwhile (up to one read's worth), so a FIN is
-  // seen when node:http, which does not stop reading for pending answers, would see it.
-  private kept: Buffer[] = [];
-  private keptBytes = 0;
   private awaitingDrain = false;
   private paused = false;
   private readonly stop = () => this.finish('');
@@ -221,12 +214,6 @@ class LaneConnection {
   private read(chunk: Buffer): void {
     const count = this.shared.reads.parse(chunk);
     if (typeof count === 'string') return this.handOff(chunk, count);
-    if (this.kept.length > 0 || this.pending.length >= MAX_PENDING) {
-      this.kept.push(chunk);
-      this.keptBytes += chunk.length;
-      this.shared.idle.delete(this.socket);
-      return this.setPaused(this.keptBytes >= this.socket.readableHighWaterMark);
-    }
     this.answerRead(chunk, count);
   }
 
@@ -289,7 +276,7 @@ class LaneConnection {
       .catch(() => this.socket.destroy());
   }
 
-  /** Writes the answers now due, in request order, then answers what was kept behind them. */
+  /** Writes the answers now due, in request order, then reads on if nothing holds it back. */
   private flush(): void {
     const { socket, pending } = this;
     if (socket.destroyed || this.awaitingDrain) return;
@@ -322,23 +309,14 @@ class LaneConnection {
     }
     this.shared.idle.delete(this.socket);
     this.setPaused(true);
-    const back = rest === undefined || rest.length === 0 ? this.kept : [rest, ...this.kept];
-    for (let i = back.length - 1; i >= 0; i--) this.socket.unshift(back[i]!);
-    this.kept = [];
-    this.keptBytes = 0;
+    if (rest !== undefined && rest.length > 0) this.socket.unshift(rest);
   }
 
-  /** Answers kept reads while nothing holds them back, and reads on if nothing does. */
+  /** Reads on once nothing holds the connection back. */
   private proceed(): void {
-    while (this.kept.length > 0 && this.pending.length < MAX_PENDING && !this.awaitingDrain && !this.socket.writableEnded) {
-      const chunk = this.kept.shift()!;
-      this.keptBytes -= chunk.length;
-      // Parsed when it came: whole lane requests.
-      this.answerRead(chunk, this.shared.reads.parse(chunk) as number);
-    }
     if (this.awaitingDrain || this.socket.writableEnded) return;
-    if (this.pending.length === 0 && this.kept.length === 0) this.shared.idle.set(this.socket, this.stop);
-    this.setPaused(this.keptBytes >= this.socket.readableHighWaterMark);
+    if (this.pending.length === 0) this.shared.idle.set(this.socket, this.stop);
+    this.setPaused(false);
   }
 
   private setPaused(pause: boolean): void {
@@ -358,13 +336,11 @@ class LaneConnection {
     socket.removeListener('drain', this.onDrain);
     socket.setTimeout(0);
     socket.pause();
-    if (this.pending.length > 0 || this.kept.length > 0) {
-      // node:http reads these requests again; those the lane asked answers for get them.
-      rest = Buffer.concat([...this.pending.map((entry) => entry.bytes), ...this.kept, rest]);
-      if (this.pending.length > 0) {
-        shared.carried.set(socket, this.pending);
-        socket.once('close', () => shared.carried.delete(socket));
-      }
+    if (this.pending.length > 0) {
+      // node:http reads these requests again, and they get the answers the lane asked for.
+      rest = Buffer.concat([...this.pending.map((entry) => entry.bytes), rest]);
+      shared.carried.set(socket, this.pending);
+      socket.once('close', () => shared.carried.delete(socket));
       this.forget();
     }
     if (rest.length > 0) socket.unshift(rest);
@@ -395,8 +371,6 @@ class LaneConnection {
   private forget(): void {
     this.shared.idle.delete(this.socket);
     this.pending = [];
-    this.kept = [];
-    this.keptBytes = 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // Raw requests for the differential suite: each dimension of the HTTP/1.1 head the lane parses,
 // alone and pipelined, generated from a fixed seed so every run sends the same bytes.
 import type { Plan } from './wire.ts';
+import { seededRandom } from '@ticketbooth/tools';
 
 export interface Case {
   readonly name: string;
@@ -179,20 +180,9 @@ const OTHERS: readonly [string, string][] = [
   ['no host', 'POST /v1/queue HTTP/1.1\r\nAuthorization: sync-nohost\r\n\r\n'],
 ];
 
-/** A small deterministic generator (mulberry32), so a failing case reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export function buildCorpus(seed = 20_261_130): Case[] {
-  const next = random(seed);
+  // Seeded, so a failing case reproduces.
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const cases: Case[] = [];
   let serial = 0;

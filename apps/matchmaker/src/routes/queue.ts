@@ -8,6 +8,11 @@ import type { QueueEntry } from '../pool.ts';
 import type { MatchResult } from '../results.ts';
 import { streamMatch } from '../sse.ts';
 
+/** Read only off the hot path: a queued ticket's resubmission never needs it. */
+function addressOf(sender: Sender | undefined): string {
+  return sender?.remoteAddress ?? '';
+}
+
 /**
  * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
  * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
@@ -44,9 +49,9 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
   }
 
   /** A refusal's answer; a refused ticket (401) spends the sender's budget and may end its connection. */
-  function refusal(error: unknown, address: string, sender: Sender | undefined): Answer {
+  function refusal(error: unknown, sender: Sender | undefined): Answer {
     const answer = errorAnswer(error, log);
-    return answer.status === 401 && mm.refusals.spend(address, sender, mm.now()) ? closing(answer) : answer;
+    return answer.status === 401 && mm.refusals.spend(addressOf(sender), sender, mm.now()) ? closing(answer) : answer;
   }
 
   // A flooder gets this answer tens of thousands of times a second: built once per Retry-After.
@@ -69,14 +74,13 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
 
   return (authorization, sender) => {
     let submission: Submission | Promise<Submission>;
-    const address = sender?.remoteAddress ?? '';
     try {
       const token = bearerToken(authorization);
       // The resubmission of a queued ticket: nearly every request, so no Submission for it.
       const entry = mm.refreshQueued(token);
       if (entry !== undefined) return { status: 200, headers: json, body: searchingJson(entry) };
       // Before any signature work: an address that keeps sending bad tickets waits.
-      const waitMs = mm.refusals.waitMs(address, mm.now());
+      const waitMs = mm.refusals.waitMs(addressOf(sender), mm.now());
       if (waitMs > 0) {
         throttled.inc();
         const answer = tooManyInvalid(Math.ceil(waitMs / 1000));
@@ -85,9 +89,9 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
       }
       submission = mm.submit(token);
     } catch (error) {
-      return refusal(error, address, sender);
+      return refusal(error, sender);
     }
-    return submission instanceof Promise ? submission.then(answerOf, (error: unknown) => refusal(error, address, sender)) : answerOf(submission);
+    return submission instanceof Promise ? submission.then(answerOf, (error: unknown) => refusal(error, sender)) : answerOf(submission);
   };
 }
 
