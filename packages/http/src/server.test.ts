@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { connect } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +30,30 @@ describe('startServer', () => {
     socket.write('POST /work HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(200));
     expect(await closed).toBe(true);
     expect(handled).toBe(32);
+  });
+
+  it('makes no request of the rest of a read once it cuts a client off', async () => {
+    const app = new Hono().post('/work', async (c) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return c.text('done');
+    });
+    server = await startServer({ fetch: app.fetch, port: 0 });
+    // node:http publishes every request it makes here, before any listener sees it.
+    let made = 0;
+    const count = () => void made++;
+    subscribe('http.server.request.start', count);
+    try {
+      const socket = connect(server.port, '127.0.0.1');
+      socket.on('error', () => {});
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      // About 36 KiB of the smallest requests, in one write: one or two reads for the server.
+      socket.write('POST /work HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1_000));
+      await closed;
+    } finally {
+      unsubscribe('http.server.request.start', count);
+    }
+    expect(made).toBe(33);
   });
 
   it('answers a client that pipelines 32 requests at once, all of them', async () => {
