@@ -16,7 +16,8 @@ export interface FloodOptions {
   readonly intervalMs: number;
   readonly durationS: number;
   readonly rounds: number;
-  readonly connections: number;
+  /** Budget settings and flooder connection counts, as `budget@connections`. */
+  readonly cases: readonly string[];
   readonly log: (line: string) => void;
 }
 
@@ -43,7 +44,9 @@ export interface FloodRound {
 
 export interface FloodCase {
   readonly name: string;
-  readonly budget: 'on' | 'off' | 'no-close';
+  readonly budget: Budget;
+  /** The flooder's connections: with the budget, a held 429 limits each to one answer per hold. */
+  readonly connections: number;
   readonly rounds: readonly FloodRound[];
   /** Medians over rounds of (during / before). */
   readonly p50Ratio: number;
@@ -52,6 +55,22 @@ export interface FloodCase {
 }
 
 const MATCHMAKER_BENCH = `${REPO_DIR}apps/matchmaker/bench/`;
+
+/**
+ * `on`: the budget as shipped; `no-hold`: 429s answered at once (as before the hold);
+ * `no-close`: no connection closed for refused tickets; `off`: no budget at all.
+ */
+export type Budget = 'on' | 'no-hold' | 'no-close' | 'off';
+const BUDGETS: readonly Budget[] = ['on', 'no-hold', 'no-close', 'off'];
+
+export function parseCase(text: string): { budget: Budget; connections: number } {
+  const [budget, connections] = text.split('@');
+  const count = Number(connections ?? 64);
+  if (!BUDGETS.includes(budget as Budget) || !Number.isInteger(count) || count < 1) {
+    throw new TypeError(`flood case ${text}: expected budget@connections, budget one of ${BUDGETS.join(', ')}`);
+  }
+  return { budget: budget as Budget, connections: count };
+}
 
 /** The forgeries a flooder can send: each costs the server differently. */
 function forgeries(issuer: SigningKey, count: number, now: number): Record<string, string[]> {
@@ -105,7 +124,7 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
   const honest = await startJobChild<HonestJob, HonestResult>(`${BENCH_DIR}src/honest-client.ts`, { core: 1 });
   const cases: FloodCase[] = [];
   try {
-    for (const budget of (process.env.FLOOD_BUDGETS ?? 'on,off').split(',') as FloodCase['budget'][]) {
+    for (const { budget, connections } of o.cases.map(parseCase)) {
       const server = await startBenchServer(`${MATCHMAKER_BENCH}matchmaker-server.ts`, {
         core: 0,
         env: { BENCH_ISSUER_PUBLIC: o.issuer.publicPaserk, BENCH_REFUSALS: budget },
@@ -127,7 +146,7 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
             const cpuFloodStart = cpuSeconds(server.child.pid!);
             const [during, flood] = await Promise.all([
               honest.run(honestJob),
-              flooder.run({ url, connections: o.connections, duration: o.durationS, requests }) as Promise<LoadResult>,
+              flooder.run({ url, connections, duration: o.durationS, requests }) as Promise<LoadResult>,
             ]);
             const duringFigure = latency(during);
             rounds.push({
@@ -140,7 +159,7 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
               serverBusyFlooded: (cpuSeconds(server.child.pid!) - cpuFloodStart) / o.durationS,
             });
             o.log(
-              `  budget ${budget}, ${name}, round ${round + 1}/${o.rounds}: flood ${flood.rps.toFixed(0)} req/s (${Object.entries(flood.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}), ` +
+              `  budget ${budget}, ${connections} connections, ${name}, round ${round + 1}/${o.rounds}: flood ${flood.rps.toFixed(0)} req/s (${Object.entries(flood.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')}), ` +
                 `honest p50 ${before.p50.toFixed(2)} -> ${duringFigure.p50.toFixed(2)} ms, p99 ${before.p99.toFixed(2)} -> ${duringFigure.p99.toFixed(2)} ms, ` +
                 `server busy ${(100 * rounds.at(-1)!.serverBusyAlone).toFixed(0)}% -> ${(100 * rounds.at(-1)!.serverBusyFlooded).toFixed(0)}%, honest errors ${duringFigure.errors + duringFigure.non200}`,
             );
@@ -148,12 +167,13 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
           cases.push({
             name,
             budget,
+            connections,
             rounds,
             p50Ratio: median(rounds.map((r) => r.during.p50 / r.before.p50)),
             p99Ratio: median(rounds.map((r) => r.during.p99 / r.before.p99)),
             honestErrors: rounds.reduce((sum, r) => sum + r.during.errors + r.during.non200, 0),
           });
-          o.log(`  budget ${budget}, ${name}: honest p50 ${cases.at(-1)!.p50Ratio.toFixed(2)}x, p99 ${cases.at(-1)!.p99Ratio.toFixed(2)}x (median of ${o.rounds} rounds)`);
+          o.log(`  budget ${budget}, ${connections} connections, ${name}: honest p50 ${cases.at(-1)!.p50Ratio.toFixed(2)}x, p99 ${cases.at(-1)!.p99Ratio.toFixed(2)}x (median of ${o.rounds} rounds)`);
         }
       } finally {
         await stop(server.child);

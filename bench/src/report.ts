@@ -82,7 +82,7 @@ export function renderReport(r: SuiteResults): string {
     const closed = f.rounds.reduce((sum, x) => sum + x.closedConnections, 0);
     row(
       '7 flood',
-      `${f.name}, budget ${f.budget}`,
+      `${f.name}, budget ${f.budget}, ${f.connections} flooder connections`,
       `flood ${n(flood)} req/s (${n(refused)} × 401, ${n(throttled)} × 429, ${n(closed)} connections closed); honest p50 ×${f.p50Ratio.toFixed(2)}, p99 ×${f.p99Ratio.toFixed(2)}, ${f.honestErrors} honest errors`,
       f.budget === 'on' ? 'p99 ≤ 3×' : '',
       f.budget === 'on' ? verdict(f.p99Ratio <= 3 && f.honestErrors === 0) : '',

@@ -32,6 +32,8 @@ const USAGE = `usage: pnpm bench [options]
   --flood-players N     honest players resubmitting during the forged-ticket flood (default 200)
   --flood-interval-ms MS  their resubmit interval (default 200)   --flood-duration S   per phase (default 5)
   --flood-rounds N      alone/flooded rounds per case (default 3)
+  --flood-cases a@n,..  refusal budget (on, no-hold, no-close, off) @ flooder connections
+                        (default on@64,on@1000,no-hold@64,off@64)
   --pipeline-connections N  clients that pipeline without reading (default 100)
   --soak-minutes M      soak length, after the players signed up (default 15; the figure needs >= 6)
   --soak-players N      players in the soak, with churn (default 2000)
@@ -65,6 +67,7 @@ const { values: args } = parseArgs({
     'flood-interval-ms': { type: 'string', default: '200' },
     'flood-duration': { type: 'string', default: '5' },
     'flood-rounds': { type: 'string', default: '3' },
+    'flood-cases': { type: 'string', default: 'on@64,on@1000,no-hold@64,off@64' },
     'pipeline-connections': { type: 'string', default: '100' },
     'soak-minutes': { type: 'string', default: '15' },
     'soak-players': { type: 'string', default: '2000' },
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
       intervalMs: Number(args['flood-interval-ms']),
       durationS: Number(args['flood-duration']),
       rounds: Number(args['flood-rounds']),
-      connections: Number(args.connections),
+      cases: args['flood-cases'].split(','),
       pipelineConnections: Number(args['pipeline-connections']),
       log,
     };

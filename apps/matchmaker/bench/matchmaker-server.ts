@@ -9,13 +9,14 @@ import { benchSettings } from './bench-support.ts';
 const issuerPublic = process.env.BENCH_ISSUER_PUBLIC;
 if (!issuerPublic) throw new TypeError('BENCH_ISSUER_PUBLIC is required');
 const ring = new KeyRing({ verification: [createVerificationKey({ publicKey: issuerPublic })] });
-// BENCH_REFUSALS=off: no refusal budget, to show what a flood costs without it.
+// BENCH_REFUSALS=off: no refusal budget, to show what a flood costs without it; no-close, no-hold: without one of its parts.
 const unlimited = { burst: 1e9, perSecond: 1e9, perConnection: 1e9 };
 const { app, lane } = createApp({
   settings: {
     ...benchSettings(),
     ...(process.env.BENCH_REFUSALS === 'off' ? { refusals: unlimited } : {}),
     ...(process.env.BENCH_REFUSALS === 'no-close' ? { refusals: { ...DEFAULT_REFUSALS, perConnection: 1e9 } } : {}),
+    ...(process.env.BENCH_REFUSALS === 'no-hold' ? { refusals: { ...DEFAULT_REFUSALS, holdMs: 0 } } : {}),
   },
   ticketKeys: { ring, hasKeys: () => true, refetchForUnknownKid: async () => false },
   matchKeys: new KeyRing({ signing: createSigningKey(generateSeed()) }),

@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     expect(config.resultTtlMs).toBe(305_000);
     expect(config.keyFile).toMatch(/\.ticketbooth\/matchmaker-keys\.json$/);
     expect(config.fastLane).toBe(true);
-    expect(config.refusals).toEqual({ burst: 50, perSecond: 5, perConnection: 10 });
+    expect(config.refusals).toEqual({ burst: 50, perSecond: 5, perConnection: 10, holdMs: 1_000 });
   });
 
   it('turns the fast lane off and sets the refusal budget from the environment', () => {
@@ -25,9 +25,10 @@ describe('loadConfig', () => {
       MATCHMAKER_INVALID_TICKET_BURST: '5',
       MATCHMAKER_INVALID_TICKETS_PER_S: '2',
       MATCHMAKER_INVALID_TICKETS_PER_CONNECTION: '3',
+      MATCHMAKER_THROTTLED_HOLD_MS: '0',
     });
     expect(config.fastLane).toBe(false);
-    expect(config.refusals).toEqual({ burst: 5, perSecond: 2, perConnection: 3 });
+    expect(config.refusals).toEqual({ burst: 5, perSecond: 2, perConnection: 3, holdMs: 0 });
     expect(() => loadConfig({ MATCHMAKER_FAST_LANE: 'maybe' })).toThrow(/MATCHMAKER_FAST_LANE/);
     expect(() => loadConfig({ MATCHMAKER_INVALID_TICKETS_PER_CONNECTION: '0' })).toThrow(/MATCHMAKER_INVALID_TICKETS_PER_CONNECTION/);
   });

@@ -83,6 +83,7 @@ const envSchema = z.object({
   MATCHMAKER_INVALID_TICKET_BURST: int(1).default(DEFAULT_REFUSALS.burst),
   MATCHMAKER_INVALID_TICKETS_PER_S: int(1).default(DEFAULT_REFUSALS.perSecond),
   MATCHMAKER_INVALID_TICKETS_PER_CONNECTION: int(1).default(DEFAULT_REFUSALS.perConnection),
+  MATCHMAKER_THROTTLED_HOLD_MS: int(0).default(DEFAULT_REFUSALS.holdMs!),
   MATCHMAKER_FAST_LANE: z.enum(['on', 'off']).default('on'),
 });
 
@@ -141,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       burst: e.MATCHMAKER_INVALID_TICKET_BURST,
       perSecond: e.MATCHMAKER_INVALID_TICKETS_PER_S,
       perConnection: e.MATCHMAKER_INVALID_TICKETS_PER_CONNECTION,
+      holdMs: e.MATCHMAKER_THROTTLED_HOLD_MS,
     },
     fastLane: e.MATCHMAKER_FAST_LANE === 'on',
   };

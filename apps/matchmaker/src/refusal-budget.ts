@@ -8,12 +8,14 @@ export interface RefusalBudgetOptions {
   readonly perSecond: number;
   /** Refused or throttled tickets after which a connection is closed (that answer says `Connection: close`). */
   readonly perConnection: number;
+  /** How long a throttled answer (429) is held before it is sent. Default 1,000 ms. */
+  readonly holdMs?: number;
   /** Addresses tracked at most; the least recently refused is forgotten first. Default 100,000. */
   readonly maxAddresses?: number;
 }
 
-/** An address may send 50 refused tickets at once and 5 a second after; a connection 10. */
-export const DEFAULT_REFUSALS: RefusalBudgetOptions = { burst: 50, perSecond: 5, perConnection: 10 };
+/** An address may send 50 refused tickets at once and 5 a second after; a connection 10; a 429 waits up to 1 s. */
+export const DEFAULT_REFUSALS: RefusalBudgetOptions = { burst: 50, perSecond: 5, perConnection: 10, holdMs: 1_000 };
 
 interface Bucket {
   tokens: number;
@@ -27,7 +29,8 @@ interface Bucket {
  *
  * @example
  * const budget = new RefusalBudget({ burst: 50, perSecond: 5, perConnection: 10 });
- * if (budget.waitMs(address, now) > 0) return tooManyInvalid;   // before any signature work
+ * const wait = budget.waitMs(address, now);
+ * if (wait > 0) return after(budget.holdMs, tooManyInvalid);   // before any signature work
  * ... verify fails ... if (budget.spend(address, socket, now)) closeAfterThisAnswer();
  */
 export class RefusalBudget {
@@ -36,10 +39,19 @@ export class RefusalBudget {
   readonly #options: Required<RefusalBudgetOptions>;
 
   constructor(options: RefusalBudgetOptions) {
-    if (!(options.burst >= 1) || !(options.perSecond > 0) || !(options.perConnection >= 1)) {
-      throw new TypeError('burst >= 1, perSecond > 0 and perConnection >= 1 required');
+    if (!(options.burst >= 1) || !(options.perSecond > 0) || !(options.perConnection >= 1) || !((options.holdMs ?? 0) >= 0)) {
+      throw new TypeError('burst >= 1, perSecond > 0, perConnection >= 1 and holdMs >= 0 required');
     }
-    this.#options = { maxAddresses: 100_000, ...options };
+    this.#options = { maxAddresses: 100_000, holdMs: 1_000, ...options };
+  }
+
+  /**
+   * How long the answer that tells a client to wait is held. A client that sends on while told
+   * to wait gets one answer per connection per hold: a flooder's rate falls to its connection
+   * count per second, and its requests stop competing with queued players' for the event loop.
+   */
+  get holdMs(): number {
+    return this.#options.holdMs;
   }
 
   /** 0 when the address may have one more ticket checked now, else how long until it may. */

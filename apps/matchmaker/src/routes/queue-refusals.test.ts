@@ -13,7 +13,7 @@ function forged(h: Harness, sub: string): string {
 
 describe('POST /v1/queue refusal budget', () => {
   it('answers 429 with Retry-After, before any signature work, once an address spent its burst', async () => {
-    const h = createHarness({ refusals: { burst: 3, perSecond: 2, perConnection: 100 } });
+    const h = createHarness({ refusals: { burst: 3, perSecond: 2, perConnection: 100, holdMs: 0 } });
     const alice = h.ticket('alice');
     expect((await h.submit(alice)).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await problemOf(await h.submit(forged(h, `f${i}`)))).code).toBe('bad-signature');
@@ -90,12 +90,34 @@ describe('refused tickets on one connection', () => {
   });
 
   it('closes a connection that keeps sending after being told to wait', async () => {
-    const h = createHarness({ refusals: { burst: 1, perSecond: 1, perConnection: 3 } });
+    const h = createHarness({ refusals: { burst: 1, perSecond: 1, perConnection: 3, holdMs: 0 } });
     server = await startServer({ fetch: h.app.fetch, port: 0, lane: h.lane });
     const answers = await onOneConnection(server.port, [forged(h, 'x'), forged(h, 'y'), forged(h, 'z'), forged(h, 'w')]);
     expect(answers.map((a) => a.status)).toEqual([401, 429, 429, 429]);
     const connections = answers.map((a) => a.connection);
     expect(new Set(connections.slice(0, 3)).size).toBe(1);
     expect(connections[3]).not.toBe(connections[0]);
+  });
+
+  it.each([
+    ['the Hono route', false],
+    ['the fast lane', true],
+  ])('holds each answer that says wait, on %s, while queued players from the same address are answered at once', async (_, withLane) => {
+    const h = createHarness({ refusals: { burst: 1, perSecond: 1, perConnection: 100, holdMs: 300 } });
+    server = await startServer({ fetch: h.app.fetch, port: 0, ...(withLane ? { lane: h.lane } : {}) });
+    const alice = h.ticket('alice');
+    expect((await onOneConnection(server.port, [alice]))[0]!.status).toBe(200);
+    const flood = onOneConnection(server.port, [forged(h, 'x'), forged(h, 'y'), forged(h, 'z')]).then((answers) => ({ answers, at: performance.now() }));
+    const started = performance.now();
+    // Alice resubmits on her own connection while the flooder's answers are held.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const resubmitted = await onOneConnection(server.port, [alice]);
+    const aliceMs = performance.now() - started;
+    const { answers, at } = await flood;
+    expect(answers.map((a) => a.status)).toEqual([401, 429, 429]);
+    // Two held answers, one after the other on that connection.
+    expect(at - started).toBeGreaterThanOrEqual(2 * 300 - 20);
+    expect(resubmitted[0]!.status).toBe(200);
+    expect(aliceMs).toBeLessThan(300);
   });
 });

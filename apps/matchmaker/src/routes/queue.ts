@@ -67,6 +67,11 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
     return answer;
   }
 
+  /** The answer after `ms`: the connection gets nothing else meanwhile (answers go in request order). */
+  function held(answer: Answer, ms: number): Answer | Promise<Answer> {
+    return ms <= 0 ? answer : new Promise((resolve) => setTimeout(resolve, ms, answer));
+  }
+
   function closing(answer: Answer): Answer {
     closed.inc();
     return { ...answer, headers: { ...answer.headers, connection: 'close' } };
@@ -85,7 +90,7 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
         throttled.inc();
         const answer = tooManyInvalid(Math.ceil(waitMs / 1000));
         // A connection that keeps sending after being told to wait is ended like one that keeps sending bad tickets.
-        return mm.refusals.countOnConnection(sender) ? closing(answer) : answer;
+        return held(mm.refusals.countOnConnection(sender) ? closing(answer) : answer, mm.refusals.holdMs);
       }
       submission = mm.submit(token);
     } catch (error) {
