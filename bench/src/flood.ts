@@ -120,7 +120,6 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
   const now = Date.now();
   const honestTokens = Array.from({ length: o.players }, (_, i) => benchTicket(o.issuer, i, now, 30 * 60_000));
   const forged = forgeries(o.issuer, 2_000, now);
-  const flooder = await startLoadRunner({ nice: true });
   const honest = await startJobChild<HonestJob, HonestResult>(`${BENCH_DIR}src/honest-client.ts`, { core: 1 });
   const cases: FloodCase[] = [];
   try {
@@ -144,10 +143,13 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
             const cpuAlone = cpuSeconds(server.child.pid!) - cpuBefore;
             const closedBefore = await closedConnections(server.url);
             const cpuFloodStart = cpuSeconds(server.child.pid!);
+            // A new flooder each round: autocannon left with hundreds of connections the server
+            // closed grew to gigabytes and never finished its next run.
+            const flooder = await startLoadRunner({ nice: true });
             const [during, flood] = await Promise.all([
               honest.run(honestJob),
               flooder.run({ url, connections, duration: o.durationS, requests }) as Promise<LoadResult>,
-            ]);
+            ]).finally(() => flooder.close());
             const duringFigure = latency(during);
             rounds.push({
               before,
@@ -180,7 +182,7 @@ export async function measureFlood(o: FloodOptions): Promise<FloodCase[]> {
       }
     }
   } finally {
-    await Promise.all([flooder.close(), honest.close()]);
+    await honest.close();
   }
   return cases;
 }
