@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const logLines: string[] = [];
   const own: OwnServices | undefined = options.issuer
     ? undefined
-    : await startOwnServices({ resubmitMs: options.resubmitMs, warmupMs: options.resubmitMs + 500, log: (l) => logLines.push(l) });
+    : await startOwnServices({ resubmitMs: options.resubmitMs, log: (l) => logLines.push(l) });
   const issuerUrl = options.issuer ?? own!.issuerUrl;
   const adminToken = options.adminToken ?? own?.adminToken;
   const started = Date.now();

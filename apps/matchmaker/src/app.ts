@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { createErrorHandler, notFound, type FastLane } from '@ticketbooth/http';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { healthRoutes } from './routes/health.ts';
+import { matchRoutes } from './routes/matches.ts';
 import { poolRoutes } from './routes/pools.ts';
 import { queueRoutes, submitAnswer } from './routes/queue.ts';
 
@@ -22,6 +23,7 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
   const submit = submitAnswer(matchmaker, log);
   const app = new Hono()
     .route('/', queueRoutes(matchmaker, submit))
+    .route('/', matchRoutes(matchmaker))
     .route('/', poolRoutes(matchmaker, deps.matchKeys))
     .route('/', healthRoutes(matchmaker));
   app.onError(createErrorHandler(log ? { log } : {}));

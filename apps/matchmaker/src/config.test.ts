@@ -12,7 +12,7 @@ describe('loadConfig', () => {
     expect(config.host).toBe('127.0.0.1');
     expect(config.pools).toEqual(['duel/eu', 'duel/na', 'squad/eu', 'squad/na']);
     expect(config.staleAfterMs).toBe(15_000);
-    expect(config.warmupMs).toBe(6_000);
+    expect(config.warmupMs).toBe(7_000);
     expect(config.resultTtlMs).toBe(305_000);
     expect(config.keyFile).toMatch(/\.ticketbooth\/matchmaker-keys\.json$/);
     expect(config.fastLane).toBe(true);

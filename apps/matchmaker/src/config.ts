@@ -128,7 +128,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     revocationMaxBackoffMs: e.REVOCATION_MAX_BACKOFF_MS,
     keyFile: e.MATCHMAKER_KEY_FILE ?? join(home, 'matchmaker-keys.json'),
     keyPollMs: e.MATCHMAKER_KEY_POLL_MS,
-    warmupMs: e.WARMUP_MS ?? interval + Math.max(1_000, Math.round(interval / 5)),
+    // Clients resubmit (and re-announce matches) one interval apart, moved by up to 20 %, and a
+    // request that failed during the restart is retried within an interval: all of them arrive
+    // within 1.2 intervals of the restart, plus a second for a loaded machine.
+    warmupMs: e.WARMUP_MS ?? Math.round(interval * 1.2) + 1_000,
     staleAfterMs: e.STALE_AFTER_MS ?? 3 * interval,
     tickMs: e.MATCHMAKER_TICK_MS,
     // Outliving every ticket of a matched search means none of them can queue it again.

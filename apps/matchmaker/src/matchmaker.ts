@@ -4,6 +4,7 @@ import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@
 import { formMatches, type FormedMatch } from './form-matches.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
+import { createReannounce } from './reannounce.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { Queue, type QueueEntry, type TicketFacts, type UpsertOutcome } from './pool.ts';
 import { DEFAULT_REFUSALS, RefusalBudget, type RefusalBudgetOptions } from './refusal-budget.ts';
@@ -88,6 +89,19 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     queue,
     pools: new Map([...served.keys()].map((k) => [k, k])),
     cacheSize: settings.verifierCacheSize,
+    now,
+  });
+  const reannounceMatch = createReannounce({
+    tickets: { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs },
+    matchKeys,
+    matchIssuer: settings.matchIssuer,
+    audience: settings.shared.audiences.match,
+    matchTokenTtlMs: settings.matchTokenTtlMs,
+    resultTtlMs: settings.resultTtlMs,
+    serves: (pool) => served.has(pool),
+    results,
+    queue,
+    events,
     now,
   });
   const feed: RevocationFeed | undefined =
@@ -208,6 +222,13 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return checked.then(({ facts }) => void queue.remove(facts.sub));
   }
 
+  /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
+  function reannounce(ticket: string, matchToken: string): MatchResult {
+    const { result, rebuilt } = reannounceMatch(ticket, matchToken);
+    metrics.reannouncements.inc({ outcome: rebuilt ? 'rebuilt' : 'known' });
+    return result;
+  }
+
   /** The match for this ticket's search if formed, else undefined; ticket errors throw. */
   async function findMatch(token: string): Promise<{ sub: string; result: MatchResult | undefined; expiresAt: number }> {
     const { facts } = await tickets.check(token);
@@ -307,6 +328,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   return {
     submit,
     refreshQueued,
+    reannounce,
     leave,
     findMatch,
     tick,

@@ -154,7 +154,13 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
     labelNames: ['reason'] as const,
     registers,
   });
-  return { registry, submissions, connectionsClosed, laneHandOffs, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
+  const reannouncements = new Counter({
+    name: 'matchmaker_match_reannouncements_total',
+    help: 'Matches presented again by a member (POST /v1/matches/current): known, or rebuilt from the token after a restart.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  return { registry, submissions, connectionsClosed, laneHandOffs, reannouncements, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

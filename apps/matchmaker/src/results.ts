@@ -42,6 +42,12 @@ export class Results {
     return result;
   }
 
+  /** The player's latest match, whatever search it answers, if still kept. */
+  latest(sub: string, now: number): MatchResult | undefined {
+    const result = this.#bySub.get(sub);
+    return result === undefined || now >= result.expiresAt ? undefined : result;
+  }
+
   get size(): number {
     return this.#bySub.size;
   }

@@ -19,6 +19,10 @@ export const searchingSchema = z.object({
 
 export const matchedSchema = z.object({ status: z.literal('matched'), match: matchSchema });
 
+export const reannouncementSchema = z.strictObject({
+  match: z.string().min(1).max(8192).describe('The `match` token this player was answered with.'),
+});
+
 export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, matchedSchema]);
 
 export const poolsSchema = z.object({

@@ -35,14 +35,18 @@ export interface TicketOptions {
 export function createHarness(
   overrides: Partial<MatchmakerSettings> = {},
   shared?: SharedConfig,
-  extra: Pick<MatchmakerDeps, 'revocationFeed'> = {},
+  extra: Pick<MatchmakerDeps, 'revocationFeed'> & {
+    /** Another harness's keys and clock: this one is that matchmaker restarted (memory gone, key file kept). */
+    readonly restartOf?: { readonly issuerKey: SigningKey; readonly matchKeys: KeyRing; now(): number };
+  } = {},
 ) {
-  let clock = T0;
+  const { restartOf, ...deps } = extra;
+  let clock = restartOf?.now() ?? T0;
   let ids = 0;
   let jtis = 0;
-  const issuerKey = createSigningKey(generateSeed());
+  const issuerKey = restartOf?.issuerKey ?? createSigningKey(generateSeed());
   const ticketRing = new KeyRing({ signing: issuerKey });
-  const matchKeys = new KeyRing({ signing: createSigningKey(generateSeed()) });
+  const matchKeys = restartOf?.matchKeys ?? new KeyRing({ signing: createSigningKey(generateSeed()) });
   const settings: MatchmakerSettings = {
     shared: shared ?? parseSharedConfig({ ...DEMO_CONFIG, resubmitIntervalMs: 1_000, ticketTtlMs: 60_000 }),
     pools: ['duel/eu', 'squad/eu'],
@@ -61,9 +65,10 @@ export function createHarness(
     ticketKeys: { ring: ticketRing, hasKeys: () => keysLoaded, refetchForUnknownKid: async () => false },
     matchKeys,
     now: () => clock,
-    newId: () => `match-${++ids}`,
+    // A restarted process names its matches anew: ids must not collide with the first one's.
+    newId: () => `match-${restartOf ? 'r' : ''}${++ids}`,
     log: () => {},
-    ...extra,
+    ...deps,
   });
 
   function ticket(sub: string, options: TicketOptions = {}): string {
@@ -74,7 +79,7 @@ export function createHarness(
       aud: settings.shared.audiences.ticket,
       iat: toPasetoDate(issuedAt),
       exp: toPasetoDate(issuedAt + (options.lifetimeMs ?? 30_000)),
-      jti: `jti-${++jtis}`,
+      jti: `jti-${restartOf ? 'r' : ''}${++jtis}`,
       pool: { mode: options.mode ?? 'duel', region: options.region ?? 'eu' },
       rating: options.rating ?? 1500,
       queuedAt: toPasetoDate(options.queuedAt ?? issuedAt),
@@ -95,6 +100,8 @@ export function createHarness(
     ticket,
     auth,
     submit: (token: string) => app.request('/v1/queue', { method: 'POST', headers: auth(token) }),
+    reannounce: (token: string, match: string) =>
+      app.request('/v1/matches/current', { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify({ match }) }),
     leave: (token: string) => app.request('/v1/queue', { method: 'DELETE', headers: auth(token) }),
     advance: (ms: number) => (clock += ms),
     now: () => clock,

@@ -289,6 +289,61 @@ describe('push', () => {
   });
 });
 
+describe('holding a match', () => {
+  /** A matchmaker that matches at once and records each presentation of the match. */
+  async function matching(present: (n: number) => Response) {
+    const presented: Array<{ ticket: string | undefined; match: unknown }> = [];
+    const mm = await scripted((app) => {
+      app.post('/v1/queue', (c) => c.json({ status: 'matched', match }));
+      app.post('/v1/matches/current', async (c) => {
+        presented.push({ ticket: c.req.header('authorization'), match: ((await c.req.json()) as { match: unknown }).match });
+        return present(presented.length);
+      });
+    });
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    return { presented, client: createClient({ issuerUrl: issuer.url, backoff: FAST }) };
+  }
+  const until = async (what: () => boolean) => {
+    for (let waited = 0; !what() && waited < 2_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('keeps presenting the match with its ticket at the resubmit cadence until settled', async () => {
+    const { presented, client } = await matching(() => Response.json({ status: 'matched', match }));
+    expect(await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' })).toEqual(match);
+    await until(() => presented.length >= 3);
+    expect(presented.slice(0, 3)).toEqual([0, 1, 2].map(() => ({ ticket: 'Bearer t1', match: match.token })));
+    client.settle(match.id);
+    const count = presented.length;
+    await sleep(60);
+    expect(presented.length).toBeLessThanOrEqual(count + 1);
+  });
+
+  it('rides out a matchmaker that is down or busy, and stops when the match is refused for good', async () => {
+    const { presented, client } = await matching((n) => (n === 1 ? problem(503, 'busy') : n === 2 ? Response.json({ status: 'matched', match }) : problem(401, 'expired')));
+    await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
+    await until(() => presented.length >= 3);
+    await sleep(60);
+    expect(presented).toHaveLength(3);
+  });
+
+  it('presents nothing when asked not to, and stops when the queue signal aborts', async () => {
+    const off = await matching(() => Response.json({ status: 'matched', match }));
+    await off.client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { reannounce: false });
+    await sleep(60);
+    expect(off.presented).toHaveLength(0);
+
+    const aborted = await matching(() => Response.json({ status: 'matched', match }));
+    const signal = new AbortController();
+    await aborted.client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { signal: signal.signal });
+    await until(() => aborted.presented.length >= 1);
+    signal.abort();
+    const count = aborted.presented.length;
+    await sleep(60);
+    expect(aborted.presented.length).toBeLessThanOrEqual(count + 1);
+  });
+});
+
 describe('refreshTimeOf', () => {
   const at = Date.parse('2026-01-01T00:00:00Z');
   const grantFor = (lifeMs: number, resubmitAfterMs: number) => ({ ticket: 't', matchmakerUrl: 'x', resubmitAfterMs, expiresAt: new Date(at + lifeMs).toISOString() });

@@ -25,6 +25,13 @@ export interface QueueOptions {
    * shrinks the window in which a matchmaker crash can lose a formed match.
    */
   readonly push?: boolean;
+  /**
+   * Once matched, keep presenting the match to the matchmaker at the resubmit cadence (default
+   * true) until `settle(match.id)`, `signal` aborts, or the matchmaker refuses it (the match
+   * token expired). A matchmaker that restarted rebuilds the match from it, so the members
+   * who had not heard of it yet get this match, not another.
+   */
+  readonly reannounce?: boolean;
 }
 
 export interface TicketboothClient {
@@ -38,6 +45,10 @@ export interface TicketboothClient {
   /** Resolves with the match when the matchmaker pushes it, or undefined when the stream ends. */
   waitForMatch(grant: TicketGrant, signal: AbortSignal): Promise<Match | undefined>;
   leave(grant: TicketGrant): Promise<void>;
+  /** Presents a match this player holds: the matchmaker answers it, or rebuilds it after a restart. */
+  announceMatch(grant: TicketGrant, match: Match, signal?: AbortSignal): Promise<Match>;
+  /** Stops presenting this match (see `QueueOptions.reannounce`): call once the game server has the player. */
+  settle(matchId: string): void;
   /**
    * Queues until matched: resubmits at the server's pace with jitter, refreshes
    * the ticket before it expires (keeping the wait time), rides out restarts and
@@ -74,6 +85,9 @@ export function createClient(options: ClientOptions): TicketboothClient {
   const now = options.now ?? Date.now;
   const issuer = options.issuerUrl.replace(/\/+$/, '');
 
+  // Matches still presented, by id: `settle` stops one.
+  const held = new Map<string, AbortController>();
+
   const call = (method: 'GET' | 'POST' | 'DELETE', url: string, extra: Partial<Parameters<typeof requestJson>[1]> = {}) =>
     requestJson(fetchImpl, { method, url, timeoutMs, ...extra });
 
@@ -97,8 +111,25 @@ export function createClient(options: ClientOptions): TicketboothClient {
     leave: async (grant) => {
       await call('DELETE', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket });
     },
-    queue: (session, request, queueOptions = {}) =>
-      runQueue({ client, session, request, backoff, random, now, ...queueOptions }),
+    announceMatch: async (grant, match, signal) =>
+      ((await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/current`, { token: grant.ticket, body: { match: match.token }, signal })) as { match: Match }).match,
+    settle: (matchId) => {
+      held.get(matchId)?.abort();
+      held.delete(matchId);
+    },
+    queue: async (session, request, queueOptions = {}) => {
+      const { grant, match } = await runQueue({ client, session, request, backoff, random, now, ...queueOptions });
+      if (queueOptions.reannounce ?? true) {
+        const stop = new AbortController();
+        held.get(match.id)?.abort();
+        held.set(match.id, stop);
+        const until = queueOptions.signal ? AbortSignal.any([queueOptions.signal, stop.signal]) : stop.signal;
+        void holdMatch(client, grant, match, until, random).finally(() => {
+          if (held.get(match.id) === stop) held.delete(match.id);
+        });
+      }
+      return match;
+    },
   };
   return client;
 }
@@ -112,7 +143,7 @@ interface QueueRun extends QueueOptions {
   readonly now: () => number;
 }
 
-async function runQueue(run: QueueRun): Promise<Match> {
+async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Match }> {
   const { client, session, request, signal, random, now } = run;
   const report = run.onStatus ?? (() => {});
   let failures = 0;
@@ -148,7 +179,7 @@ async function runQueue(run: QueueRun): Promise<Match> {
       signal?.throwIfAborted();
       if (push.match) {
         report({ state: 'matched', match: push.match });
-        return push.match;
+        return { grant, match: push.match };
       }
       if (now() >= refreshAt && now() >= nextRefreshTry) {
         report({ state: 'refreshing' });
@@ -180,7 +211,7 @@ async function runQueue(run: QueueRun): Promise<Match> {
       failures = 0;
       if (answer.status === 'matched') {
         report({ state: 'matched', match: answer.match });
-        return answer.match;
+        return { grant, match: answer.match };
       }
       report({ state: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
       push.listen(grant);
@@ -189,7 +220,7 @@ async function runQueue(run: QueueRun): Promise<Match> {
   } catch (error) {
     if (push.match && !signal?.aborted) {
       report({ state: 'matched', match: push.match });
-      return push.match;
+      return { grant, match: push.match };
     }
     if (signal?.aborted) {
       // Best effort: free the slot now rather than waiting for the entry to go stale.
@@ -199,6 +230,39 @@ async function runQueue(run: QueueRun): Promise<Match> {
   } finally {
     push.stop();
   }
+}
+
+/**
+ * Presents the match at the resubmit cadence until `stop` aborts or the matchmaker refuses it
+ * for good (expired, not ours): a matchmaker that restarted meanwhile rebuilds it. Failures
+ * that pass (no answer, overload, keys not loaded yet) are retried at the same cadence.
+ */
+async function holdMatch(client: TicketboothClient, grant: TicketGrant, match: Match, stop: AbortSignal, random: () => number): Promise<void> {
+  for (;;) {
+    if (!(await pause(jitter(grant.resubmitAfterMs, random), stop))) return;
+    try {
+      await client.announceMatch(grant, match, stop);
+    } catch (error) {
+      if (stop.aborted) return;
+      if (!isRetryable(error) && !(error instanceof TicketboothError && WAIT_FOR_KEYS.has(error.code))) return;
+    }
+  }
+}
+
+/** Waits `ms` without keeping a Node process alive for it; false when `stop` aborted first. */
+function pause(ms: number, stop: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (stop.aborted) return resolve(false);
+    const done = (kept: boolean) => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onAbort);
+      resolve(kept);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    (timer as { unref?: () => void }).unref?.();
+    stop.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** One push stream at a time, restarted after each searching answer; `arrived` aborts the wait. */

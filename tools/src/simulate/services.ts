@@ -17,7 +17,7 @@ export interface OwnServices {
 }
 
 
-export async function startOwnServices(options: { resubmitMs: number; warmupMs: number; log: (line: string) => void }): Promise<OwnServices> {
+export async function startOwnServices(options: { resubmitMs: number; log: (line: string) => void }): Promise<OwnServices> {
   const home = mkdtempSync(join(tmpdir(), 'ticketbooth-sim-'));
   const adminToken = randomBytes(24).toString('base64url');
   const matchmakerPort = await freePort();
@@ -36,8 +36,8 @@ export async function startOwnServices(options: { resubmitMs: number; warmupMs: 
   const matchmakerEnv = {
     ...common,
     ISSUER_URL: issuer.url,
+    // The matchmaker's own warm-up (1.2 intervals + 1 s): what a restart in production gets.
     MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}`,
-    WARMUP_MS: String(options.warmupMs),
   };
   const startMatchmaker = () =>
     startService('matchmaker', { port: matchmakerPort, env: matchmakerEnv, onLine: (line) => options.log(`[matchmaker] ${line}`) });

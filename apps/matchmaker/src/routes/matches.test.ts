@@ -1,0 +1,117 @@
+import { KeyRing, createSigningKey, generateSeed, signToken, toPasetoDate } from '@ticketbooth/tickets';
+import { describe, expect, it } from 'vitest';
+import { createHarness, problemOf } from '../../test/support.ts';
+
+type Harness = ReturnType<typeof createHarness>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = async (res: Response): Promise<any> => res.json();
+
+/** Alice and Bob queue, warm-up passes, one tick matches them; Alice alone has polled the match. */
+async function matchedDuel(h: Harness) {
+  const alice = h.ticket('alice', { rating: 1510 });
+  const bob = h.ticket('bob', { rating: 1490 });
+  await h.submit(alice);
+  await h.submit(bob);
+  h.advance(2_000);
+  expect(h.matchmaker.tick()).toBe(1);
+  const answer = await body(await h.submit(alice));
+  expect(answer.status).toBe('matched');
+  return { alice, bob, match: answer.match as { id: string; token: string } };
+}
+
+/** The same matchmaker after a SIGKILL: memory gone, keys (and the wall clock) kept. */
+function restarted(h: Harness, atMs = 1_000) {
+  h.advance(atMs);
+  return createHarness({}, undefined, { restartOf: h });
+}
+
+describe('POST /v1/matches/current', () => {
+  it('answers a known match as POST /v1/queue does, and changes nothing', async () => {
+    const h = createHarness();
+    const { alice, match } = await matchedDuel(h);
+    const res = await h.reannounce(alice, match.token);
+    expect(res.status).toBe(200);
+    expect(await body(res)).toEqual(await body(await h.submit(alice)));
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_match_reannouncements_total\{outcome="known"\} 1$/m);
+  });
+
+  it('rebuilds a match it does not know: the member who never polled it gets it, and is matched no second time', async () => {
+    const first = createHarness();
+    const { alice, bob, match } = await matchedDuel(first);
+    const h = restarted(first);
+    // Bob never saw the match: after the restart his ticket queues him again (warm-up: no matching yet).
+    expect((await body(await h.submit(bob))).status).toBe('searching');
+    const res = await h.reannounce(alice, match.token);
+    expect(res.status).toBe(200);
+    expect((await body(res)).match).toMatchObject({ id: match.id, token: match.token });
+    // Bob is out of the pool, and his next resubmission is answered with the same match.
+    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect((await body(await h.submit(bob))).match).toMatchObject({ id: match.id, token: match.token });
+    expect((await body(await h.submit(alice))).match.id).toBe(match.id);
+    h.advance(3_000);
+    expect(h.matchmaker.isWarmingUp()).toBe(false);
+    expect(h.matchmaker.tick()).toBe(0);
+    expect((await body(await h.submit(bob))).match.id).toBe(match.id);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} 1$/m);
+  });
+
+  it('pulls back no member who began a new search after the match formed', async () => {
+    const first = createHarness();
+    const { alice, match } = await matchedDuel(first);
+    const h = restarted(first);
+    const bobAgain = h.ticket('bob', { queuedAt: h.now() });
+    await h.submit(bobAgain);
+    expect((await h.reannounce(alice, match.token)).status).toBe(200);
+    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect((await body(await h.submit(bobAgain))).status).toBe('searching');
+  });
+
+  it('accepts a presenter whose ticket expired: the match token bounds how long it is presented', async () => {
+    const first = createHarness();
+    const { match } = await matchedDuel(first);
+    const h = restarted(first, 120_000);
+    const expired = h.ticket('alice', { issuedAt: h.now() - 60_000, lifetimeMs: 30_000 });
+    expect((await h.submit(expired)).status).toBe(401);
+    expect((await h.reannounce(expired, match.token)).status).toBe(200);
+  });
+
+  it('refuses bad presentations with a problem and changes no other player', async () => {
+    const first = createHarness();
+    const { alice, bob, match } = await matchedDuel(first);
+    const h = restarted(first);
+    await h.submit(bob);
+    const carol = h.ticket('carol');
+    const stranger = new KeyRing({ signing: createSigningKey(generateSeed()) });
+    const claims = {
+      iss: 'ticketbooth-matchmaker',
+      sub: 'm-x',
+      aud: h.settings.shared.audiences.match,
+      iat: toPasetoDate(h.now()),
+      exp: toPasetoDate(h.now() + 60_000),
+      jti: 'm-x',
+      pool: { mode: 'duel', region: 'eu' },
+      teams: [[{ sub: 'alice', rating: 1 }], [{ sub: 'bob', rating: 1 }]],
+    };
+    const [head, payload, footer] = [match.token.split('.').slice(0, 2).join('.'), match.token.split('.')[2]!, match.token.split('.')[3]!];
+    const cases: Array<[string, Response | Promise<Response>, number, string]> = [
+      ['forged', h.reannounce(alice, `${head}.${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}.${footer}`), 401, 'bad-signature'],
+      ['another matchmaker', h.reannounce(alice, signToken(stranger.signingKey(), 'match', claims)), 401, 'unknown-key'],
+      ['expired', h.reannounce(alice, signToken(h.matchKeys.signingKey(), 'match', { ...claims, iat: toPasetoDate(h.now() - 120_000), exp: toPasetoDate(h.now() - 1) })), 401, 'expired'],
+      ['a ticket for a match', h.reannounce(alice, alice), 401, 'wrong-purpose'],
+      ['not a member', h.reannounce(carol, match.token), 403, 'not-in-match'],
+      ['pool not served', h.reannounce(alice, signToken(h.matchKeys.signingKey(), 'match', { ...claims, pool: { mode: 'duel', region: 'us' } })), 422, 'pool-not-served'],
+      ['no ticket', h.app.request('/v1/matches/current', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: match.token }) }), 401, 'missing-token'],
+      ['not JSON', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'application/json' }, body: '{"match":' }), 400, 'malformed-json'],
+      ['no match field', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'application/json' }, body: '{"token":"x"}' }), 400, 'invalid-request'],
+      ['too large', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'application/json' }, body: JSON.stringify({ match: 'x'.repeat(20_000) }) }), 413, 'body-too-large'],
+    ];
+    for (const [name, pending, status, code] of cases) {
+      const res = await pending;
+      expect({ name, status: res.status, code: (await problemOf(res)).code }).toEqual({ name, status, code });
+    }
+    // Bob is still queued, nobody got a match, nothing was rebuilt.
+    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect((await body(await h.submit(bob))).status).toBe('searching');
+    expect(await (await h.app.request('/metrics')).text()).not.toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} [1-9]/m);
+  });
+});
