@@ -28,6 +28,9 @@ interface CrashReport {
   readonly rebuiltAfterMs?: number;
   readonly poolAfterRebuild?: number;
   readonly firstMatchAfterRestartMs?: number;
+  /** Matches the new process rebuilt from members' re-announcements, and how long its warm-up lasted. */
+  readonly matchesRebuilt?: number;
+  readonly warmupMs?: number;
 }
 
 function parseOptions(argv: string[]) {
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
       inPools: await poolSize(own.matchmaker().url).catch(() => -1),
     })) : undefined;
     const track: Track = { searching: new Uint8Array(crowd.length), lastAnswerAt: new Float64Array(crowd.length) };
-    const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, track, outcomes, queueStart) : undefined;
+    const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, track, outcomes, queueStart, (line) => progress.done(progressLine(Date.now() - started, counts, options.players, line))) : undefined;
     const results = await Promise.all(
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
         const player = crowd[i]!;
@@ -181,14 +184,24 @@ interface Track {
  * pool is back once every player who was searching at the kill has been answered
  * by the new process (queued again, or matched), or has stopped searching.
  */
-async function crashLater(own: OwnServices, atMs: number, track: Track, outcomes: PlayerOutcome[], queueStart: number): Promise<CrashReport> {
+async function crashLater(
+  own: OwnServices,
+  atMs: number,
+  track: Track,
+  outcomes: PlayerOutcome[],
+  queueStart: number,
+  mark: (note: string) => void,
+): Promise<CrashReport> {
   await sleep(Math.max(0, queueStart + atMs - Date.now()));
   const url = own.matchmaker().url;
   const poolBeforeCrash = await poolSize(url);
   const searchingAtKill = [...track.searching.keys()].filter((i) => track.searching[i]);
   const killedAt = Date.now();
+  mark(`<- matchmaker SIGKILLed ${((killedAt - queueStart) / 1000).toFixed(1)} s after queueing began`);
   await own.crashMatchmaker();
   const restartedAt = Date.now();
+  mark(`<- matchmaker restarted after ${restartedAt - killedAt} ms, warming up`);
+  const warmupMs = waitFor(async () => (await warmingUp(url)) === false, 60_000).then((done) => (done ? Date.now() - restartedAt : undefined));
   let rebuiltAfterMs: number | undefined;
   let poolAfterRebuild: number | undefined;
   while (Date.now() - restartedAt < 60_000) {
@@ -201,6 +214,8 @@ async function crashLater(own: OwnServices, atMs: number, track: Track, outcomes
     await sleep(20);
   }
   await sleep(5_000);
+  const warmedUpAfterMs = await warmupMs;
+  const matchesRebuilt = await rebuiltMatches(url);
   const firstAfter = outcomes
     .map((o) => (o as PlayerOutcome & { matchedAtMs?: number }).matchedAtMs)
     .filter((t): t is number => t !== undefined && queueStart + t > restartedAt)
@@ -211,7 +226,30 @@ async function crashLater(own: OwnServices, atMs: number, track: Track, outcomes
     restartMs: restartedAt - killedAt,
     ...(rebuiltAfterMs === undefined ? {} : { rebuiltAfterMs, poolAfterRebuild }),
     ...(firstAfter === undefined ? {} : { firstMatchAfterRestartMs: queueStart + firstAfter - restartedAt }),
+    ...(matchesRebuilt === undefined ? {} : { matchesRebuilt }),
+    ...(warmedUpAfterMs === undefined ? {} : { warmupMs: warmedUpAfterMs }),
   };
+}
+
+async function warmingUp(url: string): Promise<boolean | undefined> {
+  return ((await (await fetch(`${url}/v1/pools`)).json()) as { warmingUp?: boolean }).warmingUp;
+}
+
+/** matchmaker_match_reannouncements_total{outcome="rebuilt"}, or undefined when unreadable. */
+async function rebuiltMatches(url: string): Promise<number | undefined> {
+  const text = await (await fetch(`${url}/metrics`)).text().catch(() => '');
+  const value = /^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} (\d+)$/m.exec(text)?.[1];
+  return value === undefined ? (text ? 0 : undefined) : Number(value);
+}
+
+/** Polls `probe` every 20 ms until true (true) or `timeoutMs` (false); probe errors count as not yet. */
+async function waitFor(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return true;
+    await sleep(20);
+  }
+  return false;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -227,19 +265,19 @@ interface EndCheck {
 }
 
 function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndCheck | undefined, elapsedMs: number): string {
-  const row = (label: string, value: string | number) => `| ${label.padEnd(34)} | ${String(value).padStart(14)} |`;
+  const row = (label: string, value: string | number) => `| ${label.padEnd(46)} | ${String(value).padStart(16)} |`;
   const p = (x: { p50: number; p95: number; p99: number }, unit = '') => `${x.p50}/${x.p95}/${x.p99}${unit}`;
   const lines = [
     '',
     row('measure', 'value'),
-    `|${'-'.repeat(36)}|${'-'.repeat(15)}:|`,
+    `|${'-'.repeat(48)}|${'-'.repeat(17)}:|`,
     row('players', s.players),
     row('matched', s.matched),
     row('not matched by the end', s.unmatched),
     row('lost (errors)', Object.values(s.errors).reduce((a, b) => a + b, 0)),
     row('matches formed', s.matches),
     row('players in two matches', s.matchedTwice),
-    row('time to match p50/p95/p99 (ms)', p(s.timeToMatchMs)),
+    row('time to match p50/p95/p99 (ms from queue())', p(s.timeToMatchMs)),
     row('rating spread p50/p95/p99', p(s.ratingSpread)),
     row('team imbalance p50/p95/p99', p(s.teamImbalance)),
     row('errors', Object.entries(s.errors).map(([k, v]) => `${k}:${v}`).join(' ') || 0),
@@ -250,12 +288,14 @@ function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndChe
   }
   if (crash) {
     lines.push(
-      row('matchmaker killed at (ms)', crash.killedAtMs),
+      row('killed at (ms after queueing began)', crash.killedAtMs),
       row('pool before the crash', crash.poolBeforeCrash),
-      row('restart took (ms)', crash.restartMs),
-      row('pool rebuilt after (ms)', crash.rebuiltAfterMs ?? 'not rebuilt'),
-    row('pool when rebuilt', crash.poolAfterRebuild ?? '-'),
-      row('first match after restart (ms)', crash.firstMatchAfterRestartMs ?? 'none'),
+      row('restart took (ms from the kill to listening)', crash.restartMs),
+      row('pool rebuilt (ms after listening)', crash.rebuiltAfterMs ?? 'not rebuilt'),
+      row('pool when rebuilt', crash.poolAfterRebuild ?? '-'),
+      row('warm-up over (ms after listening)', crash.warmupMs ?? '-'),
+      row('matches rebuilt from holders', crash.matchesRebuilt ?? '-'),
+      row('first match answered (ms after listening)', crash.firstMatchAfterRestartMs ?? 'none'),
     );
   }
   return lines.join('\n');

@@ -12,6 +12,7 @@ import { Results, type MatchResult } from './results.ts';
 import { createRevocationFeed, type Fetch, type RevocationFeed } from './revocation-feed.ts';
 import { Revocations } from './revocations.ts';
 import { createTicketCheck, type CheckedTicket, type TicketKeys } from './ticket-check.ts';
+import { Warmup } from './warmup.ts';
 
 export interface MatchmakerSettings {
   readonly shared: SharedConfig;
@@ -69,7 +70,8 @@ interface ServedPool {
  */
 export function createMatchmaker(deps: MatchmakerDeps) {
   const { settings, ticketKeys, matchKeys, now, newId } = deps;
-  let startedAt = now();
+  const warmup = new Warmup({ minMs: settings.warmupMs, intervalMs: settings.shared.resubmitIntervalMs });
+  warmup.start(now());
   const served = new Map<string, ServedPool>();
   for (const key of settings.pools) {
     const [mode, region] = key.split('/') as [string, string];
@@ -203,6 +205,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     // Queued players are always served and nobody is evicted: only newcomers meet the limit.
     if (current === undefined && queue.players() + size > settings.maxPlayers) return { status: 'at_capacity' };
     const { outcome, entry: queued } = queue.upsert(facts, at);
+    if (outcome === 'added') warmup.arrived(at, size);
     return { status: 'searching', entry: queued, outcome };
   }
 
@@ -224,7 +227,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
 
   /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
   function reannounce(ticket: string, matchToken: string): MatchResult {
-    const { result, rebuilt } = reannounceMatch(ticket, matchToken);
+    const { result, rebuilt, registered } = reannounceMatch(ticket, matchToken);
+    if (registered > 0) warmup.arrived(now(), registered);
     metrics.reannouncements.inc({ outcome: rebuilt ? 'rebuilt' : 'known' });
     return result;
   }
@@ -236,16 +240,16 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   }
 
   /**
-   * Restarts the warm-up clock. Called once the server listens: loading keys and
-   * the first revocation poll can take a while after start, and the warm-up is
-   * there to give resubmissions one interval to arrive, which only begins now.
+   * Restarts the warm-up (warmup.ts). Called once the server listens: loading keys and
+   * the first revocation poll can take a while after start, and the warm-up is there to
+   * let resubmissions and re-announcements arrive, which only begins now.
    */
   function startWarmup(): void {
-    startedAt = now();
+    warmup.start(now());
   }
 
   function isWarmingUp(at = now()): boolean {
-    return at < startedAt + settings.warmupMs;
+    return warmup.isWarmingUp(at);
   }
 
   /** Drops what expired, then (after warm-up) forms matches in every served pool. */

@@ -26,6 +26,8 @@ export interface Reannounced {
   readonly result: MatchResult;
   /** True when this matchmaker did not know the match and registered it from the token. */
   readonly rebuilt: boolean;
+  /** Members taken into the rebuilt match (those not already elsewhere). */
+  readonly registered: number;
 }
 
 const NOT_IN_MATCH = new Problem(403, 'not-in-match', 'Not in this match', 'the ticket holder is not a member of the presented match');
@@ -69,8 +71,8 @@ export function createReannounce(options: ReannounceOptions) {
     if (!options.serves(pool)) throw new Problem(422, 'pool-not-served', 'Pool not served here', `${pool} is served by another matchmaker`);
     const at = now();
     const known = results.latest(presenter, at);
-    if (known !== undefined && known.match.id === claims.jti) return { result: known, rebuilt: false };
-    return { result: register(verified, matchToken, at), rebuilt: true };
+    if (known !== undefined && known.match.id === claims.jti) return { result: known, rebuilt: false, registered: 0 };
+    return { ...register(verified, matchToken, at), rebuilt: true };
   };
 
   /**
@@ -78,10 +80,11 @@ export function createReannounce(options: ReannounceOptions) {
    * answered with it from now on. A member already in another match, or searching again since
    * the match formed, keeps that: a rebuilt match never pulls anyone out of another one.
    */
-  function register({ claims, issuedAt, expiresAt }: Verified<'match'>, token: string, at: number): MatchResult {
+  function register({ claims, issuedAt, expiresAt }: Verified<'match'>, token: string, at: number): { result: MatchResult; registered: number } {
     const match: Match = { id: claims.jti, pool: claims.pool, teams: claims.teams, token };
     // Any search that began by the match's formation is the one it answers.
     const result: MatchResult = { match, queuedAt: issuedAt, expiresAt: Math.min(at + options.resultTtlMs, expiresAt) };
+    let registered = 0;
     for (const { sub } of claims.teams.flat()) {
       if (results.latest(sub, at) !== undefined) continue;
       const entry = queue.get(sub);
@@ -89,8 +92,9 @@ export function createReannounce(options: ReannounceOptions) {
       if (entry !== undefined) queue.remove(sub);
       results.set(sub, result);
       events.publish(sub, result);
+      registered++;
     }
-    return result;
+    return { result, registered };
   }
 }
 

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Warmup } from './warmup.ts';
+
+describe('Warmup', () => {
+  it('ends at its minimum when nobody comes back', () => {
+    const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
+    w.start(0);
+    expect(w.isWarmingUp(2_199)).toBe(true);
+    expect(w.isWarmingUp(2_200)).toBe(false);
+  });
+
+  it('lasts while a restart burst is still arriving, and ends once the last interval brought few', () => {
+    const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
+    w.start(0);
+    // A loaded machine: 1,000 players come back over 3.5 s instead of one interval.
+    for (let t = 0; t < 3_500; t += 3.5) w.arrived(t);
+    expect(w.isWarmingUp(2_200)).toBe(true);
+    expect(w.isWarmingUp(3_400)).toBe(true);
+    // Then only newcomers: 20 in the next second, under 5 % of everyone seen.
+    for (let t = 3_500; t < 4_500; t += 50) w.arrived(t);
+    expect(w.isWarmingUp(4_500)).toBe(false);
+    // Over is over: a later burst does not bring it back.
+    w.arrived(4_600, 500);
+    expect(w.isWarmingUp(4_700)).toBe(false);
+  });
+
+  it('ends at its maximum whatever keeps arriving', () => {
+    const w = new Warmup({ minMs: 1_000, intervalMs: 500, maxMs: 3_000 });
+    w.start(0);
+    for (let t = 0; t < 5_000; t += 10) {
+      w.arrived(t, 10);
+      if (t < 3_000) expect(w.isWarmingUp(t)).toBe(true);
+    }
+    expect(w.isWarmingUp(3_000)).toBe(false);
+  });
+
+  it('starts over on start()', () => {
+    const w = new Warmup({ minMs: 100, intervalMs: 100 });
+    w.start(0);
+    expect(w.isWarmingUp(100)).toBe(false);
+    w.start(1_000);
+    expect(w.isWarmingUp(1_050)).toBe(true);
+    expect(w.isWarmingUp(1_100)).toBe(false);
+  });
+});
