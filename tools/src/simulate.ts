@@ -166,11 +166,38 @@ async function main(): Promise<void> {
     const atEnd = summary.unmatched - Object.values(summary.errors).reduce((a, b) => a + b, 0) > 0 ? await endCheck : undefined;
     progress.done(progressLine(Date.now() - started, counts, options.players, 'done'));
     console.log(renderSummary(summary, crash, atEnd, Date.now() - started));
-    if (options.json) writeFileSync(options.json, `${JSON.stringify({ options, summary, crash, atEnd }, null, 2)}\n`);
+    if (options.json) {
+      const twoMatches = inTwoMatches(results, queueStart);
+      writeFileSync(options.json, `${JSON.stringify({ options, summary, crash, atEnd, twoMatches }, null, 2)}\n`);
+    }
   } finally {
     clearInterval(ticker);
     await own?.stop();
   }
+}
+
+/**
+ * For each player in more than one match: each match's formation time (its token's `iat`) and
+ * who was answered with it, in ms after queueing began: what tells a lost delivery from a
+ * warm-up that ended too early.
+ */
+function inTwoMatches(outcomes: readonly PlayerOutcome[], queueStart: number) {
+  const matches = new Map<string, { formedAtMs: number; answered: Array<{ sub: string; atMs: number }> }>();
+  for (const o of outcomes) {
+    if (o.match === undefined) continue;
+    const entry = matches.get(o.match.id) ?? { formedAtMs: formedAt(o.match.token) - queueStart, answered: [] };
+    entry.answered.push({ sub: o.sub, atMs: (o as PlayerOutcome & { matchedAtMs?: number }).matchedAtMs ?? -1 });
+    matches.set(o.match.id, entry);
+  }
+  const bySub = new Map<string, string[]>();
+  for (const o of outcomes) for (const p of o.match?.teams.flat() ?? []) if (!bySub.get(p.sub)?.includes(o.match!.id)) bySub.set(p.sub, [...(bySub.get(p.sub) ?? []), o.match!.id]);
+  return [...bySub].filter(([, ids]) => ids.length > 1).map(([sub, ids]) => ({ sub, matches: ids.map((id) => ({ id, ...matches.get(id)! })) }));
+}
+
+/** A PASETO v4.public token's `iat` in ms (the payload is readable without verifying it). */
+function formedAt(token: string): number {
+  const body = Buffer.from(token.split('.')[2] ?? '', 'base64url');
+  return Date.parse((JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as { iat: string }).iat);
 }
 
 /** Per player: searching right now, and when a matchmaker last answered it. */

@@ -228,7 +228,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
   function reannounce(ticket: string, matchToken: string): MatchResult {
     const { result, rebuilt, registered } = reannounceMatch(ticket, matchToken);
-    if (registered > 0) warmup.arrived(now(), registered);
+    if (rebuilt) warmup.rebuilt(now(), registered);
     metrics.reannouncements.inc({ outcome: rebuilt ? 'rebuilt' : 'known' });
     return result;
   }

@@ -16,12 +16,21 @@ describe('Warmup', () => {
     for (let t = 0; t < 3_500; t += 3.5) w.arrived(t);
     expect(w.isWarmingUp(2_200)).toBe(true);
     expect(w.isWarmingUp(3_400)).toBe(true);
-    // Then only newcomers: 20 in the next second, under 5 % of everyone seen.
-    for (let t = 3_500; t < 4_500; t += 50) w.arrived(t);
+    // Then only newcomers: 5 in the next second, under 1 % of everyone seen.
+    for (let t = 3_500; t < 4_500; t += 200) w.arrived(t);
     expect(w.isWarmingUp(4_500)).toBe(false);
     // Over is over: a later burst does not bring it back.
     w.arrived(4_600, 500);
     expect(w.isWarmingUp(4_700)).toBe(false);
+  });
+
+  it('lasts one interval past the last match rebuilt from a re-announcement', () => {
+    const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
+    w.start(0);
+    w.arrived(100, 500);
+    w.rebuilt(2_000, 0);
+    expect(w.isWarmingUp(2_500)).toBe(true);
+    expect(w.isWarmingUp(3_000)).toBe(false);
   });
 
   it('ends at its maximum whatever keeps arriving', () => {

@@ -6,16 +6,19 @@ export interface WarmupOptions {
   readonly minMs: number;
   /** The clients' resubmit interval: the window in which arrivals are counted. */
   readonly intervalMs: number;
-  /** Never longer, whatever keeps arriving. Default 3 × minMs. */
+  /** Never longer, whatever keeps arriving. Default 5 × minMs. */
   readonly maxMs?: number;
 }
 
 /**
- * Warm-up lasts at least `minMs`, then until the last interval brought at most 5 % of the
- * players seen since the start (and at most `maxMs`). A restart's arrivals come in a burst
- * that takes about one interval on a quiet machine and longer on a loaded one; after it,
- * only players who are new anyway keep arriving. Arrivals: a player queued for the first
- * time since the start, or a player put in a match rebuilt from a member's re-announcement.
+ * Warm-up lasts at least `minMs`, then until the last interval brought at most 1 % of the
+ * players seen since the start and no rebuilt match (and at most `maxMs`). A restart's
+ * arrivals come in a burst that takes about one interval on a quiet machine and several on a
+ * loaded one, with a tail of late clients; after it, only players who are new anyway keep
+ * arriving. Arrivals: a player queued for the first time since the start, or the players put
+ * in a match rebuilt from a member's re-announcement: a match formed before that member's
+ * re-announcement arrives would put the others in a second match, so any rebuild restarts
+ * the count.
  *
  * @example
  * const warmup = new Warmup({ minMs: 7_000, intervalMs: 5_000 });
@@ -28,17 +31,19 @@ export class Warmup {
   #startedAt = 0;
   // Arrival times since the start, in order; dropped once warm-up is over.
   #arrivals: number[] = [];
+  #lastRebuildAt = -Infinity;
   #over = false;
 
   constructor(options: WarmupOptions) {
     this.#minMs = options.minMs;
     this.#intervalMs = options.intervalMs;
-    this.#maxMs = options.maxMs ?? 3 * options.minMs;
+    this.#maxMs = options.maxMs ?? 5 * options.minMs;
   }
 
   start(now: number): void {
     this.#startedAt = now;
     this.#arrivals = [];
+    this.#lastRebuildAt = -Infinity;
     this.#over = false;
   }
 
@@ -47,12 +52,20 @@ export class Warmup {
     for (let i = 0; i < players; i++) this.#arrivals.push(now);
   }
 
+  /** A match rebuilt from a re-announcement, with the players it took in. */
+  rebuilt(now: number, players: number): void {
+    if (this.#over) return;
+    this.#lastRebuildAt = now;
+    this.arrived(now, players);
+  }
+
   isWarmingUp(now: number): boolean {
     if (this.#over) return false;
     const elapsed = now - this.#startedAt;
     if (elapsed < this.#minMs) return true;
     const total = this.#arrivals.length;
-    if (elapsed < this.#maxMs && this.#recent(now) > Math.max(2, 0.05 * total)) return true;
+    const settling = this.#recent(now) > Math.max(2, 0.01 * total) || now - this.#lastRebuildAt < this.#intervalMs;
+    if (elapsed < this.#maxMs && settling) return true;
     this.#over = true;
     this.#arrivals = [];
     return false;

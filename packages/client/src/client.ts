@@ -124,7 +124,7 @@ export function createClient(options: ClientOptions): TicketboothClient {
         held.get(match.id)?.abort();
         held.set(match.id, stop);
         const until = queueOptions.signal ? AbortSignal.any([queueOptions.signal, stop.signal]) : stop.signal;
-        void holdMatch(client, grant, match, until, random).finally(() => {
+        void holdMatch(client, grant, match, until, backoff, random).finally(() => {
           if (held.get(match.id) === stop) held.delete(match.id);
         });
       }
@@ -235,16 +235,29 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
 /**
  * Presents the match at the resubmit cadence until `stop` aborts or the matchmaker refuses it
  * for good (expired, not ours): a matchmaker that restarted meanwhile rebuilds it. Failures
- * that pass (no answer, overload, keys not loaded yet) are retried at the same cadence.
+ * that pass (no answer, overload, keys not loaded yet) are retried with backoff capped at the
+ * interval, as resubmissions are: a restarted matchmaker hears from holders early in its warm-up.
  */
-async function holdMatch(client: TicketboothClient, grant: TicketGrant, match: Match, stop: AbortSignal, random: () => number): Promise<void> {
+async function holdMatch(
+  client: TicketboothClient,
+  grant: TicketGrant,
+  match: Match,
+  stop: AbortSignal,
+  backoff: BackoffPolicy,
+  random: () => number,
+): Promise<void> {
+  let failures = 0;
+  let waitMs = jitter(grant.resubmitAfterMs, random);
   for (;;) {
-    if (!(await pause(jitter(grant.resubmitAfterMs, random), stop))) return;
+    if (!(await pause(waitMs, stop))) return;
     try {
       await client.announceMatch(grant, match, stop);
+      failures = 0;
+      waitMs = jitter(grant.resubmitAfterMs, random);
     } catch (error) {
       if (stop.aborted) return;
       if (!isRetryable(error) && !(error instanceof TicketboothError && WAIT_FOR_KEYS.has(error.code))) return;
+      waitMs = backoffDelay(failures++, { ...backoff, capMs: Math.min(backoff.capMs, grant.resubmitAfterMs) }, random);
     }
   }
 }
