@@ -1,5 +1,6 @@
 // The matchmaker's domain: submissions, leaving, and the per-pool tick, over memory only.
 import type { ModeRules, SharedConfig } from '@ticketbooth/config';
+import { Problem } from '@ticketbooth/http';
 import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
 import { formMatches, type FormedMatch } from './form-matches.ts';
 import { MatchEvents } from './match-events.ts';
@@ -62,6 +63,8 @@ interface ServedPool {
   readonly rules: ModeRules;
   matchesFormed: number;
 }
+
+const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or matched');
 
 /**
  * @example
@@ -233,10 +236,15 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return result;
   }
 
-  /** The match for this ticket's search if formed, else undefined; ticket errors throw. */
+  /**
+   * The match for this ticket's search if formed, else undefined; ticket errors throw, and so
+   * does a ticket neither matched nor queued (404 not-queued): a stream for it would wait forever.
+   */
   async function findMatch(token: string): Promise<{ sub: string; result: MatchResult | undefined; expiresAt: number }> {
     const { facts } = await tickets.check(token);
-    return { sub: facts.sub, result: results.find(facts.sub, facts.queuedAt, now()), expiresAt: facts.expiresAt };
+    const result = results.find(facts.sub, facts.queuedAt, now());
+    if (result === undefined && queue.get(facts.sub) === undefined) throw NOT_QUEUED;
+    return { sub: facts.sub, result, expiresAt: facts.expiresAt };
   }
 
   /**

@@ -69,6 +69,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.toJSONSchema(matchedSchema) } } },
             ...ticketErrors,
+            404: problem('not-queued: this ticket is neither queued nor matched here (queue it first)'),
           },
         },
       },

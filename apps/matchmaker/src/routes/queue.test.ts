@@ -299,4 +299,16 @@ describe('GET /v1/queue/events', () => {
     const bad = await h.app.request('/v1/queue/events', { headers: h.auth('v4.public.nope') });
     expect(bad.status).toBe(401);
   });
+
+  it('answers 404 not-queued for a ticket neither queued nor matched, instead of pinging forever', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const alice = h.ticket('alice');
+    const never = await h.app.request('/v1/queue/events', { headers: h.auth(alice) });
+    expect(never.status).toBe(404);
+    expect((await problemOf(never)).code).toBe('not-queued');
+    await h.submit(alice);
+    await h.leave(alice);
+    const left = await h.app.request('/v1/queue/events', { headers: h.auth(alice) });
+    expect((await problemOf(left)).code).toBe('not-queued');
+  });
 });
