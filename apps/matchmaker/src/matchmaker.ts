@@ -44,6 +44,7 @@ export interface MatchmakerDeps {
 export type Submission =
   | { readonly status: 'searching'; readonly entry: QueueEntry; readonly outcome: UpsertOutcome }
   | { readonly status: 'matched'; readonly result: MatchResult }
+  | { readonly status: 'timed_out'; readonly pool: string; readonly queuedForMs: number }
   | { readonly status: 'revoked' }
   | { readonly status: 'pool_not_served'; readonly pool: string }
   | { readonly status: 'at_capacity' };
@@ -82,7 +83,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     if (rules === undefined) throw new TypeError(`pool ${key}: unknown mode`);
     served.set(key, { key, pool: { mode, region }, rules, matchesFormed: 0 });
   }
-  const queue = new Queue({ staleAfterMs: settings.staleAfterMs });
+  const queue = new Queue({ staleAfterMs: settings.staleAfterMs, maxWaitMs: (pool) => served.get(pool)?.rules.maxWaitMs });
   const results = new Results(settings.resultTtlMs);
   const revocations = new Revocations();
   const events = new MatchEvents(settings.maxPlayers);
@@ -174,7 +175,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function refreshQueued(token: string): QueueEntry | undefined {
     const at = now();
     const entry = tickets.queued(token, at, isNotRevoked);
-    if (entry === undefined) return undefined;
+    // A search past its mode's limit is answered by `submit`, which ends it.
+    if (entry === undefined || entry.giveUpAt <= at) return undefined;
     queue.touch(entry, at);
     searching++;
     return entry;
@@ -196,13 +198,19 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function decide({ facts, entry }: CheckedTicket): Submission {
     const at = now();
     if (isRevoked(facts)) return { status: 'revoked' };
-    if (entry !== undefined) {
+    if (entry !== undefined && entry.giveUpAt > at) {
       queue.touch(entry, at);
       return { status: 'searching', entry, outcome: 'refreshed' };
     }
     if (!served.has(facts.pool)) return { status: 'pool_not_served', pool: facts.pool };
     const result = results.find(facts.sub, facts.queuedAt, at);
     if (result !== undefined) return { status: 'matched', result };
+    // Decided from the signed queuedAt: a restart, a refreshed ticket or a resubmission after
+    // the entry was dropped all get the same definite end, never a new wait.
+    if (queue.giveUpAt(facts.pool, facts.queuedAt) <= at) {
+      if (queue.get(facts.sub)?.queuedAt === facts.queuedAt) queue.remove(facts.sub);
+      return { status: 'timed_out', pool: facts.pool, queuedForMs: Math.max(0, at - facts.queuedAt) };
+    }
     const current = queue.get(facts.sub);
     const size = facts.party === undefined ? 1 : 1 + facts.party.length;
     // Queued players are always served and nobody is evicted: only newcomers meet the limit.

@@ -32,7 +32,10 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Queue or resubmit a ticket; answers searching or the match',
           security: ticketAuth,
           responses: {
-            200: { description: 'Searching, or matched with a signed match token', ...json(submissionSchema) },
+            200: {
+              description: "searching; matched, with a signed match token; or timed_out: the search reached its mode's maxWaitMs (from the signed queuedAt) and is over",
+              ...json(submissionSchema),
+            },
             ...ticketErrors,
             422: problem('The ticket pool is not served by this matchmaker'),
             429: problem(

@@ -30,9 +30,11 @@ export class QueueEntry implements TicketFacts, Waiting {
   readonly expiresAt: number;
   readonly ticketId: string;
   readonly kid: string;
+  /** When the search gives up (its mode's maxWaitMs after `queuedAt`); Infinity without a limit. */
+  readonly giveUpAt: number;
   lastSeen: number;
 
-  constructor(facts: TicketFacts, now: number) {
+  constructor(facts: TicketFacts, now: number, giveUpAt = Infinity) {
     this.sub = facts.sub;
     this.pool = facts.pool;
     this.rating = facts.rating;
@@ -42,6 +44,7 @@ export class QueueEntry implements TicketFacts, Waiting {
     this.expiresAt = facts.expiresAt;
     this.ticketId = facts.ticketId;
     this.kid = facts.kid;
+    this.giveUpAt = giveUpAt;
     this.lastSeen = now;
   }
 
@@ -51,11 +54,13 @@ export class QueueEntry implements TicketFacts, Waiting {
 }
 
 export type UpsertOutcome = 'added' | 'refreshed' | 'replaced' | 'superseded';
-export type DropReason = 'stale' | 'expired';
+export type DropReason = 'stale' | 'expired' | 'timed_out';
 
 export interface QueueOptions {
   /** An entry not resubmitted for this long is dropped. */
   readonly staleAfterMs: number;
+  /** The longest search in a pool (its mode's maxWaitMs), or undefined for no limit. */
+  readonly maxWaitMs?: (pool: string) => number | undefined;
 }
 
 /**
@@ -75,11 +80,19 @@ export class Queue {
   readonly #playersByPool = new Map<string, number>();
   readonly #heap = new ExpiryHeap<QueueEntry>();
   readonly #staleAfterMs: number;
+  readonly #maxWaitMs: (pool: string) => number | undefined;
   #players = 0;
 
   constructor(options: QueueOptions) {
     if (!(options.staleAfterMs > 0)) throw new TypeError('staleAfterMs must be positive');
     this.#staleAfterMs = options.staleAfterMs;
+    this.#maxWaitMs = options.maxWaitMs ?? (() => undefined);
+  }
+
+  /** When a search that began at `queuedAt` in `pool` gives up; Infinity without a limit. */
+  giveUpAt(pool: string, queuedAt: number): number {
+    const maxWaitMs = this.#maxWaitMs(pool);
+    return maxWaitMs === undefined ? Infinity : queuedAt + maxWaitMs;
   }
 
   /**
@@ -97,7 +110,7 @@ export class Queue {
       if (!isNewer(facts, current)) return { outcome: 'superseded', entry: current };
       this.#unlink(current);
     }
-    const entry = new QueueEntry(facts, now);
+    const entry = new QueueEntry(facts, now, this.giveUpAt(facts.pool, facts.queuedAt));
     this.#bySub.set(entry.sub, entry);
     this.#byTicket.set(entry.ticketId, entry);
     let members = this.#pools.get(entry.pool);
@@ -128,7 +141,7 @@ export class Queue {
     return entry;
   }
 
-  /** Drops every entry due at `now` (not seen for `staleAfterMs`, or ticket expired). */
+  /** Drops every entry due at `now` (not seen for `staleAfterMs`, ticket expired, or search timed out). */
   expire(now: number): { entry: QueueEntry; reason: DropReason }[] {
     const dropped: { entry: QueueEntry; reason: DropReason }[] = [];
     for (let entry = this.#heap.popDue(now); entry !== undefined; entry = this.#heap.popDue(now)) {
@@ -139,7 +152,7 @@ export class Queue {
         continue;
       }
       this.#unlink(entry);
-      dropped.push({ entry, reason: entry.expiresAt <= now ? 'expired' : 'stale' });
+      dropped.push({ entry, reason: entry.expiresAt <= now ? 'expired' : entry.giveUpAt <= now ? 'timed_out' : 'stale' });
     }
     return dropped;
   }
@@ -173,8 +186,7 @@ export class Queue {
   }
 
   #deadlineOf(entry: QueueEntry): number {
-    const stale = entry.lastSeen + this.#staleAfterMs;
-    return entry.expiresAt < stale ? entry.expiresAt : stale;
+    return Math.min(entry.lastSeen + this.#staleAfterMs, entry.expiresAt, entry.giveUpAt);
   }
 
   #unlink(entry: QueueEntry): void {

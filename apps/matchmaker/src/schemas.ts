@@ -19,11 +19,19 @@ export const searchingSchema = z.object({
 
 export const matchedSchema = z.object({ status: z.literal('matched'), match: matchSchema });
 
+export const timedOutSchema = z
+  .object({
+    status: z.literal('timed_out'),
+    pool: poolSchema,
+    queuedForMs: z.number().int().min(0).describe('Since the signed queuedAt of the ticket.'),
+  })
+  .describe("The search reached its mode's maxWaitMs and is over; a new search needs a new ticket (without previousTicket).");
+
 export const reannouncementSchema = z.strictObject({
   match: z.string().min(1).max(8192).describe('The `match` token this player was answered with.'),
 });
 
-export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, matchedSchema]);
+export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, matchedSchema, timedOutSchema]);
 
 export const poolsSchema = z.object({
   warmingUp: z.boolean(),

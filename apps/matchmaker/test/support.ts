@@ -32,6 +32,16 @@ export interface TicketOptions {
   readonly claims?: Partial<TicketClaims>;
 }
 
+/** The harness's shared config with a longest wait for `squad`: see the timeout tests. */
+export function sharedWithMaxWait(maxWaitMs: number): SharedConfig {
+  return parseSharedConfig({
+    ...DEMO_CONFIG,
+    resubmitIntervalMs: 1_000,
+    ticketTtlMs: 60_000,
+    modes: { ...DEMO_CONFIG.modes, squad: { ...DEMO_CONFIG.modes.squad, maxWaitMs } },
+  });
+}
+
 export function createHarness(
   overrides: Partial<MatchmakerSettings> = {},
   shared?: SharedConfig,

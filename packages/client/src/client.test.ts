@@ -129,6 +129,16 @@ describe('queue', () => {
     expect(tickets).toBeGreaterThanOrEqual(2);
   });
 
+  it("ends with timed_out when the search reaches its mode's longest wait, and presents nothing", async () => {
+    const mm = await scripted((app) => app.post('/v1/queue', (c) => c.json({ status: 'timed_out', pool: match.pool, queuedForMs: 60_000 })));
+    const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
+    const statuses: QueueStatus[] = [];
+    const queued = createClient({ issuerUrl: issuer.url, backoff: FAST }).queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
+    await expect(queued).rejects.toMatchObject({ name: 'TicketboothError', code: 'timed_out', isRetryable: false });
+    expect(statuses).toEqual([{ state: 'timed_out', queuedForMs: 60_000 }]);
+    expect(mm.calls).toEqual(['POST /v1/queue']);
+  });
+
   it('rejects with a typed error on a 4xx problem', async () => {
     const mm = await scripted((app) => app.post('/v1/queue', () => problem(403, 'revoked')));
     const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));

@@ -52,7 +52,8 @@ export interface TicketboothClient {
   /**
    * Queues until matched: resubmits at the server's pace with jitter, refreshes
    * the ticket before it expires (keeping the wait time), rides out restarts and
-   * overload with capped backoff. Rejects on a 4xx problem or when `signal` aborts.
+   * overload with capped backoff. Rejects on a 4xx problem, when `signal` aborts, and with
+   * code `timed_out` when the search reached its mode's longest wait (after reporting it).
    */
   queue(session: Session, request: TicketRequest, options?: QueueOptions): Promise<Match>;
 }
@@ -212,6 +213,10 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
       if (answer.status === 'matched') {
         report({ state: 'matched', match: answer.match });
         return { grant, match: answer.match };
+      }
+      if (answer.status === 'timed_out') {
+        report({ state: 'timed_out', queuedForMs: answer.queuedForMs });
+        throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}/${answer.pool.region} (${answer.queuedForMs} ms)`);
       }
       report({ state: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
       push.listen(grant);

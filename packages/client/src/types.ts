@@ -48,11 +48,14 @@ export type QueueAnswer =
       readonly playersInPool: number;
       readonly resubmitAfterMs: number;
     }
-  | { readonly status: 'matched'; readonly match: Match };
+  | { readonly status: 'matched'; readonly match: Match }
+  /** The search reached its mode's longest wait: over, and a new one needs a new ticket. */
+  | { readonly status: 'timed_out'; readonly pool: Pool; readonly queuedForMs: number };
 
 /** What `queue()` reports while it works, e.g. to show "searching 0:42". */
 export type QueueStatus =
   | { readonly state: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
   | { readonly state: 'refreshing' }
   | { readonly state: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
-  | { readonly state: 'matched'; readonly match: Match };
+  | { readonly state: 'matched'; readonly match: Match }
+  | { readonly state: 'timed_out'; readonly queuedForMs: number };

@@ -21,6 +21,11 @@ export const modeSchema = z
     teamSize: z.number().int().min(1).max(64),
     defaultRating: z.number().finite().default(1500),
     ratingWindow: ratingWindowSchema.default({ initial: 50, widenPerSecond: 10, max: 600 }),
+    /**
+     * Longest search, from the ticket's signed `queuedAt` (so a restart does not reset it): after
+     * it the matchmaker answers `timed_out` and drops the entry. Absent: no limit.
+     */
+    maxWaitMs: z.number().int().min(1_000).max(86_400_000).optional(),
   })
   .refine((m) => m.ratingWindow.initial <= m.ratingWindow.max, 'ratingWindow.initial must be <= max');
 export type ModeRules = z.infer<typeof modeSchema>;

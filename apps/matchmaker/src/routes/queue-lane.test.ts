@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { startServer, type Answer, type ServerHandle } from '@ticketbooth/http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { badTickets, createHarness, problemOf } from '../../test/support.ts';
+import { badTickets, createHarness, problemOf, sharedWithMaxWait } from '../../test/support.ts';
 
 interface RawAnswer {
   readonly status: number;
@@ -136,7 +136,7 @@ describe('POST /v1/queue on the fast lane', () => {
   });
 
   it('sends the same status, every header and body as the Hono route, for every outcome', async () => {
-    const h = createHarness({ warmupMs: 0, maxPlayers: 3, refusals: { burst: 1_000, perSecond: 1, perConnection: 1_000 } });
+    const h = createHarness({ warmupMs: 0, maxPlayers: 3, refusals: { burst: 1_000, perSecond: 1, perConnection: 1_000 } }, sharedWithMaxWait(10_000));
     const onLane = await startServer({ fetch: h.app.fetch, port: 0, lane: h.lane });
     const onHono = await startServer({ fetch: h.app.fetch, port: 0 });
     try {
@@ -159,6 +159,8 @@ describe('POST /v1/queue on the fast lane', () => {
       expect((await both('Basic abc')).status).toBe(401);
       expect((await both(`Bearer ${'a'.repeat(9_000)}`)).status).toBe(401);
       expect((await both(bearer(h.ticket('dave', { region: 'na' })))).status).toBe(422);
+      const tooLong = await both(bearer(h.ticket('kim', { mode: 'squad', queuedAt: h.now() - 10_000 })));
+      expect(JSON.parse(tooLong.body)).toEqual({ status: 'timed_out', pool: { mode: 'squad', region: 'eu' }, queuedForMs: 10_000 });
       const bob = h.ticket('bob');
       await rawPost(onLane.port, bearer(bob));
       h.matchmaker.tick();

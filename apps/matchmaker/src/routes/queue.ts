@@ -39,6 +39,8 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
         return { status: 200, headers: json, body: searchingJson(submission.entry) };
       case 'matched':
         return { status: 200, headers: json, body: JSON.stringify(matchedBody(submission.result)) };
+      case 'timed_out':
+        return { status: 200, headers: json, body: JSON.stringify({ status: 'timed_out', pool: poolOf(submission.pool), queuedForMs: Math.round(submission.queuedForMs) }) };
       case 'revoked':
         return problemAnswer(new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket'));
       case 'pool_not_served':
