@@ -301,6 +301,7 @@ function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndChe
     row('players', s.players),
     row('matched', s.matched),
     row('not matched by the end', s.unmatched),
+    row('timed out (mode maxWaitMs)', s.timedOut),
     row('lost (errors)', Object.values(s.errors).reduce((a, b) => a + b, 0)),
     row('matches formed', s.matches),
     row('players in two matches', s.matchedTwice),

@@ -37,6 +37,8 @@ export async function preparePlayer(player: SimPlayer, issuerUrl: string, adminT
 export interface QueueResult {
   readonly match?: Match;
   readonly timeToMatchMs?: number;
+  /** The search reached its mode's longest wait: an end state, not an error. */
+  readonly timedOut?: boolean;
   readonly error?: string;
 }
 
@@ -53,6 +55,7 @@ export async function queuePlayer(
     return { match, timeToMatchMs: Date.now() - started };
   } catch (error) {
     if (signal.aborted) return {};
+    if (error instanceof TicketboothError && error.code === 'timed_out') return { timedOut: true };
     return { error: error instanceof TicketboothError ? error.code : (error as Error).name };
   }
 }

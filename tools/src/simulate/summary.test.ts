@@ -19,9 +19,10 @@ describe('summarize', () => {
       { username: 'b', sub: 'b', match: m2, timeToMatchMs: 300 },
       { username: 'c', sub: 'c', match: m2, timeToMatchMs: 200 },
       { username: 'd', sub: 'd', error: 'revoked' },
+      { username: 'e', sub: 'e', timedOut: true },
     ];
     const summary = summarize(outcomes);
-    expect(summary).toMatchObject({ players: 4, matched: 3, unmatched: 1, matches: 2, matchedTwice: 1, errors: { revoked: 1 } });
+    expect(summary).toMatchObject({ players: 5, matched: 3, unmatched: 2, timedOut: 1, matches: 2, matchedTwice: 1, errors: { revoked: 1 } });
     expect(summary.ratingSpread).toMatchObject({ p50: 100, max: 300 });
     expect(summary.teamImbalance.max).toBe(300);
     expect(summary.timeToMatchMs.p50).toBe(200);

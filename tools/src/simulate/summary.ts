@@ -7,6 +7,7 @@ export interface PlayerOutcome {
   readonly sub: string;
   readonly match?: Match;
   readonly timeToMatchMs?: number;
+  readonly timedOut?: boolean;
   readonly error?: string;
 }
 
@@ -14,6 +15,8 @@ export interface Summary {
   readonly players: number;
   readonly matched: number;
   readonly unmatched: number;
+  /** Searches that reached their mode's longest wait (an end state; not in `errors`). */
+  readonly timedOut: number;
   readonly errors: Readonly<Record<string, number>>;
   readonly matches: number;
   /** Players seen in more than one distinct match. */
@@ -70,6 +73,7 @@ export function summarize(outcomes: readonly PlayerOutcome[]): Summary {
     players: outcomes.length,
     matched: matched.length,
     unmatched: outcomes.length - matched.length,
+    timedOut: outcomes.filter((o) => o.timedOut).length,
     errors,
     matches: matches.size,
     matchedTwice: [...seenIn.values()].filter((ids) => ids.size > 1).length,
