@@ -5,6 +5,7 @@ import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@
 import { formMatches, type FormedMatch } from './form-matches.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
+import { createLeaving } from './leaving.ts';
 import { createReannounce } from './reannounce.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { Queue, type QueueEntry, type TicketFacts, type UpsertOutcome } from './pool.ts';
@@ -46,6 +47,7 @@ export type Submission =
   | { readonly status: 'matched'; readonly result: MatchResult }
   | { readonly status: 'timed_out'; readonly pool: string; readonly queuedForMs: number }
   | { readonly status: 'revoked' }
+  | { readonly status: 'left' }
   | { readonly status: 'pool_not_served'; readonly pool: string }
   | { readonly status: 'at_capacity' };
 
@@ -95,6 +97,13 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     queue,
     pools: new Map([...served.keys()].map((k) => [k, k])),
     cacheSize: settings.verifierCacheSize,
+    now,
+  });
+  const leaving = createLeaving({
+    check: (token) => tickets.check(token),
+    tickets: { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs },
+    queue,
+    maxRemembered: settings.maxPlayers,
     now,
   });
   const reannounceMatch = createReannounce({
@@ -198,6 +207,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function decide({ facts, entry }: CheckedTicket): Submission {
     const at = now();
     if (isRevoked(facts)) return { status: 'revoked' };
+    if (leaving.size > 0 && leaving.hasLeft(facts.ticketId)) return { status: 'left' };
     if (entry !== undefined && entry.giveUpAt > at) {
       queue.touch(entry, at);
       return { status: 'searching', entry, outcome: 'refreshed' };
@@ -227,14 +237,6 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return facts.party !== undefined && facts.party.some((m) => revocations.isRevoked(m.sub, facts.issuedAt));
   }
 
-  /** Takes the ticket's player out of the queue; a valid ticket is still required. */
-  function leave(token: string): void | Promise<void> {
-    const checked = tickets.check(token);
-    // At once when the check is: a POST right behind it (same read, pipelined or on another
-    // socket) must find the player gone, not be undone by a removal one microtask later.
-    if (!(checked instanceof Promise)) return void queue.remove(checked.facts.sub);
-    return checked.then(({ facts }) => void queue.remove(facts.sub));
-  }
 
   /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
   function reannounce(ticket: string, matchToken: string): MatchResult {
@@ -275,6 +277,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     results.expire(at);
     revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
     refusals.prune(at);
+    leaving.prune(at);
     if (isWarmingUp(at)) return 0;
     let formed = 0;
     for (const pool of served.values()) {
@@ -349,7 +352,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     submit,
     refreshQueued,
     reannounce,
-    leave,
+    /** Takes the ticket's player out of the queue for good (leaving.ts); an expired ticket may too. */
+    leave: leaving.leave,
     findMatch,
     tick,
     revoke,

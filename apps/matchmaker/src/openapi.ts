@@ -37,6 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
               ...json(submissionSchema),
             },
             ...ticketErrors,
+            409: problem('left: this ticket left the queue (DELETE /v1/queue); a new search needs a new ticket'),
             422: problem('The ticket pool is not served by this matchmaker'),
             429: problem(
               'too-many-invalid-tickets: this client address sent more refused tickets than its budget (Retry-After). ' +
@@ -45,7 +46,11 @@ export function openApiDocument(): Record<string, unknown> {
             503: problem('at-capacity, or busy: too many new tickets to check right now (Retry-After); queued players are always served'),
           },
         },
-        delete: { summary: 'Leave the queue', security: ticketAuth, responses: { 204: { description: 'Not queued any more' }, ...ticketErrors } },
+        delete: {
+          summary: 'Leave the queue, for good: the ticket is refused (409 left) until it expires. An expired ticket may leave too (its signature must hold).',
+          security: ticketAuth,
+          responses: { 204: { description: 'Not queued any more' }, ...ticketErrors, 409: problem('left: this ticket already left') },
+        },
       },
       '/v1/matches/current': {
         post: {

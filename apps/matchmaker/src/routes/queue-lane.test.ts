@@ -159,6 +159,10 @@ describe('POST /v1/queue on the fast lane', () => {
       expect((await both('Basic abc')).status).toBe(401);
       expect((await both(`Bearer ${'a'.repeat(9_000)}`)).status).toBe(401);
       expect((await both(bearer(h.ticket('dave', { region: 'na' })))).status).toBe(422);
+      const gone = h.ticket('liz');
+      await rawPost(onLane.port, bearer(gone));
+      await h.leave(gone);
+      expect([(await both(bearer(gone))).status, JSON.parse((await both(bearer(gone))).body).code]).toEqual([409, 'left']);
       const tooLong = await both(bearer(h.ticket('kim', { mode: 'squad', queuedAt: h.now() - 10_000 })));
       expect(JSON.parse(tooLong.body)).toEqual({ status: 'timed_out', pool: { mode: 'squad', region: 'eu' }, queuedForMs: 10_000 });
       const bob = h.ticket('bob');

@@ -231,14 +231,20 @@ describe('POST /v1/queue', () => {
 });
 
 describe('DELETE /v1/queue', () => {
-  it('leaves the queue with 204, also when not queued', async () => {
+  it('leaves with 204, for good: the same ticket is refused with 409 left until it expires, a new ticket searches again', async () => {
     const h = createHarness();
     const ticket = h.ticket('alice');
     await h.submit(ticket);
     const res = await h.leave(ticket);
     expect(res.status).toBe(204);
     expect(h.matchmaker.queue.size).toBe(0);
-    expect((await h.leave(ticket)).status).toBe(204);
+    for (const again of [await h.submit(ticket), await h.leave(ticket)]) {
+      expect(again.status).toBe(409);
+      expect(await problemOf(again)).toMatchObject({ code: 'left', status: 409 });
+    }
+    expect(h.matchmaker.queue.size).toBe(0);
+    expect((await body(await h.submit(h.ticket('alice')))).status).toBe('searching');
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_submissions_total\{outcome="left"\} 1$/m);
   });
 
   it('applies a POST and a DELETE of one new ticket sent together in the order they were sent', async () => {
@@ -249,8 +255,8 @@ describe('DELETE /v1/queue', () => {
     expect(h.matchmaker.queue.get('alice')).toBeUndefined();
     const bob = h.ticket('bob');
     const [leftFirst, postedAfter] = await Promise.all([h.leave(bob), h.submit(bob)]);
-    expect([leftFirst.status, postedAfter.status]).toEqual([204, 200]);
-    expect(h.matchmaker.queue.get('bob')?.sub).toBe('bob');
+    expect([leftFirst.status, postedAfter.status]).toEqual([204, 409]);
+    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
   });
 
   it('applies a DELETE and a POST of a queued ticket sent together in the order they were sent', async () => {
@@ -258,18 +264,32 @@ describe('DELETE /v1/queue', () => {
     const ticket = h.ticket('alice');
     await h.submit(ticket);
     const [left, posted] = await Promise.all([h.leave(ticket), h.submit(ticket)]);
-    expect([left.status, posted.status]).toEqual([204, 200]);
-    expect(h.matchmaker.queue.get('alice')?.sub).toBe('alice');
-    const [postedAgain, leftAfter] = await Promise.all([h.submit(ticket), h.leave(ticket)]);
-    expect([postedAgain.status, leftAfter.status]).toEqual([200, 204]);
+    expect([left.status, posted.status]).toEqual([204, 409]);
+    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    const next = h.ticket('alice');
+    const [postedNext, leftNext] = await Promise.all([h.submit(next), h.leave(next)]);
+    expect([postedNext.status, leftNext.status]).toEqual([200, 204]);
     expect(h.matchmaker.queue.get('alice')).toBeUndefined();
   });
 
-  it('still needs a valid ticket', async () => {
-    const h = createHarness();
-    const res = await h.leave(h.ticket('alice', { issuedAt: T0 - 40_000 }));
-    expect(res.status).toBe(401);
-    expect((await problemOf(res)).code).toBe('expired');
+  it('lets an expired ticket leave (its signature still must hold), and changes nothing on a refusal', async () => {
+    const h = createHarness({ staleAfterMs: 120_000 });
+    const ticket = h.ticket('alice', { lifetimeMs: 30_000 });
+    await h.submit(ticket);
+    await h.submit(h.ticket('bob', { lifetimeMs: 60_000 }));
+    h.advance(31_000);
+    expect((await h.submit(ticket)).status).toBe(401);
+    expect((await h.leave(ticket)).status).toBe(204);
+    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    // A forged ticket and one expired longer than a ticket lifetime are refused, and change nothing.
+    const [head, payload, footer] = [ticket.split('.').slice(0, 2).join('.'), ticket.split('.')[2]!, ticket.split('.')[3]!];
+    const forged = `${head}.${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}.${footer}`;
+    expect((await problemOf(await h.leave(forged))).code).toBe('bad-signature');
+    const stale = h.ticket('bob', { issuedAt: h.now() - 95_000, lifetimeMs: 30_000 });
+    expect((await problemOf(await h.leave(stale))).code).toBe('expired');
+    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    h.matchmaker.tick();
+    expect(h.matchmaker.queue.get('bob')).toBeDefined();
   });
 });
 

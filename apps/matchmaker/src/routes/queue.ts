@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
 import type { Matchmaker, Submission } from '../matchmaker.ts';
+import { LEFT } from '../leaving.ts';
 import type { QueueEntry } from '../pool.ts';
 import type { MatchResult } from '../results.ts';
 import { streamMatch } from '../sse.ts';
@@ -41,6 +42,8 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
         return { status: 200, headers: json, body: JSON.stringify(matchedBody(submission.result)) };
       case 'timed_out':
         return { status: 200, headers: json, body: JSON.stringify({ status: 'timed_out', pool: poolOf(submission.pool), queuedForMs: Math.round(submission.queuedForMs) }) };
+      case 'left':
+        return problemAnswer(LEFT);
       case 'revoked':
         return problemAnswer(new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket'));
       case 'pool_not_served':
