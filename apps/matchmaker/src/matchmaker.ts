@@ -1,8 +1,8 @@
 // The matchmaker's domain: submissions, leaving, and the per-pool tick, over memory only.
-import type { ModeRules, SharedConfig } from '@ticketbooth/config';
+import type { SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
-import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
-import { formMatches, type FormedMatch } from './form-matches.ts';
+import type { KeyRing } from '@ticketbooth/tickets';
+import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
 import { createLeaving } from './leaving.ts';
@@ -60,12 +60,6 @@ export interface PoolStatus {
   readonly matchesFormed: number;
 }
 
-interface ServedPool {
-  readonly key: string;
-  readonly pool: Pool;
-  readonly rules: ModeRules;
-  matchesFormed: number;
-}
 
 const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or matched');
 
@@ -149,6 +143,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     { defaultMetrics: deps.defaultMetrics ?? false },
   );
 
+  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, metrics, newId });
+
   const counters = {
     superseded: metrics.submissions.labels({ outcome: 'superseded' }),
     invalid: metrics.submissions.labels({ outcome: 'invalid' }),
@@ -230,11 +226,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return { status: 'searching', entry: queued, outcome };
   }
 
-  /** A party ticket is refused when any member is revoked, not only its leader. */
   function isRevoked(facts: TicketFacts): boolean {
-    if (revocations.size === 0) return false;
-    if (revocations.isRevoked(facts.sub, facts.issuedAt)) return true;
-    return facts.party !== undefined && facts.party.some((m) => revocations.isRevoked(m.sub, facts.issuedAt));
+    return revocations.size > 0 && revocations.refuses(facts);
   }
 
 
@@ -279,48 +272,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     refusals.prune(at);
     leaving.prune(at);
     if (isWarmingUp(at)) return 0;
-    let formed = 0;
-    for (const pool of served.values()) {
-      const started = performance.now();
-      const matches = formMatches(queue.snapshot(pool.key), pool.rules, at);
-      for (const match of matches) settle(pool, match, at);
-      formed += matches.length;
-      metrics.tickDuration.observe({ pool: pool.key }, (performance.now() - started) / 1000);
-    }
-    return formed;
-  }
-
-  function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): void {
-    const id = newId();
-    const teams: Member[][] = formed.teams;
-    const key = matchKeys.signingKey();
-    const match = signer.add({ id, pool: pool.pool, teams }, () =>
-      signToken(key, 'match', {
-        iss: settings.matchIssuer,
-        sub: id,
-        aud: settings.shared.audiences.match,
-        iat: toPasetoDate(at),
-        exp: toPasetoDate(at + settings.matchTokenTtlMs),
-        jti: id,
-        pool: pool.pool,
-        teams,
-      }),
-    );
-    for (const entry of formed.entries) {
-      queue.remove(entry.sub);
-      const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt: at + settings.resultTtlMs };
-      results.set(entry.sub, result);
-      events.publish(entry.sub, result);
-      for (const member of entry.party ?? []) {
-        results.set(member.sub, result);
-        events.publish(member.sub, result);
-      }
-      metrics.timeToMatch.observe({ pool: pool.key }, Math.max(0, at - entry.queuedAt) / 1000);
-    }
-    pool.matchesFormed++;
-    metrics.matches.inc({ pool: pool.key });
-    metrics.ratingSpread.observe({ pool: pool.key }, formed.ratingSpread);
-    metrics.teamImbalance.observe({ pool: pool.key }, formed.imbalance);
+    return forming.form(at);
   }
 
   /** Refuses the player's tickets issued before `notBefore` and drops a queued entry they cover. */

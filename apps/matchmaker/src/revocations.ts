@@ -21,6 +21,12 @@ export class Revocations {
     return notBefore !== undefined && issuedAt < notBefore;
   }
 
+  /** A party ticket is refused when any member is revoked, not only its leader. */
+  refuses(ticket: { readonly sub: string; readonly issuedAt: number; readonly party: readonly { readonly sub: string }[] | undefined }): boolean {
+    if (this.isRevoked(ticket.sub, ticket.issuedAt)) return true;
+    return ticket.party !== undefined && ticket.party.some((m) => this.isRevoked(m.sub, ticket.issuedAt));
+  }
+
   /** Forgets entries older than any ticket still alive (`maxLifetimeMs` covers every one). */
   prune(now: number, maxLifetimeMs: number): void {
     for (const [sub, notBefore] of this.#notBefore) if (notBefore + maxLifetimeMs < now) this.#notBefore.delete(sub);

@@ -1,0 +1,82 @@
+// Forming matches on the tick: each served pool's waiting entries into matches, each match
+// signed (a slice at a time), its members taken out of the pool and told.
+import type { ModeRules } from '@ticketbooth/config';
+import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
+import { formMatches, type FormedMatch } from './form-matches.ts';
+import type { MatchEvents } from './match-events.ts';
+import type { MatchSigner } from './match-signing.ts';
+import type { MatchmakerSettings } from './matchmaker.ts';
+import type { Metrics } from './metrics.ts';
+import type { Queue, QueueEntry } from './pool.ts';
+import type { MatchResult, Results } from './results.ts';
+
+export interface ServedPool {
+  readonly key: string;
+  readonly pool: Pool;
+  readonly rules: ModeRules;
+  matchesFormed: number;
+}
+
+export interface FormingDeps {
+  readonly settings: MatchmakerSettings;
+  readonly served: ReadonlyMap<string, ServedPool>;
+  readonly matchKeys: KeyRing;
+  readonly signer: MatchSigner;
+  readonly queue: Queue;
+  readonly results: Results;
+  readonly events: MatchEvents;
+  readonly metrics: Metrics;
+  readonly newId: () => string;
+}
+
+export function createForming(deps: FormingDeps) {
+  const { settings, served, matchKeys, signer, queue, results, events, metrics, newId } = deps;
+
+  /** Forms what each served pool can, now; returns how many matches formed. */
+  function form(at: number): number {
+    let formed = 0;
+    for (const pool of served.values()) {
+      const started = performance.now();
+      const matches = formMatches(queue.snapshot(pool.key), pool.rules, at);
+      for (const match of matches) settle(pool, match, at);
+      formed += matches.length;
+      metrics.tickDuration.observe({ pool: pool.key }, (performance.now() - started) / 1000);
+    }
+    return formed;
+  }
+
+  function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): void {
+    const id = newId();
+    const teams: Member[][] = formed.teams;
+    const key = matchKeys.signingKey();
+    const match = signer.add({ id, pool: pool.pool, teams }, () =>
+      signToken(key, 'match', {
+        iss: settings.matchIssuer,
+        sub: id,
+        aud: settings.shared.audiences.match,
+        iat: toPasetoDate(at),
+        exp: toPasetoDate(at + settings.matchTokenTtlMs),
+        jti: id,
+        pool: pool.pool,
+        teams,
+      }),
+    );
+    for (const entry of formed.entries) {
+      queue.remove(entry.sub);
+      const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt: at + settings.resultTtlMs };
+      results.set(entry.sub, result);
+      events.publish(entry.sub, result);
+      for (const member of entry.party ?? []) {
+        results.set(member.sub, result);
+        events.publish(member.sub, result);
+      }
+      metrics.timeToMatch.observe({ pool: pool.key }, Math.max(0, at - entry.queuedAt) / 1000);
+    }
+    pool.matchesFormed++;
+    metrics.matches.inc({ pool: pool.key });
+    metrics.ratingSpread.observe({ pool: pool.key }, formed.ratingSpread);
+    metrics.teamImbalance.observe({ pool: pool.key }, formed.imbalance);
+  }
+
+  return { form };
+}
