@@ -127,9 +127,9 @@ export function startCrowd(o: CrowdOptions): Crowd {
       if (vanish) player.offline = true;
       giveUp.abort();
     }, between(random() < IMPATIENT_SHARE ? IMPATIENT_MS : PATIENCE_MS));
-    const onStatus = (status: QueueStatus) => {
-      if (status.state === 'refreshing') counts.refreshes++;
-      if (status.state === 'retrying') count(counts.retries, codeOf(status.error));
+    const onStatus = (update: QueueStatus) => {
+      if (update.status === 'refreshing') counts.refreshes++;
+      if (update.status === 'retrying') count(counts.retries, codeOf(update.error));
     };
     counts.searches++;
     counts.searching++;

@@ -145,9 +145,9 @@ async function main(): Promise<void> {
         const player = crowd[i]!;
         if (ready instanceof Error) return { username: player.username, sub: '', error: `setup:${(ready as { code?: string }).code ?? ready.name}` };
         await sleep(player.arrivesAtMs, deadline);
-        const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (status) => {
-          if (status.state === 'searching' || status.state === 'matched') track.lastAnswerAt[i] = Date.now();
-          if (status.state === 'searching' && !track.searching[i]) {
+        const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (update) => {
+          if (update.status === 'searching' || update.status === 'matched') track.lastAnswerAt[i] = Date.now();
+          if (update.status === 'searching' && !track.searching[i]) {
             track.searching[i] = 1;
             counts.queued++;
           }

@@ -58,7 +58,7 @@ describe('queue', () => {
     const result = await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
     expect(result).toEqual(match);
     expect(submissions).toBe(3);
-    expect(statuses.map((s) => s.state)).toEqual(['searching', 'searching', 'matched']);
+    expect(statuses.map((s) => s.status)).toEqual(['searching', 'searching', 'matched']);
   });
 
   it('rides out overload and a matchmaker that is down, with backoff', async () => {
@@ -82,9 +82,9 @@ describe('queue', () => {
     const client = createClient({ issuerUrl: issuer.url, backoff: FAST });
     const result = await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
     expect(result.id).toBe('m-1');
-    const retries = statuses.filter((s) => s.state === 'retrying');
+    const retries = statuses.filter((s) => s.status === 'retrying');
     expect(retries.length).toBeGreaterThanOrEqual(2);
-    expect(retries.map((s) => (s.state === 'retrying' ? (s.error as TicketboothError).code : ''))).toEqual(
+    expect(retries.map((s) => (s.status === 'retrying' ? (s.error as TicketboothError).code : ''))).toEqual(
       expect.arrayContaining(['at-capacity', 'internal']),
     );
   });
@@ -135,7 +135,7 @@ describe('queue', () => {
     const statuses: QueueStatus[] = [];
     const queued = createClient({ issuerUrl: issuer.url, backoff: FAST }).queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
     await expect(queued).rejects.toMatchObject({ name: 'TicketboothError', code: 'timed_out', isRetryable: false });
-    expect(statuses).toEqual([{ state: 'timed_out', queuedForMs: 60_000 }]);
+    expect(statuses).toEqual([{ status: 'timed_out', queuedForMs: 60_000 }]);
     expect(mm.calls).toEqual(['POST /v1/queue']);
   });
 
@@ -159,7 +159,7 @@ describe('queue', () => {
     const queued = createClient({ issuerUrl: issuer.url, backoff: FAST }).queue(
       { token: 's', expiresAt: '' },
       { mode: 'duel', region: 'eu' },
-      { signal: controller.signal, onStatus: (s) => s.state === 'searching' && controller.abort(new Error('player left')) },
+      { signal: controller.signal, onStatus: (s) => s.status === 'searching' && controller.abort(new Error('player left')) },
     );
     await expect(queued).rejects.toThrow('player left');
     expect(mm.calls).toContain('DELETE /v1/queue');
@@ -235,7 +235,7 @@ describe('retry cadence', () => {
     await createClient({ issuerUrl: issuer.url, backoff: { baseMs: 10, capMs: 10_000 } }).queue(
       { token: 's', expiresAt: '' },
       { mode: 'duel', region: 'eu' },
-      { onStatus: (s) => s.state === 'retrying' && delays.push(s.delayMs) },
+      { onStatus: (s) => s.status === 'retrying' && delays.push(s.delayMs) },
     );
     await back;
     expect(delays.length).toBeGreaterThan(3);
@@ -272,7 +272,7 @@ describe('push', () => {
     const result = await createClient({ issuerUrl: issuer.url, backoff: FAST }).queue(
       { token: 's', expiresAt: '' },
       { mode: 'duel', region: 'eu' },
-      { onStatus: (s) => states.push(s.state) },
+      { onStatus: (s) => states.push(s.status) },
     );
     expect(result).toEqual(match);
     expect(submissions).toBe(1);

@@ -74,7 +74,7 @@ const WAIT_FOR_KEYS = new Set(['unknown-key']);
  * await client.register('ada', 'correct horse battery');
  * const session = await client.login('ada', 'correct horse battery');
  * const match = await client.queue(session, { mode: 'duel', region: 'eu' }, {
- *   onStatus: (s) => s.state === 'searching' && console.log(`searching ${s.queuedForMs} ms`),
+ *   onStatus: (s) => s.status === 'searching' && console.log(`searching ${s.queuedForMs} ms`),
  * });
  * console.log(match.id, match.teams);
  */
@@ -152,7 +152,7 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
     const server = error instanceof TicketboothError ? (error.retryAfterMs ?? 0) : 0;
     const delayMs = Math.max(server, backoffDelay(failures, { ...run.backoff, capMs: Math.min(capMs, run.backoff.capMs) }, random));
     failures++;
-    report({ state: 'retrying', attempt: failures, delayMs, error });
+    report({ status: 'retrying', attempt: failures, delayMs, error });
     await sleep(delayMs, signal);
   };
 
@@ -179,11 +179,11 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
     for (;;) {
       signal?.throwIfAborted();
       if (push.match) {
-        report({ state: 'matched', match: push.match });
+        report({ status: 'matched', match: push.match });
         return { grant, match: push.match };
       }
       if (now() >= refreshAt && now() >= nextRefreshTry) {
-        report({ state: 'refreshing' });
+        report({ status: 'refreshing' });
         try {
           grant = await client.requestTicket(session, request, { previousTicket: grant.ticket });
           refreshAt = refreshTimeOf(grant, now());
@@ -211,20 +211,20 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
       }
       failures = 0;
       if (answer.status === 'matched') {
-        report({ state: 'matched', match: answer.match });
+        report({ status: 'matched', match: answer.match });
         return { grant, match: answer.match };
       }
       if (answer.status === 'timed_out') {
-        report({ state: 'timed_out', queuedForMs: answer.queuedForMs });
+        report({ status: 'timed_out', queuedForMs: answer.queuedForMs });
         throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}/${answer.pool.region} (${answer.queuedForMs} ms)`);
       }
-      report({ state: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
+      report({ status: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
       push.listen(grant);
       await sleep(jitter(answer.resubmitAfterMs || grant.resubmitAfterMs, random), anySignal(signal, push.arrived));
     }
   } catch (error) {
     if (push.match && !signal?.aborted) {
-      report({ state: 'matched', match: push.match });
+      report({ status: 'matched', match: push.match });
       return { grant, match: push.match };
     }
     if (signal?.aborted) {

@@ -52,10 +52,14 @@ export type QueueAnswer =
   /** The search reached its mode's longest wait: over, and a new one needs a new ticket. */
   | { readonly status: 'timed_out'; readonly pool: Pool; readonly queuedForMs: number };
 
-/** What `queue()` reports while it works, e.g. to show "searching 0:42". */
+/**
+ * What `queue()` reports while it works, e.g. to show "searching 0:42". `status` is the
+ * matchmaker's word where it has one (searching, matched, timed_out); refreshing and retrying
+ * are the client's own.
+ */
 export type QueueStatus =
-  | { readonly state: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
-  | { readonly state: 'refreshing' }
-  | { readonly state: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
-  | { readonly state: 'matched'; readonly match: Match }
-  | { readonly state: 'timed_out'; readonly queuedForMs: number };
+  | { readonly status: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
+  | { readonly status: 'refreshing' }
+  | { readonly status: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
+  | { readonly status: 'matched'; readonly match: Match }
+  | { readonly status: 'timed_out'; readonly queuedForMs: number };
