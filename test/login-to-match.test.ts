@@ -42,7 +42,10 @@ describe.each(['on', 'off'] as const)('login to match, full 4v4, fast lane %s', 
 
     const metrics = await (await fetch(`${cluster.matchmaker.url}/metrics`)).text();
     const laneAnswers = Number(/^matchmaker_lane_answers_total (\d+)$/m.exec(metrics)?.[1]);
-    if (fastLane === 'on') expect(laneAnswers).toBeGreaterThanOrEqual(8);
+    // Not one per player: the eight clients share this process's connection pool, and a
+    // connection that carried another route first (a push stream, a match presentation) is
+    // node:http's from then on.
+    if (fastLane === 'on') expect(laneAnswers).toBeGreaterThan(0);
     else expect(laneAnswers).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
 import type { ModeRules } from '@ticketbooth/config';
 import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
 import { formMatches, type FormedMatch } from './form-matches.ts';
+import type { Deliveries } from './deliveries.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { MatchSigner } from './match-signing.ts';
 import type { MatchmakerSettings } from './matchmaker.ts';
@@ -25,12 +26,13 @@ export interface FormingDeps {
   readonly queue: Queue;
   readonly results: Results;
   readonly events: MatchEvents;
+  readonly deliveries: Deliveries;
   readonly metrics: Metrics;
   readonly newId: () => string;
 }
 
 export function createForming(deps: FormingDeps) {
-  const { settings, served, matchKeys, signer, queue, results, events, metrics, newId } = deps;
+  const { settings, served, matchKeys, signer, queue, results, events, deliveries, metrics, newId } = deps;
 
   /** Forms what each served pool can, now; returns how many matches formed. */
   function form(at: number): number {
@@ -61,6 +63,8 @@ export function createForming(deps: FormingDeps) {
         teams,
       }),
     );
+    // Before the pushes below: a push can be written (and count as delivered) in the same turn.
+    deliveries.expect(id, teams.flat().map((m) => m.sub), at + settings.resultTtlMs);
     for (const entry of formed.entries) {
       queue.remove(entry.sub);
       const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt: at + settings.resultTtlMs };

@@ -2,6 +2,7 @@
 import type { SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
 import type { KeyRing } from '@ticketbooth/tickets';
+import { Deliveries } from './deliveries.ts';
 import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
@@ -83,6 +84,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   const results = new Results(settings.resultTtlMs);
   const revocations = new Revocations();
   const events = new MatchEvents(settings.maxPlayers);
+  const deliveries = new Deliveries();
   const signer = new MatchSigner();
   const refusals = new RefusalBudget(settings.refusals ?? DEFAULT_REFUSALS);
   const tickets = createTicketCheck({
@@ -111,6 +113,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     results,
     queue,
     events,
+    deliveries,
     now,
   });
   const feed: RevocationFeed | undefined =
@@ -143,7 +146,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     { defaultMetrics: deps.defaultMetrics ?? false },
   );
 
-  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, metrics, newId });
+  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, metrics, newId });
 
   const counters = {
     superseded: metrics.submissions.labels({ outcome: 'superseded' }),
@@ -210,7 +213,10 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     }
     if (!served.has(facts.pool)) return { status: 'pool_not_served', pool: facts.pool };
     const result = results.find(facts.sub, facts.queuedAt, at);
-    if (result !== undefined) return { status: 'matched', result };
+    if (result !== undefined) {
+      delivered(result, facts);
+      return { status: 'matched', result };
+    }
     // Decided from the signed queuedAt: a restart, a refreshed ticket or a resubmission after
     // the entry was dropped all get the same definite end, never a new wait.
     if (queue.giveUpAt(facts.pool, facts.queuedAt) <= at) {
@@ -226,17 +232,24 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return { status: 'searching', entry: queued, outcome };
   }
 
+  /** The ticket's player (and party) have been answered with this match. */
+  function delivered(result: MatchResult, facts: Pick<TicketFacts, 'sub' | 'party'>): void {
+    if (deliveries.size === 0) return;
+    deliveries.answered(result.match.id, facts.sub);
+    for (const member of facts.party ?? []) deliveries.answered(result.match.id, member.sub);
+  }
+
   function isRevoked(facts: TicketFacts): boolean {
     return revocations.size > 0 && revocations.refuses(facts);
   }
 
 
   /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
-  function reannounce(ticket: string, matchToken: string): MatchResult {
-    const { result, rebuilt, registered } = reannounceMatch(ticket, matchToken);
+  function reannounce(ticket: string, matchToken: string): { result: MatchResult; delivered: boolean } {
+    const { result, rebuilt, registered, delivered } = reannounceMatch(ticket, matchToken);
     if (rebuilt) warmup.rebuilt(now(), registered);
     metrics.reannouncements.inc({ outcome: rebuilt ? 'rebuilt' : 'known' });
-    return result;
+    return { result, delivered };
   }
 
   /**
@@ -268,6 +281,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     const at = now();
     for (const { reason } of queue.expire(at)) metrics.dropped.inc({ reason });
     results.expire(at);
+    deliveries.expire(at);
     revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
     refusals.prune(at);
     leaving.prune(at);
@@ -318,6 +332,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     /** What refused tickets a client may still send: see RefusalBudget. */
     refusals,
     events,
+    /** Who has been answered with which match (the push counts too): see Deliveries. */
+    deliveries,
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
     matchTokens: signer,
     metrics,

@@ -1,7 +1,7 @@
 // OpenAPI 3.1 for the matchmaker, built from the same zod schemas the code uses.
 import { publicKeySetSchema } from '@ticketbooth/tickets';
 import { z } from 'zod';
-import { matchedSchema, poolsSchema, problemSchema, reannouncementSchema, searchingSchema, submissionSchema } from './schemas.ts';
+import { matchedSchema, poolsSchema, problemSchema, reannouncedSchema, reannouncementSchema, searchingSchema, submissionSchema } from './schemas.ts';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'output' }) } } });
 const problem = (description: string) => ({
@@ -55,13 +55,13 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/matches/current': {
         post: {
           summary:
-            'Present the match this player holds, at the resubmit cadence, until the game has the player or the match token expires. ' +
+            'Present the match this player holds, at the resubmit cadence, until the answer says `delivered` (every member has heard of it), the game has the player, or the match token expires. ' +
             'A matchmaker that does not know the match (it restarted) registers it from the token: its members leave the pools and ' +
             'their next POST /v1/queue answers this match. The ticket names the presenter; its signature must hold, its expiry does not matter here.',
           security: ticketAuth,
           requestBody: { required: true, ...json(reannouncementSchema) },
           responses: {
-            200: { description: 'The match, as POST /v1/queue answers it', ...json(matchedSchema) },
+            200: { description: 'The match, as POST /v1/queue answers it, and whether every member has been answered with it (then stop presenting it)', ...json(reannouncedSchema) },
             400: problem('invalid-request or malformed-json: the body is not `{ "match": "<token>" }`'),
             401: problem('Missing or invalid ticket or match token (expired, bad-signature, unknown-key, wrong-purpose, ...); a match signed by another matchmaker is unknown-key'),
             403: problem('not-in-match: the ticket holder is not a member of this match'),

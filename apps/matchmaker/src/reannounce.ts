@@ -2,6 +2,7 @@
 // restart, or on a backup that took over the pool). The match token is the whole record.
 import { Problem } from '@ticketbooth/http';
 import { createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
+import type { Deliveries } from './deliveries.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { Queue } from './pool.ts';
 import type { Match, MatchResult, Results } from './results.ts';
@@ -19,6 +20,7 @@ export interface ReannounceOptions {
   readonly results: Results;
   readonly queue: Queue;
   readonly events: MatchEvents;
+  readonly deliveries: Deliveries;
   readonly now: () => number;
 }
 
@@ -28,6 +30,8 @@ export interface Reannounced {
   readonly rebuilt: boolean;
   /** Members taken into the rebuilt match (those not already elsewhere). */
   readonly registered: number;
+  /** Every member has been answered with the match: presenting it again is no longer needed. */
+  readonly delivered: boolean;
 }
 
 const NOT_IN_MATCH = new Problem(403, 'not-in-match', 'Not in this match', 'the ticket holder is not a member of the presented match');
@@ -38,7 +42,7 @@ const NOT_IN_MATCH = new Problem(403, 'not-in-match', 'Not in this match', 'the 
  * const { result, rebuilt } = reannounce(ticket, matchToken); // throws TicketError or Problem
  */
 export function createReannounce(options: ReannounceOptions) {
-  const { results, queue, events, now } = options;
+  const { results, queue, events, deliveries, now } = options;
   // A member keeps presenting its match after its last ticket expired (a match token lives
   // longer): the ticket only says who presents, and its signature still must hold.
   const presenters = createVerifier({
@@ -71,8 +75,13 @@ export function createReannounce(options: ReannounceOptions) {
     if (!options.serves(pool)) throw new Problem(422, 'pool-not-served', 'Pool not served here', `${pool} is served by another matchmaker`);
     const at = now();
     const known = results.latest(presenter, at);
-    if (known !== undefined && known.match.id === claims.jti) return { result: known, rebuilt: false, registered: 0 };
-    return { ...register(verified, matchToken, at), rebuilt: true };
+    if (known !== undefined && known.match.id === claims.jti) {
+      deliveries.answered(claims.jti, presenter);
+      return { result: known, rebuilt: false, registered: 0, delivered: deliveries.isComplete(claims.jti) };
+    }
+    const rebuilt = register(verified, matchToken, at);
+    deliveries.answered(claims.jti, presenter);
+    return { ...rebuilt, rebuilt: true, delivered: deliveries.isComplete(claims.jti) };
   };
 
   /**
@@ -84,17 +93,21 @@ export function createReannounce(options: ReannounceOptions) {
     const match: Match = { id: claims.jti, pool: claims.pool, teams: claims.teams, token };
     // Any search that began by the match's formation is the one it answers.
     const result: MatchResult = { match, queuedAt: issuedAt, expiresAt: Math.min(at + options.resultTtlMs, expiresAt) };
-    let registered = 0;
+    const toTell: string[] = [];
     for (const { sub } of claims.teams.flat()) {
       if (results.latest(sub, at) !== undefined) continue;
       const entry = queue.get(sub);
       if (entry !== undefined && entry.queuedAt > issuedAt) continue;
       if (entry !== undefined) queue.remove(sub);
+      toTell.push(sub);
+    }
+    // Before the pushes: a push written in this turn counts as delivered.
+    deliveries.expect(match.id, toTell, result.expiresAt);
+    for (const sub of toTell) {
       results.set(sub, result);
       events.publish(sub, result);
-      registered++;
     }
-    return { result, registered };
+    return { result, registered: toTell.length };
   }
 }
 

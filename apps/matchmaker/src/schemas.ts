@@ -27,6 +27,10 @@ export const timedOutSchema = z
   })
   .describe("The search reached its mode's maxWaitMs and is over; a new search needs a new ticket (without previousTicket).");
 
+export const reannouncedSchema = matchedSchema.extend({
+  delivered: z.boolean().describe('Every member has been answered with this match: presenting it again is no longer needed.'),
+});
+
 export const reannouncementSchema = z.strictObject({
   match: z.string().min(1).max(8192).describe('The `match` token this player was answered with.'),
 });

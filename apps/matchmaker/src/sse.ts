@@ -52,7 +52,10 @@ export function streamMatch(
         // Its turn in the signing queue: thousands of streams woken by one tick must not all
         // sign their tokens in the same turn of the event loop.
         await mm.matchTokens.whenSigned(result.match);
-        if (!closed) await stream.writeSSE({ event: 'matched', id: result.match.id, data: JSON.stringify(body(result)) });
+        if (!closed) {
+          await stream.writeSSE({ event: 'matched', id: result.match.id, data: JSON.stringify(body(result)) });
+          mm.deliveries.answered(result.match.id, found.sub);
+        }
       }
     } finally {
       unsubscribe();

@@ -329,6 +329,14 @@ describe('holding a match', () => {
     expect(presented.length).toBeLessThanOrEqual(count + 1);
   });
 
+  it('stops once the matchmaker says every member has heard of the match', async () => {
+    const { presented, client } = await matching((n) => Response.json({ status: 'matched', match, delivered: n >= 2 }));
+    await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
+    await until(() => presented.length >= 2);
+    await sleep(60);
+    expect(presented).toHaveLength(2);
+  });
+
   it('rides out a matchmaker that is down or busy, and stops when the match is refused for good', async () => {
     const { presented, client } = await matching((n) => (n === 1 ? problem(503, 'busy') : n === 2 ? Response.json({ status: 'matched', match }) : problem(401, 'expired')));
     await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });

@@ -27,9 +27,9 @@ export interface QueueOptions {
   readonly push?: boolean;
   /**
    * Once matched, keep presenting the match to the matchmaker at the resubmit cadence (default
-   * true) until `settle(match.id)`, `signal` aborts, or the matchmaker refuses it (the match
-   * token expired). A matchmaker that restarted rebuilds the match from it, so the members
-   * who had not heard of it yet get this match, not another.
+   * true) until it says every member has heard of it, `settle(match.id)`, `signal` aborts, or
+   * the matchmaker refuses it (the match token expired). A matchmaker that restarted rebuilds
+   * the match from it, so the members who had not heard of it yet get this match, not another.
    */
   readonly reannounce?: boolean;
 }
@@ -45,8 +45,11 @@ export interface TicketboothClient {
   /** Resolves with the match when the matchmaker pushes it, or undefined when the stream ends. */
   waitForMatch(grant: TicketGrant, signal: AbortSignal): Promise<Match | undefined>;
   leave(grant: TicketGrant): Promise<void>;
-  /** Presents a match this player holds: the matchmaker answers it, or rebuilds it after a restart. */
-  announceMatch(grant: TicketGrant, match: Match, signal?: AbortSignal): Promise<Match>;
+  /**
+   * Presents a match this player holds: the matchmaker answers it, or rebuilds it after a
+   * restart. `delivered`: every member has been answered with it, so it need not be presented again.
+   */
+  announceMatch(grant: TicketGrant, match: Match, signal?: AbortSignal): Promise<{ match: Match; delivered: boolean }>;
   /** Stops presenting this match (see `QueueOptions.reannounce`): call once the game server has the player. */
   settle(matchId: string): void;
   /**
@@ -112,8 +115,13 @@ export function createClient(options: ClientOptions): TicketboothClient {
     leave: async (grant) => {
       await call('DELETE', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket });
     },
-    announceMatch: async (grant, match, signal) =>
-      ((await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/current`, { token: grant.ticket, body: { match: match.token }, signal })) as { match: Match }).match,
+    announceMatch: async (grant, match, signal) => {
+      const answer = (await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/current`, { token: grant.ticket, body: { match: match.token }, signal })) as {
+        match: Match;
+        delivered?: boolean;
+      };
+      return { match: answer.match, delivered: answer.delivered === true };
+    },
     settle: (matchId) => {
       held.get(matchId)?.abort();
       held.delete(matchId);
@@ -238,10 +246,11 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
 }
 
 /**
- * Presents the match at the resubmit cadence until `stop` aborts or the matchmaker refuses it
- * for good (expired, not ours): a matchmaker that restarted meanwhile rebuilds it. Failures
- * that pass (no answer, overload, keys not loaded yet) are retried with backoff capped at the
- * interval, as resubmissions are: a restarted matchmaker hears from holders early in its warm-up.
+ * Presents the match at the resubmit cadence until every member has been answered with it
+ * (then a crash can no longer split it), `stop` aborts, or the matchmaker refuses it for good
+ * (expired, not ours): a matchmaker that restarted meanwhile rebuilds it. Failures that pass
+ * (no answer, overload, keys not loaded yet) are retried with backoff capped at the interval,
+ * as resubmissions are: a restarted matchmaker hears from holders early in its warm-up.
  */
 async function holdMatch(
   client: TicketboothClient,
@@ -256,7 +265,7 @@ async function holdMatch(
   for (;;) {
     if (!(await pause(waitMs, stop))) return;
     try {
-      await client.announceMatch(grant, match, stop);
+      if ((await client.announceMatch(grant, match, stop)).delivered) return;
       failures = 0;
       waitMs = jitter(grant.resubmitAfterMs, random);
     } catch (error) {

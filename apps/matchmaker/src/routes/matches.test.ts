@@ -31,7 +31,8 @@ describe('POST /v1/matches/current', () => {
     const { alice, match } = await matchedDuel(h);
     const res = await h.reannounce(alice, match.token);
     expect(res.status).toBe(200);
-    expect(await body(res)).toEqual(await body(await h.submit(alice)));
+    // Bob has not polled it yet: Alice should keep presenting it.
+    expect(await body(res)).toEqual({ ...(await body(await h.submit(alice))), delivered: false });
     expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_match_reannouncements_total\{outcome="known"\} 1$/m);
   });
 
@@ -53,6 +54,27 @@ describe('POST /v1/matches/current', () => {
     expect(h.matchmaker.tick()).toBe(0);
     expect((await body(await h.submit(bob))).match.id).toBe(match.id);
     expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} 1$/m);
+  });
+
+  it('says delivered once every member has been answered with the match, known or rebuilt', async () => {
+    const first = createHarness();
+    const { alice, bob, match } = await matchedDuel(first);
+    expect((await body(await first.reannounce(alice, match.token))).delivered).toBe(false);
+    const h = restarted(first);
+    // Rebuilt: Bob has not heard of it here either.
+    expect((await body(await h.reannounce(alice, match.token))).delivered).toBe(false);
+    expect((await body(await h.submit(bob))).status).toBe('matched');
+    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ status: 'matched', delivered: true });
+    // The push counts as an answer too.
+    const other = createHarness({ warmupMs: 0 });
+    const [carol, dave] = [other.ticket('carol'), other.ticket('dave')];
+    await other.submit(carol);
+    await other.submit(dave);
+    const stream = await other.app.request('/v1/queue/events', { headers: other.auth(dave) });
+    other.matchmaker.tick();
+    const held = (await body(await other.submit(carol))).match as { token: string };
+    expect(await stream.text()).toContain('event: matched');
+    expect((await body(await other.reannounce(carol, held.token))).delivered).toBe(true);
   });
 
   it('pulls back no member who began a new search after the match formed', async () => {

@@ -7,7 +7,7 @@ import { matchedBody } from './queue.ts';
 
 export function matchRoutes(mm: Matchmaker): Hono {
   return new Hono().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
-    const result = mm.reannounce(bearerToken(c.req.header('authorization')), c.req.valid('json').match);
-    return c.json(matchedBody(result));
+    const { result, delivered } = mm.reannounce(bearerToken(c.req.header('authorization')), c.req.valid('json').match);
+    return c.json({ ...matchedBody(result), delivered });
   });
 }
