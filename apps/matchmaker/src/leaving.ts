@@ -39,9 +39,11 @@ export function createLeaving(options: LeavingOptions) {
     now,
   });
 
-  function remember(ticketId: string, expiresAt: number, sub: string): void {
+  function remember(ticketId: string, expiresAt: number, sub: string, queuedAt: number): void {
     if (left.has(ticketId)) throw LEFT;
-    queue.remove(sub);
+    // This search or an older one: a ticket of an earlier search does not end a newer one.
+    const entry = queue.get(sub);
+    if (entry !== undefined && entry.queuedAt <= queuedAt) queue.remove(sub);
     left.set(ticketId, expiresAt);
     if (left.size > options.maxRemembered) left.delete(left.keys().next().value as string);
   }
@@ -56,9 +58,9 @@ export function createLeaving(options: LeavingOptions) {
     }
     // At once when the check is: a POST right behind it (same read, pipelined or on another
     // socket) must find the player gone, not be undone by a removal one microtask later.
-    if (!(checked instanceof Promise)) return remember(checked.facts.ticketId, checked.facts.expiresAt, checked.facts.sub);
+    if (!(checked instanceof Promise)) return remember(checked.facts.ticketId, checked.facts.expiresAt, checked.facts.sub, checked.facts.queuedAt);
     return checked.then(
-      ({ facts }) => remember(facts.ticketId, facts.expiresAt, facts.sub),
+      ({ facts }) => remember(facts.ticketId, facts.expiresAt, facts.sub, facts.queuedAt),
       (error: unknown) => leaveExpired(token, error),
     );
   }
@@ -67,7 +69,7 @@ export function createLeaving(options: LeavingOptions) {
   function leaveExpired(token: string, error: unknown): void {
     if (!(error instanceof TicketError && error.code === 'expired')) throw error;
     const { claims, expiresAt } = expired.verify(token);
-    remember(ticketIdOf(token), expiresAt, claims.sub);
+    remember(ticketIdOf(token), expiresAt, claims.sub, Date.parse(claims.queuedAt));
   }
 
   return {

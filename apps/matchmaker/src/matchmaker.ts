@@ -114,6 +114,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     queue,
     events,
     deliveries,
+    isRevoked: (ticket) => revocations.size > 0 && revocations.refuses(ticket),
     now,
   });
   const feed: RevocationFeed | undefined =
@@ -228,7 +229,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     // Queued players are always served and nobody is evicted: only newcomers meet the limit.
     if (current === undefined && queue.players() + size > settings.maxPlayers) return { status: 'at_capacity' };
     const { outcome, entry: queued } = queue.upsert(facts, at);
-    if (outcome === 'added') warmup.arrived(at, size);
+    if (outcome === 'added') warmup.arrived(at, size, facts.queuedAt);
     return { status: 'searching', entry: queued, outcome };
   }
 

@@ -1,7 +1,7 @@
 // A match presented again by one of its members: answered if known, rebuilt if not (after a
 // restart, or on a backup that took over the pool). The match token is the whole record.
 import { Problem } from '@ticketbooth/http';
-import { createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
+import { TicketError, createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
 import type { Deliveries } from './deliveries.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { Queue } from './pool.ts';
@@ -21,6 +21,8 @@ export interface ReannounceOptions {
   readonly queue: Queue;
   readonly events: MatchEvents;
   readonly deliveries: Deliveries;
+  /** A banned presenter is refused here as on POST /v1/queue (a party ticket: any member). */
+  readonly isRevoked: (ticket: { readonly sub: string; readonly issuedAt: number; readonly party: readonly { readonly sub: string }[] | undefined }) => boolean;
   readonly now: () => number;
 }
 
@@ -35,6 +37,14 @@ export interface Reannounced {
 }
 
 const NOT_IN_MATCH = new Problem(403, 'not-in-match', 'Not in this match', 'the ticket holder is not a member of the presented match');
+const REVOKED = new Problem(403, 'revoked', 'Ticket revoked', 'this player may not present matches with this ticket');
+const NOT_OURS = new Problem(422, 'match-not-ours', 'Match not signed here', 'this match was signed with a key this matchmaker does not hold');
+/**
+ * Issuer and matchmaker clocks differ: a member's signed `queuedAt` (issuer clock) may read up
+ * to this much after the match's `iat` (matchmaker clock) for a search the match did answer.
+ * The verifier's leeway on `iat`.
+ */
+const CLOCK_SKEW_MS = 5_000;
 
 /**
  * @example
@@ -66,38 +76,61 @@ export function createReannounce(options: ReannounceOptions) {
   });
 
   return function reannounce(ticket: string, matchToken: string): Reannounced {
-    const presenter = presenters.verify(ticket).claims.sub;
-    const verified = matches.verify(matchToken);
-    const { claims } = verified;
+    const { claims: ticketClaims, issuedAt: ticketIssuedAt } = presenters.verify(ticket);
+    const presenter = ticketClaims.sub;
+    if (options.isRevoked({ sub: presenter, issuedAt: ticketIssuedAt, party: ticketClaims.party })) throw REVOKED;
+    const verified = verifyMatch(matchToken);
+    const { claims, issuedAt } = verified;
     const members = claims.teams.flat();
     if (!members.some((m) => m.sub === presenter)) throw NOT_IN_MATCH;
     const pool = `${claims.pool.mode}/${claims.pool.region}`;
     if (!options.serves(pool)) throw new Problem(422, 'pool-not-served', 'Pool not served here', `${pool} is served by another matchmaker`);
     const at = now();
-    const known = results.latest(presenter, at);
-    if (known !== undefined && known.match.id === claims.jti) {
+    // Known when any member still has it (the presenter may be searching again meanwhile).
+    for (const { sub } of members) {
+      const known = results.latest(sub, at);
+      if (known?.match.id !== claims.jti) continue;
       deliveries.answered(claims.jti, presenter);
       return { result: known, rebuilt: false, registered: 0, delivered: deliveries.isComplete(claims.jti) };
     }
+    // Older than a result is kept: every member was answered then or gave up; nothing to rebuild.
+    if (at - issuedAt >= options.resultTtlMs) {
+      return { result: resultOf(verified, matchToken, at), rebuilt: false, registered: 0, delivered: true };
+    }
     const rebuilt = register(verified, matchToken, at);
     deliveries.answered(claims.jti, presenter);
-    return { ...rebuilt, rebuilt: true, delivered: deliveries.isComplete(claims.jti) };
+    return { ...rebuilt, rebuilt: rebuilt.registered > 0, delivered: deliveries.isComplete(claims.jti) };
   };
+
+  function verifyMatch(token: string): Verified<'match'> {
+    try {
+      return matches.verify(token);
+    } catch (error) {
+      // Not a key problem this side can wait out: the client should stop presenting it.
+      if (error instanceof TicketError && error.code === 'unknown_key') throw NOT_OURS;
+      throw error;
+    }
+  }
+
+  function resultOf({ claims, issuedAt, expiresAt }: Verified<'match'>, token: string, at: number): MatchResult {
+    const match: Match = { id: claims.jti, pool: claims.pool, teams: claims.teams, token };
+    // Any search that began by the match's formation is the one it answers (clocks allowing).
+    return { match, queuedAt: issuedAt + CLOCK_SKEW_MS, expiresAt: Math.min(at + options.resultTtlMs, expiresAt) };
+  }
 
   /**
    * Every member whose search began before the match formed is taken out of the pool and
    * answered with it from now on. A member already in another match, or searching again since
    * the match formed, keeps that: a rebuilt match never pulls anyone out of another one.
    */
-  function register({ claims, issuedAt, expiresAt }: Verified<'match'>, token: string, at: number): { result: MatchResult; registered: number } {
-    const match: Match = { id: claims.jti, pool: claims.pool, teams: claims.teams, token };
-    // Any search that began by the match's formation is the one it answers.
-    const result: MatchResult = { match, queuedAt: issuedAt, expiresAt: Math.min(at + options.resultTtlMs, expiresAt) };
+  function register(verified: Verified<'match'>, token: string, at: number): { result: MatchResult; registered: number } {
+    const result = resultOf(verified, token, at);
+    const { match } = result;
     const toTell: string[] = [];
-    for (const { sub } of claims.teams.flat()) {
+    for (const { sub } of verified.claims.teams.flat()) {
       if (results.latest(sub, at) !== undefined) continue;
       const entry = queue.get(sub);
-      if (entry !== undefined && entry.queuedAt > issuedAt) continue;
+      if (entry !== undefined && entry.queuedAt > result.queuedAt) continue;
       if (entry !== undefined) queue.remove(sub);
       toTell.push(sub);
     }

@@ -43,6 +43,15 @@ describe('Warmup', () => {
     expect(w.isWarmingUp(3_000)).toBe(false);
   });
 
+  it('is not kept going by new searches, only by players whose search began before the start', () => {
+    const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
+    w.start(10_000);
+    w.arrived(10_100, 200, 5_000);
+    // A steady 10 new players a second, searching since after the start: not the restart's burst.
+    for (let t = 10_000; t < 13_000; t += 100) w.arrived(t, 1, t);
+    expect(w.isWarmingUp(12_200)).toBe(false);
+  });
+
   it('starts over on start()', () => {
     const w = new Warmup({ minMs: 100, intervalMs: 100 });
     w.start(0);

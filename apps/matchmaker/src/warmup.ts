@@ -12,13 +12,13 @@ export interface WarmupOptions {
 
 /**
  * Warm-up lasts at least `minMs`, then until the last interval brought at most 1 % of the
- * players seen since the start and no rebuilt match (and at most `maxMs`). A restart's
- * arrivals come in a burst that takes about one interval on a quiet machine and several on a
- * loaded one, with a tail of late clients; after it, only players who are new anyway keep
- * arriving. Arrivals: a player queued for the first time since the start, or the players put
- * in a match rebuilt from a member's re-announcement: a match formed before that member's
+ * returning players seen since the start and no rebuilt match (and at most `maxMs`). A
+ * restart's arrivals come in a burst that takes about one interval on a quiet machine and
+ * several on a loaded one, with a tail of late clients. Arrivals: a player queued for the
+ * first time since the start whose search began before it, or the players put in a match
+ * rebuilt from a member's re-announcement: a match formed before that member's
  * re-announcement arrives would put the others in a second match, so any rebuild restarts
- * the count.
+ * the count. New searches never extend it.
  *
  * @example
  * const warmup = new Warmup({ minMs: 7_000, intervalMs: 5_000 });
@@ -47,8 +47,13 @@ export class Warmup {
     this.#over = false;
   }
 
-  arrived(now: number, players = 1): void {
-    if (this.#over) return;
+  /**
+   * Players queued: counted only when their search began before this start (`queuedAt`): the
+   * restart's burst. Searches begun since are new players, whose steady trickle must not keep
+   * the warm-up going.
+   */
+  arrived(now: number, players = 1, queuedAt = -Infinity): void {
+    if (this.#over || queuedAt >= this.#startedAt) return;
     for (let i = 0; i < players; i++) this.#arrivals.push(now);
   }
 

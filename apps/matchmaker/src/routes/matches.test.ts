@@ -77,11 +77,51 @@ describe('POST /v1/matches/current', () => {
     expect((await body(await other.reannounce(carol, held.token))).delivered).toBe(true);
   });
 
+  it('pulls in a member whose queuedAt reads a little after the match formed: the issuer clock runs ahead', async () => {
+    const first = createHarness();
+    const { alice, match } = await matchedDuel(first);
+    const h = restarted(first);
+    // Bob's search began before the match, but the issuer's clock says 300 ms after it.
+    const bob = h.ticket('bob', { queuedAt: first.now() - 1_000 + 300 });
+    await h.submit(bob);
+    expect((await h.reannounce(alice, match.token)).status).toBe(200);
+    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect((await body(await h.submit(bob))).match?.id).toBe(match.id);
+  });
+
+  it('rebuilds nothing for a presenter searching again, nor for a match older than a kept result', async () => {
+    const first = createHarness();
+    const { alice, match } = await matchedDuel(first);
+    // Alice searches again with a new ticket and keeps presenting the old match: Bob still has it.
+    await first.submit(first.ticket('alice', { queuedAt: first.now() }));
+    expect(await body(await first.reannounce(alice, match.token))).toMatchObject({ match: { id: match.id }, delivered: false });
+    expect(first.matchmaker.queue.get('alice')).toBeDefined();
+    // After a restart, a match older than resultTtlMs is answered as delivered and not rebuilt.
+    const h = restarted(first, 31_000);
+    await h.submit(h.ticket('bob', { queuedAt: first.now() - 32_000 }));
+    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ match: { id: match.id }, delivered: true });
+    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(await (await h.app.request('/metrics')).text()).not.toMatch(/outcome="rebuilt"\} [1-9]/);
+  });
+
+  it('refuses a banned presenter, and budgets refused tokens per address as POST /v1/queue does', async () => {
+    const first = createHarness({ refusals: { burst: 2, perSecond: 1, perConnection: 100, holdMs: 0 } });
+    const { alice, match } = await matchedDuel(first);
+    first.matchmaker.revoke('alice', first.now() + 1);
+    expect((await problemOf(await first.reannounce(alice, match.token))).code).toBe('revoked');
+    const [head, payload, footer] = [match.token.split('.').slice(0, 2).join('.'), match.token.split('.')[2]!, match.token.split('.')[3]!];
+    const forged = `${head}.${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}.${footer}`;
+    const bob = first.ticket('bob');
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await problemOf(await first.reannounce(bob, forged))).code);
+    expect(codes).toEqual(['bad-signature', 'bad-signature', 'too-many-invalid-tickets']);
+  });
+
   it('pulls back no member who began a new search after the match formed', async () => {
     const first = createHarness();
     const { alice, match } = await matchedDuel(first);
     const h = restarted(first);
-    const bobAgain = h.ticket('bob', { queuedAt: h.now() });
+    const bobAgain = h.ticket('bob', { queuedAt: h.now() + 5_000 });
     await h.submit(bobAgain);
     expect((await h.reannounce(alice, match.token)).status).toBe(200);
     expect(h.matchmaker.queue.get('bob')).toBeDefined();
@@ -117,7 +157,7 @@ describe('POST /v1/matches/current', () => {
     const [head, payload, footer] = [match.token.split('.').slice(0, 2).join('.'), match.token.split('.')[2]!, match.token.split('.')[3]!];
     const cases: Array<[string, Response | Promise<Response>, number, string]> = [
       ['forged', h.reannounce(alice, `${head}.${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}.${footer}`), 401, 'bad-signature'],
-      ['another matchmaker', h.reannounce(alice, signToken(stranger.signingKey(), 'match', claims)), 401, 'unknown-key'],
+      ['another matchmaker', h.reannounce(alice, signToken(stranger.signingKey(), 'match', claims)), 422, 'match-not-ours'],
       ['expired', h.reannounce(alice, signToken(h.matchKeys.signingKey(), 'match', { ...claims, iat: toPasetoDate(h.now() - 120_000), exp: toPasetoDate(h.now() - 1) })), 401, 'expired'],
       ['a ticket for a match', h.reannounce(alice, alice), 401, 'wrong-purpose'],
       ['not a member', h.reannounce(carol, match.token), 403, 'not-in-match'],

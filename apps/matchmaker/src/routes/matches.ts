@@ -1,13 +1,29 @@
-// POST /v1/matches/current: a member presenting the match it holds, until the match is settled.
+// POST /v1/matches/current: a member presenting the match it holds, until every member has it.
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { bearerToken, limitBody, validate } from '@ticketbooth/http';
+import { Problem, bearerToken, limitBody, validate } from '@ticketbooth/http';
+import { TicketError } from '@ticketbooth/tickets';
 import type { Matchmaker } from '../matchmaker.ts';
 import { reannouncementSchema } from '../schemas.ts';
 import { matchedBody } from './queue.ts';
 
-export function matchRoutes(mm: Matchmaker): Hono {
-  return new Hono().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
-    const { result, delivered } = mm.reannounce(bearerToken(c.req.header('authorization')), c.req.valid('json').match);
-    return c.json({ ...matchedBody(result), delivered });
+export function matchRoutes(mm: Matchmaker): Hono<{ Bindings: Partial<HttpBindings> }> {
+  return new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
+    // The refusal budget of POST /v1/queue: forged tokens here cost a signature check each too.
+    const sender = c.env?.incoming?.socket;
+    const address = sender?.remoteAddress ?? '';
+    const waitMs = mm.refusals.waitMs(address, mm.now());
+    if (waitMs > 0) {
+      throw new Problem(429, 'too-many-invalid-tickets', 'Too many invalid tickets', 'this address sent too many tokens that did not verify', {
+        'retry-after': String(Math.ceil(waitMs / 1000)),
+      });
+    }
+    try {
+      const { result, delivered } = mm.reannounce(bearerToken(c.req.header('authorization')), c.req.valid('json').match);
+      return c.json({ ...matchedBody(result), delivered });
+    } catch (error) {
+      if (error instanceof TicketError) mm.refusals.spend(address, sender, mm.now());
+      throw error;
+    }
   });
 }

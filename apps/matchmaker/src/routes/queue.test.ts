@@ -290,6 +290,10 @@ describe('DELETE /v1/queue', () => {
     expect(h.matchmaker.queue.get('bob')).toBeDefined();
     h.matchmaker.tick();
     expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    // An expired ticket of an earlier search leaves that search only, not a newer one.
+    const earlier = h.ticket('bob', { issuedAt: h.now() - 40_000, lifetimeMs: 30_000, queuedAt: h.now() - 40_000 });
+    expect((await h.leave(earlier)).status).toBe(204);
+    expect(h.matchmaker.queue.get('bob')).toBeDefined();
   });
 });
 
