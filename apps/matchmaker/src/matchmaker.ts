@@ -207,7 +207,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function decide({ facts, entry }: CheckedTicket): Submission {
     const at = now();
     if (isRevoked(facts)) return { status: 'revoked' };
-    if (leaving.size > 0 && leaving.hasLeft(facts.ticketId)) return { status: 'left' };
+    if (leaving.size > 0 && leaving.hasLeft(facts)) return { status: 'left' };
     if (entry !== undefined && entry.giveUpAt > at) {
       queue.touch(entry, at);
       return { status: 'searching', entry, outcome: 'refreshed' };

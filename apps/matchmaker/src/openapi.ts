@@ -37,7 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
               ...json(submissionSchema),
             },
             ...ticketErrors,
-            409: problem('left: this ticket left the queue (DELETE /v1/queue); a new search needs a new ticket'),
+            409: problem('left: this search left the queue (DELETE /v1/queue); a new search needs a new ticket'),
             422: problem('The ticket pool is not served by this matchmaker'),
             429: problem(
               'too-many-invalid-tickets: this client address sent more refused tickets than its budget (Retry-After). ' +
@@ -47,7 +47,8 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         delete: {
-          summary: 'Leave the queue, for good: the ticket is refused (409 left) until it expires. An expired ticket may leave too (its signature must hold).',
+          summary:
+            'Leave the queue, for good: every ticket of this search (same signed queuedAt, or older) is refused with 409 left; a new search needs a new ticket. An expired ticket may leave too (its signature must hold).',
           security: ticketAuth,
           responses: { 204: { description: 'Not queued any more' }, ...ticketErrors, 409: problem('left: this ticket already left') },
         },

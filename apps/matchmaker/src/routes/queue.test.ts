@@ -231,7 +231,7 @@ describe('POST /v1/queue', () => {
 });
 
 describe('DELETE /v1/queue', () => {
-  it('leaves with 204, for good: the same ticket is refused with 409 left until it expires, a new ticket searches again', async () => {
+  it('leaves with 204, for good: every ticket of that search is refused with 409 left, a new search queues again', async () => {
     const h = createHarness();
     const ticket = h.ticket('alice');
     await h.submit(ticket);
@@ -243,8 +243,11 @@ describe('DELETE /v1/queue', () => {
       expect(await problemOf(again)).toMatchObject({ code: 'left', status: 409 });
     }
     expect(h.matchmaker.queue.size).toBe(0);
+    // A ticket refreshed from the one that left (same signed queuedAt) is the same search.
+    h.advance(1_000);
+    expect((await problemOf(await h.submit(h.ticket('alice', { queuedAt: h.now() - 1_000 })))).code).toBe('left');
     expect((await body(await h.submit(h.ticket('alice')))).status).toBe('searching');
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_submissions_total\{outcome="left"\} 1$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_submissions_total\{outcome="left"\} 2$/m);
   });
 
   it('applies a POST and a DELETE of one new ticket sent together in the order they were sent', async () => {
@@ -266,6 +269,7 @@ describe('DELETE /v1/queue', () => {
     const [left, posted] = await Promise.all([h.leave(ticket), h.submit(ticket)]);
     expect([left.status, posted.status]).toEqual([204, 409]);
     expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    h.advance(1);
     const next = h.ticket('alice');
     const [postedNext, leftNext] = await Promise.all([h.submit(next), h.leave(next)]);
     expect([postedNext.status, leftNext.status]).toEqual([200, 204]);
