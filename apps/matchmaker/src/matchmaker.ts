@@ -95,15 +95,17 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     cacheSize: settings.verifierCacheSize,
     now,
   });
+  // Who a ticket names, for the paths that accept an expired one (leaving, presenting a match).
+  const ticketIdentity = { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs };
   const leaving = createLeaving({
     check: (token) => tickets.check(token),
-    tickets: { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs },
+    tickets: ticketIdentity,
     queue,
     maxRemembered: settings.maxPlayers,
     now,
   });
   const reannounceMatch = createReannounce({
-    tickets: { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs },
+    tickets: ticketIdentity,
     matchKeys,
     matchIssuer: settings.matchIssuer,
     audience: settings.shared.audiences.match,
@@ -114,7 +116,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     queue,
     events,
     deliveries,
-    isRevoked: (ticket) => revocations.size > 0 && revocations.refuses(ticket),
+    isRevoked,
     now,
   });
   const feed: RevocationFeed | undefined =
@@ -240,7 +242,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     for (const member of facts.party ?? []) deliveries.answered(result.match.id, member.sub);
   }
 
-  function isRevoked(facts: TicketFacts): boolean {
+  function isRevoked(facts: Parameters<Revocations['refuses']>[0]): boolean {
     return revocations.size > 0 && revocations.refuses(facts);
   }
 
