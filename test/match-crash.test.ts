@@ -40,7 +40,7 @@ describe('matchmaker crash between forming a match and delivering it', () => {
           'the held match',
           async () => {
             const call = await submitTicket(restart.url, grant.ticket);
-            return (call.body as { status?: string }).status === 'matched' ? (call.body as { match: { id: string } }).match.id : undefined;
+            return (call.body as { status?: string }).status === 'ready' ? (call.body as { match: { id: string } }).match.id : undefined;
           },
           10_000,
           RESUBMIT_MS,
@@ -51,7 +51,7 @@ describe('matchmaker crash between forming a match and delivering it', () => {
 
     // Past the warm-up and several ticks: still that match, nobody in the pool, no match formed.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    for (const grant of silent) expect((await submitTicket(restart.url, grant.ticket)).body).toMatchObject({ status: 'matched', match: { id: held.id } });
+    for (const grant of silent) expect((await submitTicket(restart.url, grant.ticket)).body).toMatchObject({ status: 'ready', match: { id: held.id } });
     expect(await poolSizes(restart.url)).toBe(0);
     const pools = (await (await fetch(`${restart.url}/v1/pools`)).json()) as { warmingUp: boolean; pools: Array<{ matchesFormed: number }> };
     expect(pools.warmingUp).toBe(false);

@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const issuerUrl = options.issuer ?? own!.issuerUrl;
   const adminToken = options.adminToken ?? own?.adminToken;
   const started = Date.now();
-  const counts = { ready: 0, queued: 0, matched: 0, errors: 0 };
+  const counts = { prepared: 0, queued: 0, matched: 0, errors: 0 };
   const crowd = buildPopulation({
     players: options.players,
     modes: options.modes,
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     console.error(`preparing ${options.players} players against ${issuerUrl} ...`);
     const prepared = await inBatches(crowd, Math.max(4, availableParallelism() * 4), async (player) => {
       const ready = await preparePlayer(player, issuerUrl, adminToken).catch((error: unknown) => error as Error);
-      if (!(ready instanceof Error)) counts.ready++;
+      if (!(ready instanceof Error)) counts.prepared++;
       else counts.errors++;
       return ready;
     });
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
         if (ready instanceof Error) return { username: player.username, sub: '', error: `setup:${(ready as { code?: string }).code ?? ready.name}` };
         await sleep(player.arrivesAtMs, deadline);
         const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (update) => {
-          if (update.status === 'searching' || update.status === 'matched') track.lastAnswerAt[i] = Date.now();
+          if (update.status === 'searching' || update.status === 'ready') track.lastAnswerAt[i] = Date.now();
           if (update.status === 'searching' && !track.searching[i]) {
             track.searching[i] = 1;
             counts.queued++;
@@ -299,7 +299,7 @@ function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndChe
     row('measure', 'value'),
     `|${'-'.repeat(48)}|${'-'.repeat(17)}:|`,
     row('players', s.players),
-    row('matched', s.matched),
+    row('ready (matched)', s.matched),
     row('not matched by the end', s.unmatched),
     row('timed out (mode maxWaitMs)', s.timedOut),
     row('lost (errors)', Object.values(s.errors).reduce((a, b) => a + b, 0)),

@@ -45,7 +45,7 @@ export interface MatchmakerDeps {
 
 export type Submission =
   | { readonly status: 'searching'; readonly entry: QueueEntry; readonly outcome: UpsertOutcome }
-  | { readonly status: 'matched'; readonly result: MatchResult }
+  | { readonly status: 'ready'; readonly result: MatchResult }
   | { readonly status: 'timed_out'; readonly pool: string; readonly queuedForMs: number }
   | { readonly status: 'revoked' }
   | { readonly status: 'left' }
@@ -218,7 +218,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     const result = results.find(facts.sub, facts.queuedAt, at);
     if (result !== undefined) {
       delivered(result, facts);
-      return { status: 'matched', result };
+      return { status: 'ready', result };
     }
     // Decided from the signed queuedAt: a restart, a refreshed ticket or a resubmission after
     // the entry was dropped all get the same definite end, never a new wait.

@@ -4,7 +4,7 @@ import type { FeedStatus } from './revocation-feed.ts';
 
 export type SubmissionOutcome =
   | 'searching'
-  | 'matched'
+  | 'ready'
   | 'superseded'
   | 'invalid'
   | 'revoked'

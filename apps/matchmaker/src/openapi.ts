@@ -1,7 +1,7 @@
 // OpenAPI 3.1 for the matchmaker, built from the same zod schemas the code uses.
 import { publicKeySetSchema } from '@ticketbooth/tickets';
 import { z } from 'zod';
-import { matchedSchema, poolsSchema, problemSchema, reannouncedSchema, reannouncementSchema, searchingSchema, submissionSchema } from './schemas.ts';
+import { readySchema, poolsSchema, problemSchema, reannouncedSchema, reannouncementSchema, searchingSchema, submissionSchema } from './schemas.ts';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'output' }) } } });
 const problem = (description: string) => ({
@@ -33,7 +33,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: ticketAuth,
           responses: {
             200: {
-              description: "searching; matched, with a signed match token; or timed_out: the search reached its mode's maxWaitMs (from the signed queuedAt) and is over",
+              description: "searching; ready (the match formed), with a signed match token; or timed_out: the search reached its mode's maxWaitMs (from the signed queuedAt) and is over",
               ...json(submissionSchema),
             },
             ...ticketErrors,
@@ -74,10 +74,10 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/queue/events': {
         get: {
-          summary: 'Server-Sent Events: one `matched` event (data as in POST /v1/queue), `ping` meanwhile',
+          summary: 'Server-Sent Events: one `ready` event (data as in POST /v1/queue), `ping` meanwhile',
           security: ticketAuth,
           responses: {
-            200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.toJSONSchema(matchedSchema) } } },
+            200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.toJSONSchema(readySchema) } } },
             ...ticketErrors,
             404: problem('not-queued: this ticket is neither queued nor matched here (queue it first)'),
           },

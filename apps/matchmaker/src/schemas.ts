@@ -17,7 +17,7 @@ export const searchingSchema = z.object({
   resubmitAfterMs: z.number().int().positive(),
 });
 
-export const matchedSchema = z.object({ status: z.literal('matched'), match: matchSchema });
+export const readySchema = z.object({ status: z.literal('ready'), match: matchSchema });
 
 export const timedOutSchema = z
   .object({
@@ -27,7 +27,7 @@ export const timedOutSchema = z
   })
   .describe("The search reached its mode's maxWaitMs and is over; a new search needs a new ticket (without previousTicket).");
 
-export const reannouncedSchema = matchedSchema.extend({
+export const reannouncedSchema = readySchema.extend({
   delivered: z.boolean().describe('Every member has been answered with this match: presenting it again is no longer needed.'),
 });
 
@@ -35,7 +35,7 @@ export const reannouncementSchema = z.strictObject({
   match: z.string().min(1).max(8192).describe('The `match` token this player was answered with.'),
 });
 
-export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, matchedSchema, timedOutSchema]);
+export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, readySchema, timedOutSchema]);
 
 export const poolsSchema = z.object({
   warmingUp: z.boolean(),

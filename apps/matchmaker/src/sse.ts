@@ -1,4 +1,4 @@
-// Server-Sent Events: push `matched` to a waiting player; resubmission polling works without it.
+// Server-Sent Events: push `ready` to a waiting player; resubmission polling works without it.
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { Problem } from '@ticketbooth/http';
@@ -6,7 +6,7 @@ import type { Matchmaker } from './matchmaker.ts';
 import type { MatchResult } from './results.ts';
 
 /**
- * Streams one `matched` event and ends; until then a `ping` every resubmit
+ * Streams one `ready` event and ends; until then a `ping` every resubmit
  * interval keeps proxies from closing it. Ends at the latest when the ticket
  * expires: the client has to refresh its ticket anyway.
  */
@@ -53,7 +53,7 @@ export function streamMatch(
         // sign their tokens in the same turn of the event loop.
         await mm.matchTokens.whenSigned(result.match);
         if (!closed) {
-          await stream.writeSSE({ event: 'matched', id: result.match.id, data: JSON.stringify(body(result)) });
+          await stream.writeSSE({ event: 'ready', id: result.match.id, data: JSON.stringify(body(result)) });
           mm.deliveries.answered(result.match.id, found.sub);
         }
       }

@@ -130,7 +130,7 @@ describe('matchmaker crash and rebuild', () => {
         if (matchOf.has(`player-${i}`)) continue; // a matched client stops resubmitting
         const res = await call(port, 'POST', '/v1/queue', ticket);
         expect(res.status).toBe(200);
-        if (res.body.status === 'matched') {
+        if (res.body.status === 'ready') {
           expect(Date.now() - restartedAt).toBeGreaterThanOrEqual(WARMUP_MS - 100);
           matchOf.set(`player-${i}`, res.body.match);
         }

@@ -49,7 +49,7 @@ describe('queue', () => {
         if (submissions < 3) {
           return c.json({ status: 'searching', pool: match.pool, queuedForMs: submissions * 10, playersInPool: 1, resubmitAfterMs: 10 });
         }
-        return c.json({ status: 'matched', match });
+        return c.json({ status: 'ready', match });
       }),
     );
     const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
@@ -58,7 +58,7 @@ describe('queue', () => {
     const result = await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { onStatus: (s) => statuses.push(s) });
     expect(result).toEqual(match);
     expect(submissions).toBe(3);
-    expect(statuses.map((s) => s.status)).toEqual(['searching', 'searching', 'matched']);
+    expect(statuses.map((s) => s.status)).toEqual(['searching', 'searching', 'ready']);
   });
 
   it('rides out overload and a matchmaker that is down, with backoff', async () => {
@@ -68,7 +68,7 @@ describe('queue', () => {
         submissions++;
         if (submissions === 1) return problem(503, 'at-capacity', { 'retry-after': '0' });
         if (submissions === 2) return problem(500, 'internal');
-        return c.json({ status: 'matched', match });
+        return c.json({ status: 'ready', match });
       }),
     );
     // A port nobody listens on: the first submissions get connection refused.
@@ -96,7 +96,7 @@ describe('queue', () => {
       app.post('/v1/queue', (c) =>
         ++submissions < 3
           ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
-          : c.json({ status: 'matched', match }),
+          : c.json({ status: 'ready', match }),
       ),
     );
     const issuer = await scripted((app) =>
@@ -117,7 +117,7 @@ describe('queue', () => {
       app.post('/v1/queue', (c) =>
         ++submissions < 4
           ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
-          : c.json({ status: 'matched', match }),
+          : c.json({ status: 'ready', match }),
       ),
     );
     let tickets = 0;
@@ -199,7 +199,7 @@ describe('requests', () => {
 describe('first ticket', () => {
   it('retries an unavailable issuer with one key, and takes a new key when that one is refused as stale', async () => {
     const keys: string[] = [];
-    const mm = await scripted((app) => app.post('/v1/queue', (c) => c.json({ status: 'matched', match })));
+    const mm = await scripted((app) => app.post('/v1/queue', (c) => c.json({ status: 'ready', match })));
     const issuer = await scripted((app) =>
       app.post('/v1/tickets', (c) => {
         keys.push(c.req.header('idempotency-key') ?? '');
@@ -224,7 +224,7 @@ describe('retry cadence', () => {
     await new Promise((done) => first.server.close(done));
     const back = new Promise<void>((resolve) =>
       setTimeout(() => {
-        const app = new Hono().post('/v1/queue', (c) => c.json({ status: 'matched', match }));
+        const app = new Hono().post('/v1/queue', (c) => c.json({ status: 'ready', match }));
         const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
         servers.push(server);
         server.once('listening', () => resolve());
@@ -258,7 +258,7 @@ describe('push', () => {
             const send = (text: string) => controller.enqueue(new TextEncoder().encode(text));
             send('event: ping\ndata: {}\n\n');
             setTimeout(() => {
-              send(`event: matched\r\nid: m-1\r\ndata: ${JSON.stringify({ status: 'matched', match })}\r\n\r\n`);
+              send(`event: ready\r\nid: m-1\r\ndata: ${JSON.stringify({ status: 'ready', match })}\r\n\r\n`);
               controller.close();
             }, 100);
           },
@@ -277,7 +277,7 @@ describe('push', () => {
     expect(result).toEqual(match);
     expect(submissions).toBe(1);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(states).toEqual(['searching', 'matched']);
+    expect(states).toEqual(['searching', 'ready']);
   });
 
   it('keeps polling when push is off or refused', async () => {
@@ -286,7 +286,7 @@ describe('push', () => {
       app.post('/v1/queue', (c) =>
         ++submissions < 2
           ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
-          : c.json({ status: 'matched', match }),
+          : c.json({ status: 'ready', match }),
       );
       app.get('/v1/queue/events', () => problem(503, 'too-many-streams'));
     });
@@ -304,7 +304,7 @@ describe('holding a match', () => {
   async function matching(present: (n: number) => Response) {
     const presented: Array<{ ticket: string | undefined; match: unknown }> = [];
     const mm = await scripted((app) => {
-      app.post('/v1/queue', (c) => c.json({ status: 'matched', match }));
+      app.post('/v1/queue', (c) => c.json({ status: 'ready', match }));
       app.post('/v1/matches/current', async (c) => {
         presented.push({ ticket: c.req.header('authorization'), match: ((await c.req.json()) as { match: unknown }).match });
         return present(presented.length);
@@ -319,7 +319,7 @@ describe('holding a match', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('keeps presenting the match with its ticket at the resubmit cadence until settled', async () => {
-    const { presented, client } = await matching(() => Response.json({ status: 'matched', match }));
+    const { presented, client } = await matching(() => Response.json({ status: 'ready', match }));
     expect(await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' })).toEqual(match);
     await until(() => presented.length >= 3);
     expect(presented.slice(0, 3)).toEqual([0, 1, 2].map(() => ({ ticket: 'Bearer t1', match: match.token })));
@@ -330,7 +330,7 @@ describe('holding a match', () => {
   });
 
   it('stops once the matchmaker says every member has heard of the match', async () => {
-    const { presented, client } = await matching((n) => Response.json({ status: 'matched', match, delivered: n >= 2 }));
+    const { presented, client } = await matching((n) => Response.json({ status: 'ready', match, delivered: n >= 2 }));
     await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
     await until(() => presented.length >= 2);
     await sleep(60);
@@ -338,7 +338,7 @@ describe('holding a match', () => {
   });
 
   it('rides out a matchmaker that is down or busy, and stops when the match is refused for good', async () => {
-    const { presented, client } = await matching((n) => (n === 1 ? problem(503, 'busy') : n === 2 ? Response.json({ status: 'matched', match }) : problem(401, 'expired')));
+    const { presented, client } = await matching((n) => (n === 1 ? problem(503, 'busy') : n === 2 ? Response.json({ status: 'ready', match }) : problem(401, 'expired')));
     await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
     await until(() => presented.length >= 3);
     await sleep(60);
@@ -346,12 +346,12 @@ describe('holding a match', () => {
   });
 
   it('presents nothing when asked not to, and stops when the queue signal aborts', async () => {
-    const off = await matching(() => Response.json({ status: 'matched', match }));
+    const off = await matching(() => Response.json({ status: 'ready', match }));
     await off.client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { reannounce: false });
     await sleep(60);
     expect(off.presented).toHaveLength(0);
 
-    const aborted = await matching(() => Response.json({ status: 'matched', match }));
+    const aborted = await matching(() => Response.json({ status: 'ready', match }));
     const signal = new AbortController();
     await aborted.client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { signal: signal.signal });
     await until(() => aborted.presented.length >= 1);

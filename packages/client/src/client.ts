@@ -20,7 +20,7 @@ export interface QueueOptions {
   readonly signal?: AbortSignal;
   readonly onStatus?: (status: QueueStatus) => void;
   /**
-   * Also listen for the matchmaker's `matched` push (default true): the match
+   * Also listen for the matchmaker's `ready` push (default true): the match
    * arrives the moment it forms instead of at the next resubmission, which also
    * shrinks the window in which a matchmaker crash can lose a formed match.
    */
@@ -187,7 +187,7 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
     for (;;) {
       signal?.throwIfAborted();
       if (push.match) {
-        report({ status: 'matched', match: push.match });
+        report({ status: 'ready', match: push.match });
         return { grant, match: push.match };
       }
       if (now() >= refreshAt && now() >= nextRefreshTry) {
@@ -218,8 +218,8 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
         continue;
       }
       failures = 0;
-      if (answer.status === 'matched') {
-        report({ status: 'matched', match: answer.match });
+      if (answer.status === 'ready') {
+        report({ status: 'ready', match: answer.match });
         return { grant, match: answer.match };
       }
       if (answer.status === 'timed_out') {
@@ -232,7 +232,7 @@ async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Mat
     }
   } catch (error) {
     if (push.match && !signal?.aborted) {
-      report({ status: 'matched', match: push.match });
+      report({ status: 'ready', match: push.match });
       return { grant, match: push.match };
     }
     if (signal?.aborted) {

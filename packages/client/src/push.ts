@@ -1,9 +1,9 @@
-// The matchmaker's `matched` push (Server-Sent Events), read with fetch: an extra on top of polling.
+// The matchmaker's `ready` push (Server-Sent Events), read with fetch: an extra on top of polling.
 import type { Fetch } from './http.ts';
 import type { Match, TicketGrant } from './types.ts';
 
 /**
- * Waits on `GET /v1/queue/events` for a `matched` event. Resolves with the match,
+ * Waits on `GET /v1/queue/events` for a `ready` event. Resolves with the match,
  * or undefined when the stream ends, fails or is refused: the caller keeps
  * resubmitting either way, so nothing here is an error.
  */
@@ -18,7 +18,7 @@ export async function waitForPush(fetchImpl: Fetch, grant: TicketGrant, signal: 
       return undefined;
     }
     for await (const event of readEvents(response.body)) {
-      if (event.type === 'matched') return (JSON.parse(event.data) as { match: Match }).match;
+      if (event.type === 'ready') return (JSON.parse(event.data) as { match: Match }).match;
     }
   } catch {
     // Dropped connection, abort, bad JSON: polling carries on.

@@ -48,18 +48,18 @@ export type QueueAnswer =
       readonly playersInPool: number;
       readonly resubmitAfterMs: number;
     }
-  | { readonly status: 'matched'; readonly match: Match }
+  | { readonly status: 'ready'; readonly match: Match }
   /** The search reached its mode's longest wait: over, and a new one needs a new ticket. */
   | { readonly status: 'timed_out'; readonly pool: Pool; readonly queuedForMs: number };
 
 /**
  * What `queue()` reports while it works, e.g. to show "searching 0:42". `status` is the
- * matchmaker's word where it has one (searching, matched, timed_out); refreshing and retrying
+ * matchmaker's word where it has one (searching, ready, timed_out); refreshing and retrying
  * are the client's own.
  */
 export type QueueStatus =
   | { readonly status: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
   | { readonly status: 'refreshing' }
   | { readonly status: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
-  | { readonly status: 'matched'; readonly match: Match }
+  | { readonly status: 'ready'; readonly match: Match }
   | { readonly status: 'timed_out'; readonly queuedForMs: number };

@@ -1,14 +1,16 @@
 // Live progress on one line (a TTY) or a line every few seconds (logs).
 export interface Counts {
-  readonly ready: number;
+  /** Players with an account and a ticket, ready to queue. */
+  readonly prepared: number;
   readonly queued: number;
+  /** Players whose search ended `ready` (with a match). */
   readonly matched: number;
   readonly errors: number;
 }
 
 export function progressLine(elapsedMs: number, counts: Counts, total: number, note = ''): string {
   const seconds = (elapsedMs / 1000).toFixed(0).padStart(4);
-  return `${seconds}s  ready ${counts.ready}/${total}  searching ${counts.queued}  matched ${counts.matched}  errors ${counts.errors}${note ? `  ${note}` : ''}`;
+  return `${seconds}s  prepared ${counts.prepared}/${total}  searching ${counts.queued}  ready ${counts.matched}  errors ${counts.errors}${note ? `  ${note}` : ''}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr) {

@@ -52,7 +52,7 @@ describe('health routes', () => {
     );
     // Every answer a search can end with, and every refusal code of the lifecycle, is documented.
     const text = JSON.stringify(doc);
-    for (const word of ['"searching"', '"matched"', '"timed_out"', 'not-in-match', 'not-queued', 'left: ']) expect(text).toContain(word);
+    for (const word of ['"searching"', '"ready"', '"timed_out"', 'not-in-match', 'not-queued', 'left: ']) expect(text).toContain(word);
   });
 
   it('answers unknown routes with 404 problem+json', async () => {

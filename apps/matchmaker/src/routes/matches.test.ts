@@ -15,7 +15,7 @@ async function matchedDuel(h: Harness) {
   h.advance(2_000);
   expect(h.matchmaker.tick()).toBe(1);
   const answer = await body(await h.submit(alice));
-  expect(answer.status).toBe('matched');
+  expect(answer.status).toBe('ready');
   return { alice, bob, match: answer.match as { id: string; token: string } };
 }
 
@@ -63,8 +63,8 @@ describe('POST /v1/matches/current', () => {
     const h = restarted(first);
     // Rebuilt: Bob has not heard of it here either.
     expect((await body(await h.reannounce(alice, match.token))).delivered).toBe(false);
-    expect((await body(await h.submit(bob))).status).toBe('matched');
-    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ status: 'matched', delivered: true });
+    expect((await body(await h.submit(bob))).status).toBe('ready');
+    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ status: 'ready', delivered: true });
     // The push counts as an answer too.
     const other = createHarness({ warmupMs: 0 });
     const [carol, dave] = [other.ticket('carol'), other.ticket('dave')];
@@ -73,7 +73,7 @@ describe('POST /v1/matches/current', () => {
     const stream = await other.app.request('/v1/queue/events', { headers: other.auth(dave) });
     other.matchmaker.tick();
     const held = (await body(await other.submit(carol))).match as { token: string };
-    expect(await stream.text()).toContain('event: matched');
+    expect(await stream.text()).toContain('event: ready');
     expect((await body(await other.reannounce(carol, held.token))).delivered).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import { Problem, bearerToken, limitBody, validate } from '@ticketbooth/http';
 import { TicketError } from '@ticketbooth/tickets';
 import type { Matchmaker } from '../matchmaker.ts';
 import { reannouncementSchema } from '../schemas.ts';
-import { matchedBody } from './queue.ts';
+import { readyBody } from './queue.ts';
 
 export function matchRoutes(mm: Matchmaker): Hono<{ Bindings: Partial<HttpBindings> }> {
   return new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
@@ -20,7 +20,7 @@ export function matchRoutes(mm: Matchmaker): Hono<{ Bindings: Partial<HttpBindin
     }
     try {
       const { result, delivered } = mm.reannounce(bearerToken(c.req.header('authorization')), c.req.valid('json').match);
-      return c.json({ ...matchedBody(result), delivered });
+      return c.json({ ...readyBody(result), delivered });
     } catch (error) {
       if (error instanceof TicketError) mm.refusals.spend(address, sender, mm.now());
       throw error;

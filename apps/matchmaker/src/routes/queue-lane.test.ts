@@ -116,7 +116,7 @@ describe('POST /v1/queue on the fast lane', () => {
     await post(bob);
     h.matchmaker.tick();
     const matched = (await (await post(alice)).json()) as { status: string; match: { token: string } };
-    expect(matched.status).toBe('matched');
+    expect(matched.status).toBe('ready');
     expect(matched.match.token).toMatch(/^v4\.public\./);
     const carol = h.ticket('carol');
     await post(carol);
@@ -168,7 +168,7 @@ describe('POST /v1/queue on the fast lane', () => {
       const bob = h.ticket('bob');
       await rawPost(onLane.port, bearer(bob));
       h.matchmaker.tick();
-      expect(JSON.parse((await both(bearer(alice))).body)).toMatchObject({ status: 'matched' });
+      expect(JSON.parse((await both(bearer(alice))).body)).toMatchObject({ status: 'ready' });
       const carol = h.ticket('carol');
       await rawPost(onLane.port, bearer(carol));
       h.matchmaker.revoke('carol', h.now() + 1);

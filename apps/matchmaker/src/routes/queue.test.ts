@@ -81,7 +81,7 @@ describe('POST /v1/queue', () => {
 
     const matched = await body(await h.submit(alice));
     expect(matched).toMatchObject({
-      status: 'matched',
+      status: 'ready',
       match: { id: 'match-1', pool: { mode: 'duel', region: 'eu' }, teams: [[{ sub: 'alice', rating: 1510 }], [{ sub: 'bob', rating: 1490 }]] },
     });
     expect(await body(await h.submit(bob))).toEqual(matched);
@@ -140,7 +140,7 @@ describe('POST /v1/queue', () => {
     h.matchmaker.tick();
     h.advance(5_000);
     const refreshed = h.ticket('alice', { queuedAt: T0 });
-    expect((await body(await h.submit(refreshed))).status).toBe('matched');
+    expect((await body(await h.submit(refreshed))).status).toBe('ready');
     const newSearch = h.ticket('alice');
     expect((await body(await h.submit(newSearch))).status).toBe('searching');
     h.advance(30_000);
@@ -312,9 +312,9 @@ describe('GET /v1/queue/events', () => {
     await h.submit(h.ticket('bob'));
     h.matchmaker.tick();
     const text = await res.text();
-    expect(text).toContain('event: matched');
+    expect(text).toContain('event: ready');
     const data = JSON.parse(text.split('\n').find((line) => line.startsWith('data: '))!.slice(6));
-    expect(data).toMatchObject({ status: 'matched', match: { id: 'match-1' } });
+    expect(data).toMatchObject({ status: 'ready', match: { id: 'match-1' } });
   });
 
   it('answers at once when already matched, and refuses a bad ticket before streaming', async () => {
@@ -323,7 +323,7 @@ describe('GET /v1/queue/events', () => {
     await h.submit(alice);
     await h.submit(h.ticket('bob'));
     h.matchmaker.tick();
-    expect(await (await h.app.request('/v1/queue/events', { headers: h.auth(alice) })).text()).toContain('event: matched');
+    expect(await (await h.app.request('/v1/queue/events', { headers: h.auth(alice) })).text()).toContain('event: ready');
     const bad = await h.app.request('/v1/queue/events', { headers: h.auth('v4.public.nope') });
     expect(bad.status).toBe(401);
   });

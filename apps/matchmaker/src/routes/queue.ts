@@ -38,8 +38,8 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
     switch (submission.status) {
       case 'searching':
         return { status: 200, headers: json, body: searchingJson(submission.entry) };
-      case 'matched':
-        return { status: 200, headers: json, body: JSON.stringify(matchedBody(submission.result)) };
+      case 'ready':
+        return { status: 200, headers: json, body: JSON.stringify(readyBody(submission.result)) };
       case 'timed_out':
         return { status: 200, headers: json, body: JSON.stringify({ status: 'timed_out', pool: poolOf(submission.pool), queuedForMs: Math.round(submission.queuedForMs) }) };
       case 'left':
@@ -119,7 +119,7 @@ export function queueRoutes(mm: Matchmaker, submit: ReturnType<typeof submitAnsw
     .get('/v1/queue/events', async (c) => {
       const token = bearerToken(c.req.header('authorization'));
       const found = await mm.findMatch(token);
-      return streamMatch(c, mm, found, matchedBody);
+      return streamMatch(c, mm, found, readyBody);
     });
 }
 
@@ -134,8 +134,8 @@ export function searchingBody(mm: Matchmaker): (entry: QueueEntry) => string {
     `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(mm.now() - entry.queuedAt))},"playersInPool":${mm.queue.players(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
 }
 
-export function matchedBody(result: MatchResult) {
-  return { status: 'matched' as const, match: result.match };
+export function readyBody(result: MatchResult) {
+  return { status: 'ready' as const, match: result.match };
 }
 
 function poolOf(key: string): Pool {
