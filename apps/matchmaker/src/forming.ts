@@ -7,7 +7,7 @@ import type { Deliveries } from './deliveries.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { MatchSigner } from './match-signing.ts';
 import type { MatchmakerSettings } from './matchmaker.ts';
-import type { Metrics } from './metrics.ts';
+import type { FormedFigures, Observer } from './observer.ts';
 import type { Queue, QueueEntry } from './pool.ts';
 import type { MatchResult, Results } from './results.ts';
 
@@ -27,12 +27,12 @@ export interface FormingDeps {
   readonly results: Results;
   readonly events: MatchEvents;
   readonly deliveries: Deliveries;
-  readonly metrics: Metrics;
+  readonly observer: Observer;
   readonly newId: () => string;
 }
 
 export function createForming(deps: FormingDeps) {
-  const { settings, served, matchKeys, signer, queue, results, events, deliveries, metrics, newId } = deps;
+  const { settings, served, matchKeys, signer, queue, results, events, deliveries, observer, newId } = deps;
 
   /** Forms what each served pool can, now; returns how many matches formed. */
   function form(at: number): number {
@@ -40,14 +40,14 @@ export function createForming(deps: FormingDeps) {
     for (const pool of served.values()) {
       const started = performance.now();
       const matches = formMatches(queue.snapshot(pool.key), pool.rules, at);
-      for (const match of matches) settle(pool, match, at);
+      const figures = matches.map((match) => settle(pool, match, at));
       formed += matches.length;
-      metrics.tickDuration.observe({ pool: pool.key }, (performance.now() - started) / 1000);
+      observer.formed(pool.key, figures, (performance.now() - started) / 1000);
     }
     return formed;
   }
 
-  function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): void {
+  function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): FormedFigures {
     const id = newId();
     const teams: Member[][] = formed.teams;
     const key = matchKeys.signingKey();
@@ -74,12 +74,9 @@ export function createForming(deps: FormingDeps) {
         results.set(member.sub, result);
         events.publish(member.sub, result);
       }
-      metrics.timeToMatch.observe({ pool: pool.key }, Math.max(0, at - entry.queuedAt) / 1000);
     }
     pool.matchesFormed++;
-    metrics.matches.inc({ pool: pool.key });
-    metrics.ratingSpread.observe({ pool: pool.key }, formed.ratingSpread);
-    metrics.teamImbalance.observe({ pool: pool.key }, formed.imbalance);
+    return { waitsMs: formed.entries.map((entry) => Math.max(0, at - entry.queuedAt)), ratingSpread: formed.ratingSpread, imbalance: formed.imbalance };
   }
 
   return { form };

@@ -1,4 +1,6 @@
-// The matchmaker's domain: submissions, leaving, and the per-pool tick, over memory only.
+// The matchmaker's domain over memory only, behind a narrow surface: submit, re-announce,
+// leave, find, tick, status. Each transition lives in its own module: submission.ts
+// (searching, ready, timed_out, left), reannounce.ts, leaving.ts, forming.ts, warmup.ts.
 import type { SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
 import type { KeyRing } from '@ticketbooth/tickets';
@@ -7,15 +9,19 @@ import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
 import { createLeaving } from './leaving.ts';
+import type { MatchmakerStats } from './metrics.ts';
+import { UNOBSERVED, type Observer } from './observer.ts';
 import { createReannounce } from './reannounce.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
-import { Queue, type QueueEntry, type TicketFacts, type UpsertOutcome } from './pool.ts';
-import { DEFAULT_REFUSALS, RefusalBudget, type RefusalBudgetOptions } from './refusal-budget.ts';
-import { Results, type MatchResult } from './results.ts';
+import { Queue, type QueueEntry, type TicketFacts } from './pool.ts';
+import type { RefusalBudgetOptions } from './refusal-budget.ts';
+import { Results, type Match, type MatchResult } from './results.ts';
 import { createRevocationFeed, type Fetch, type RevocationFeed } from './revocation-feed.ts';
 import { Revocations } from './revocations.ts';
+import { createDecide, type Submission } from './submission.ts';
 import { createTicketCheck, type CheckedTicket, type TicketKeys } from './ticket-check.ts';
 import { Warmup } from './warmup.ts';
+
+export type { Submission } from './submission.ts';
 
 export interface MatchmakerSettings {
   readonly shared: SharedConfig;
@@ -27,7 +33,7 @@ export interface MatchmakerSettings {
   readonly maxPlayers: number;
   readonly verifierCacheSize: number;
   readonly matchIssuer: string;
-  /** Refused tickets allowed per client address and per connection; DEFAULT_REFUSALS if absent. */
+  /** Refused tickets allowed per client address and per connection (the HTTP layer's); DEFAULT_REFUSALS if absent. */
   readonly refusals?: RefusalBudgetOptions;
 }
 
@@ -38,19 +44,13 @@ export interface MatchmakerDeps {
   readonly matchKeys: KeyRing;
   readonly now: () => number;
   readonly newId: () => string;
-  readonly defaultMetrics?: boolean;
+  /** Who hears what happens (metrics.ts); nobody by default. */
+  readonly observer?: Observer;
   /** Where bans come from; without it no ban reaches this matchmaker before the tickets expire. */
   readonly revocationFeed?: { readonly issuerUrl: string; readonly fetch: Fetch };
+  /** A queue to start from: benches fill one without signing a ticket per player. */
+  readonly queue?: Queue;
 }
-
-export type Submission =
-  | { readonly status: 'searching'; readonly entry: QueueEntry; readonly outcome: UpsertOutcome }
-  | { readonly status: 'ready'; readonly result: MatchResult }
-  | { readonly status: 'timed_out'; readonly pool: string; readonly queuedForMs: number }
-  | { readonly status: 'revoked' }
-  | { readonly status: 'left' }
-  | { readonly status: 'pool_not_served'; readonly pool: string }
-  | { readonly status: 'at_capacity' };
 
 export interface PoolStatus {
   readonly pool: string;
@@ -61,8 +61,14 @@ export interface PoolStatus {
   readonly matchesFormed: number;
 }
 
+/** A ticket's search as a stream sees it: its match if formed, and until when the ticket holds. */
+export interface Found {
+  readonly sub: string;
+  readonly result: MatchResult | undefined;
+  readonly expiresAt: number;
+}
 
-const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or matched');
+const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or ready');
 
 /**
  * @example
@@ -71,6 +77,7 @@ const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST
  */
 export function createMatchmaker(deps: MatchmakerDeps) {
   const { settings, ticketKeys, matchKeys, now, newId } = deps;
+  const observer = deps.observer ?? UNOBSERVED;
   const warmup = new Warmup({ minMs: settings.warmupMs, intervalMs: settings.shared.resubmitIntervalMs });
   warmup.start(now());
   const served = new Map<string, ServedPool>();
@@ -80,13 +87,13 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     if (rules === undefined) throw new TypeError(`pool ${key}: unknown mode`);
     served.set(key, { key, pool: { mode, region }, rules, matchesFormed: 0 });
   }
-  const queue = new Queue({ staleAfterMs: settings.staleAfterMs, maxWaitMs: (pool) => served.get(pool)?.rules.maxWaitMs });
+  const queue = deps.queue ?? new Queue({ staleAfterMs: settings.staleAfterMs, maxWaitMs: (pool) => served.get(pool)?.rules.maxWaitMs });
   const results = new Results(settings.resultTtlMs);
   const revocations = new Revocations();
   const events = new MatchEvents(settings.maxPlayers);
   const deliveries = new Deliveries();
   const signer = new MatchSigner();
-  const refusals = new RefusalBudget(settings.refusals ?? DEFAULT_REFUSALS);
+  const serves = (pool: string) => served.has(pool);
   const tickets = createTicketCheck({
     shared: settings.shared,
     keys: ticketKeys,
@@ -97,13 +104,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   });
   // Who a ticket names, for the paths that accept an expired one (leaving, presenting a match).
   const ticketIdentity = { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs };
-  const leaving = createLeaving({
-    check: (token) => tickets.check(token),
-    tickets: ticketIdentity,
-    queue,
-    maxRemembered: settings.maxPlayers,
-    now,
-  });
+  const leaving = createLeaving({ check: (token) => tickets.check(token), tickets: ticketIdentity, queue, maxRemembered: settings.maxPlayers, now });
   const reannounceMatch = createReannounce({
     tickets: ticketIdentity,
     matchKeys,
@@ -111,7 +112,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     audience: settings.shared.audiences.match,
     matchTokenTtlMs: settings.matchTokenTtlMs,
     resultTtlMs: settings.resultTtlMs,
-    serves: (pool) => served.has(pool),
+    serves,
     results,
     queue,
     events,
@@ -119,42 +120,29 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     isRevoked,
     now,
   });
+  const decide = createDecide({
+    queue,
+    results,
+    deliveries,
+    warmup,
+    serves,
+    isRevoked,
+    hasLeft: (facts) => leaving.size > 0 && leaving.hasLeft(facts),
+    maxPlayers: settings.maxPlayers,
+    now,
+  });
+  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, observer, newId });
   const feed: RevocationFeed | undefined =
     deps.revocationFeed === undefined
       ? undefined
       : createRevocationFeed({ ...deps.revocationFeed, shared: settings.shared, keys: ticketKeys, revoke, now });
-  // The prom-client counter costs as much as the rest of a resubmission's own work: counted
-  // here and added to it when scraped.
+  // Searching answers, counted as a plain number: a metrics call costs as much as the rest of
+  // a resubmission's own work. Read (and reset) when scraped.
   let searching = 0;
-  let laneAnswers = 0;
-  const metrics: Metrics = createMetrics(
-    [...served.keys()],
-    {
-      playersIn: (pool) => queue.players(pool),
-      cacheStats: () => tickets.stats(),
-      revocationsHeld: () => revocations.size,
-      takeSearching: () => {
-        const taken = searching;
-        searching = 0;
-        return taken;
-      },
-      takeLaneAnswers: () => {
-        const taken = laneAnswers;
-        laneAnswers = 0;
-        return taken;
-      },
-      feedStatus: () => feed?.status(),
-      now,
-    },
-    { defaultMetrics: deps.defaultMetrics ?? false },
-  );
 
-  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, metrics, newId });
-
-  const counters = {
-    superseded: metrics.submissions.labels({ outcome: 'superseded' }),
-    invalid: metrics.submissions.labels({ outcome: 'invalid' }),
-  };
+  function isRevoked(facts: Parameters<Revocations['refuses']>[0]): boolean {
+    return revocations.size > 0 && revocations.refuses(facts);
+  }
 
   /**
    * Queue or refresh the ticket's player, or return their match. Ticket errors
@@ -165,17 +153,24 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     try {
       checked = tickets.check(token);
     } catch (error) {
-      counters.invalid.inc();
+      observer.submitted('invalid');
       throw error;
     }
-    if (!(checked instanceof Promise)) return count(decide(checked));
+    if (!(checked instanceof Promise)) return counted(decide(checked));
     return checked.then(
-      (ticket) => count(decide(ticket)),
+      (ticket) => counted(decide(ticket)),
       (error: unknown) => {
-        counters.invalid.inc();
+        observer.submitted('invalid');
         throw error;
       },
     );
+  }
+
+  function counted(submission: Submission): Submission {
+    if (submission.status !== 'searching') observer.submitted(submission.status);
+    else if (submission.outcome === 'superseded') observer.submitted('superseded');
+    else searching++;
+    return submission;
   }
 
   /**
@@ -197,98 +192,34 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return !isRevoked(facts);
   }
 
-  function count(submission: Submission): Submission {
-    if (submission.status === 'searching') {
-      if (submission.outcome === 'superseded') counters.superseded.inc();
-      else searching++;
-    }
-    else metrics.submissions.inc({ outcome: submission.status });
-    return submission;
-  }
-
-  function decide({ facts, entry }: CheckedTicket): Submission {
-    const at = now();
-    if (isRevoked(facts)) return { status: 'revoked' };
-    if (leaving.size > 0 && leaving.hasLeft(facts)) return { status: 'left' };
-    if (entry !== undefined && entry.giveUpAt > at) {
-      queue.touch(entry, at);
-      return { status: 'searching', entry, outcome: 'refreshed' };
-    }
-    if (!served.has(facts.pool)) return { status: 'pool_not_served', pool: facts.pool };
-    const result = results.find(facts.sub, facts.queuedAt, at);
-    if (result !== undefined) {
-      delivered(result, facts);
-      return { status: 'ready', result };
-    }
-    // Decided from the signed queuedAt: a restart, a refreshed ticket or a resubmission after
-    // the entry was dropped all get the same definite end, never a new wait.
-    if (queue.giveUpAt(facts.pool, facts.queuedAt) <= at) {
-      if (queue.get(facts.sub)?.queuedAt === facts.queuedAt) queue.remove(facts.sub);
-      return { status: 'timed_out', pool: facts.pool, queuedForMs: Math.max(0, at - facts.queuedAt) };
-    }
-    const current = queue.get(facts.sub);
-    const size = facts.party === undefined ? 1 : 1 + facts.party.length;
-    // Queued players are always served and nobody is evicted: only newcomers meet the limit.
-    if (current === undefined && queue.players() + size > settings.maxPlayers) return { status: 'at_capacity' };
-    const { outcome, entry: queued } = queue.upsert(facts, at);
-    if (outcome === 'added') warmup.arrived(at, size, facts.queuedAt);
-    return { status: 'searching', entry: queued, outcome };
-  }
-
-  /** The ticket's player (and party) have been answered with this match. */
-  function delivered(result: MatchResult, facts: Pick<TicketFacts, 'sub' | 'party'>): void {
-    if (deliveries.size === 0) return;
-    deliveries.answered(result.match.id, facts.sub);
-    for (const member of facts.party ?? []) deliveries.answered(result.match.id, member.sub);
-  }
-
-  function isRevoked(facts: Parameters<Revocations['refuses']>[0]): boolean {
-    return revocations.size > 0 && revocations.refuses(facts);
-  }
-
-
   /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
   function reannounce(ticket: string, matchToken: string): { result: MatchResult; delivered: boolean } {
     const { result, rebuilt, registered, delivered } = reannounceMatch(ticket, matchToken);
     if (rebuilt) warmup.rebuilt(now(), registered);
-    metrics.reannouncements.inc({ outcome: rebuilt ? 'rebuilt' : 'known' });
+    observer.reannounced(rebuilt ? 'rebuilt' : 'known');
     return { result, delivered };
   }
 
   /**
    * The match for this ticket's search if formed, else undefined; ticket errors throw, and so
-   * does a ticket neither matched nor queued (404 not-queued): a stream for it would wait forever.
+   * does a ticket neither ready nor queued (404 not-queued): a stream for it would wait forever.
    */
-  async function findMatch(token: string): Promise<{ sub: string; result: MatchResult | undefined; expiresAt: number }> {
+  async function find(token: string): Promise<Found> {
     const { facts } = await tickets.check(token);
     const result = results.find(facts.sub, facts.queuedAt, now());
     if (result === undefined && queue.get(facts.sub) === undefined) throw NOT_QUEUED;
     return { sub: facts.sub, result, expiresAt: facts.expiresAt };
   }
 
-  /**
-   * Restarts the warm-up (warmup.ts). Called once the server listens: loading keys and
-   * the first revocation poll can take a while after start, and the warm-up is there to
-   * let resubmissions and re-announcements arrive, which only begins now.
-   */
-  function startWarmup(): void {
-    warmup.start(now());
-  }
-
-  function isWarmingUp(at = now()): boolean {
-    return warmup.isWarmingUp(at);
-  }
-
   /** Drops what expired, then (after warm-up) forms matches in every served pool. */
   function tick(): number {
     const at = now();
-    for (const { reason } of queue.expire(at)) metrics.dropped.inc({ reason });
+    for (const { reason } of queue.expire(at)) observer.dropped(reason);
     results.expire(at);
     deliveries.expire(at);
     revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
-    refusals.prune(at);
     leaving.prune(at);
-    if (isWarmingUp(at)) return 0;
+    if (warmup.isWarmingUp(at)) return 0;
     return forming.form(at);
   }
 
@@ -298,7 +229,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     const entry = queue.get(sub);
     if (entry !== undefined && entry.issuedAt < notBefore) {
       queue.remove(sub);
-      metrics.dropped.inc({ reason: 'revoked' });
+      observer.dropped('revoked');
     }
   }
 
@@ -317,34 +248,52 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     });
   }
 
+  const stats: MatchmakerStats = {
+    playersIn: (pool) => queue.players(pool),
+    cacheStats: () => tickets.stats(),
+    revocationsHeld: () => revocations.size,
+    takeSearching() {
+      const taken = searching;
+      searching = 0;
+      return taken;
+    },
+    feedStatus: () => feed?.status(),
+    now,
+  };
+
   return {
     submit,
     refreshQueued,
     reannounce,
     /** Takes the ticket's player out of the queue for good (leaving.ts); an expired ticket may too. */
     leave: leaving.leave,
-    findMatch,
+    find,
+    /** Calls `listener` with the player's match when it forms; undefined when at the listener limit. */
+    watch: (sub: string, listener: (result: MatchResult) => void) => events.subscribe(sub, listener),
+    /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
+    whenSigned: (match: Match) => signer.whenSigned(match),
+    /** The player has been pushed the match (SSE): it counts as delivered (deliveries.ts). */
+    pushed: (result: MatchResult, sub: string) => deliveries.answered(result.match.id, sub),
     tick,
     revoke,
+    /** The player's queued search (a party: its leader's), if any. */
+    queued: (sub: string): QueueEntry | undefined => queue.get(sub),
+    /** Players queued in one pool, or in all. */
+    playersIn: (pool?: string) => queue.players(pool),
     pools,
-    isWarmingUp,
-    startWarmup,
+    isWarmingUp: (at = now()) => warmup.isWarmingUp(at),
+    /**
+     * Restarts the warm-up (warmup.ts). Called once the server listens: loading keys and the
+     * first revocation poll can take a while after start, and the warm-up is there to let
+     * resubmissions and re-announcements arrive, which only begins now.
+     */
+    startWarmup: () => warmup.start(now()),
     notReadyReason,
     isReady: () => notReadyReason() === undefined,
     revocationFeed: feed,
-    /** What refused tickets a client may still send: see RefusalBudget. */
-    refusals,
-    events,
-    /** Who has been answered with which match (the push counts too): see Deliveries. */
-    deliveries,
-    /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
-    matchTokens: signer,
-    metrics,
-    /** Counts one request answered on the fast lane, added to its counter when scraped. */
-    countLaneAnswer: () => void laneAnswers++,
-    queue,
-    settings,
-    now,
+    /** Match tokens waiting to be signed, and a promise for when none is. */
+    signing: { backlog: () => signer.backlog, idle: () => signer.idle() },
+    stats,
   };
 }
 

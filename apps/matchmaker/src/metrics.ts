@@ -1,31 +1,40 @@
-// Prometheus metrics, one registry per app instance so tests never share counters.
+// Prometheus metrics, one registry per app instance so tests never share counters. The
+// matchmaker reports to its Observer; what it holds is read from its stats when scraped.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Observer } from './observer.ts';
 import type { FeedStatus } from './revocation-feed.ts';
 
-export type SubmissionOutcome =
-  | 'searching'
-  | 'ready'
-  | 'superseded'
-  | 'invalid'
-  | 'revoked'
-  | 'pool_not_served'
-  | 'at_capacity'
-  | 'throttled';
-
-export interface MetricsSources {
+/** What the matchmaker holds, read at each scrape. */
+export interface MatchmakerStats {
   playersIn(pool: string): number;
   cacheStats(): { hits: number; misses: number };
   revocationsHeld(): number;
   /** Searching answers since the last call (counted as a plain number on the hot path). */
   takeSearching(): number;
-  /** Requests the fast lane answered since the last call (a plain number on the hot path). */
-  takeLaneAnswers(): number;
   /** Undefined when this instance runs without a revocation feed. */
   feedStatus(): FeedStatus | undefined;
   now(): number;
 }
 
-export function createMetrics(pools: readonly string[], sources: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
+const NO_STATS: MatchmakerStats = {
+  playersIn: () => 0,
+  cacheStats: () => ({ hits: 0, misses: 0 }),
+  revocationsHeld: () => 0,
+  takeSearching: () => 0,
+  feedStatus: () => undefined,
+  now: Date.now,
+};
+
+/**
+ * @example
+ * const metrics = createMetrics(['duel/eu'], { defaultMetrics: true });
+ * const mm = createMatchmaker({ ..., observer: metrics.observer });
+ * metrics.read(mm.stats);
+ */
+export function createMetrics(pools: readonly string[], options: { defaultMetrics?: boolean } = {}) {
+  let sources = NO_STATS;
+  // Requests the fast lane answered since the last scrape: a plain number on the hot path.
+  let laneAnswers = 0;
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -139,7 +148,8 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
     help: 'POST /v1/queue requests answered on the fast lane (not seen by Hono middleware or node:http instrumentation).',
     registers,
     collect() {
-      this.inc(sources.takeLaneAnswers());
+      this.inc(laneAnswers);
+      laneAnswers = 0;
     },
   });
   const laneHandOffs = new Counter({
@@ -160,7 +170,33 @@ export function createMetrics(pools: readonly string[], sources: MetricsSources,
     labelNames: ['outcome'] as const,
     registers,
   });
-  return { registry, submissions, connectionsClosed, laneHandOffs, reannouncements, matches, timeToMatch, tickDuration, ratingSpread, teamImbalance, dropped };
+  const observer: Observer = {
+    submitted: (outcome) => submissions.inc({ outcome }),
+    dropped: (reason) => dropped.inc({ reason }),
+    reannounced: (outcome) => reannouncements.inc({ outcome }),
+    formed(pool, formed, tickSeconds) {
+      const labels = { pool };
+      tickDuration.observe(labels, tickSeconds);
+      for (const match of formed) {
+        matches.inc(labels);
+        ratingSpread.observe(labels, match.ratingSpread);
+        teamImbalance.observe(labels, match.imbalance);
+        for (const waitMs of match.waitsMs) timeToMatch.observe(labels, waitMs / 1000);
+      }
+    },
+  };
+  return {
+    registry,
+    observer,
+    /** Where scrapes read what the matchmaker holds. */
+    read(stats: MatchmakerStats): void {
+      sources = stats;
+    },
+    countLaneAnswer: () => void laneAnswers++,
+    throttled: submissions.labels({ outcome: 'throttled' }),
+    connectionsClosed,
+    laneHandOffs,
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -49,6 +49,21 @@ describe('RefusalBudget', () => {
     expect(budget.addresses).toBe(0);
   });
 
+  it('sweeps full buckets itself, at most once a second, as refusals arrive', () => {
+    const budget = new RefusalBudget({ burst: 2, perSecond: 1, perConnection: 10 });
+    budget.spend('a', undefined, T0);
+    budget.spend('b', undefined, T0 + 500);
+    expect(budget.addresses).toBe(2);
+    // 'a' is full again at T0 + 1,000 and 'b' at T0 + 1,500: the sweep at T0 + 1,200 forgets 'a' only.
+    budget.spend('c', undefined, T0 + 1_200);
+    expect(budget.addresses).toBe(2);
+    // No sweep 400 ms after the last one; the next, at T0 + 2,200, forgets 'b' and 'c' (full again).
+    budget.spend('d', undefined, T0 + 1_600);
+    expect(budget.addresses).toBe(3);
+    budget.spend('e', undefined, T0 + 2_200);
+    expect(budget.addresses).toBe(2);
+  });
+
   it('budgets IPv6 clients by /64, IPv4 and mapped IPv4 by address', () => {
     expect(addressKey('2001:db8:0:1:aaaa::1')).toBe('2001:db8:0:1::/64');
     expect(addressKey('2001:DB8:0000:1:ffff:1:2:3')).toBe('2001:db8:0:1::/64');

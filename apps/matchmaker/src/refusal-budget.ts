@@ -37,6 +37,7 @@ export class RefusalBudget {
   readonly #buckets = new Map<string, Bucket>();
   readonly #byConnection = new WeakMap<object, number>();
   readonly #options: Required<RefusalBudgetOptions>;
+  #sweptAt = -Infinity;
 
   constructor(options: RefusalBudgetOptions) {
     if (!(options.burst >= 1) || !(options.perSecond > 0) || !(options.perConnection >= 1) || !((options.holdMs ?? 0) >= 0)) {
@@ -65,6 +66,11 @@ export class RefusalBudget {
 
   /** Counts one refused ticket; true when its connection has used up its share and should close. */
   spend(address: string, connection: object | undefined, now: number): boolean {
+    // Only refusals add addresses, so sweeping here (at most once a second) bounds them by time too.
+    if (now - this.#sweptAt >= 1_000) {
+      this.#sweptAt = now;
+      this.prune(now);
+    }
     const key = addressKey(address);
     const bucket = this.#buckets.get(key) ?? { tokens: this.#options.burst, at: now };
     bucket.tokens = this.#refilled(bucket, now) - 1;
@@ -87,7 +93,7 @@ export class RefusalBudget {
     return count >= this.#options.perConnection;
   }
 
-  /** Forgets addresses whose bucket is full again: they are as if never seen. */
+  /** Forgets addresses whose bucket is full again: they are as if never seen. `spend` calls it once a second. */
   prune(now: number): void {
     for (const [key, bucket] of this.#buckets) if (this.#refilled(bucket, now) >= this.#options.burst) this.#buckets.delete(key);
   }

@@ -225,8 +225,8 @@ describe('a matchmaker with a revocation feed', () => {
     server.ban('mallory');
     await feed.poll();
     expect((await h.app.request('/readyz')).status).toBe(200);
-    expect(h.matchmaker.queue.get('mallory')).toBeUndefined();
-    expect(h.matchmaker.queue.get('alice')).toBeDefined();
+    expect(h.matchmaker.queued('mallory')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeDefined();
     const refused = await h.submit(ticket);
     expect(refused.status).toBe(403);
     expect((await problemOf(refused)).code).toBe('revoked');

@@ -2,8 +2,9 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { Problem } from '@ticketbooth/http';
-import type { Matchmaker } from './matchmaker.ts';
+import type { Found } from './matchmaker.ts';
 import type { MatchResult } from './results.ts';
+import type { RouteContext } from './routes/context.ts';
 
 /**
  * Streams one `ready` event and ends; until then a `ping` every resubmit
@@ -12,15 +13,15 @@ import type { MatchResult } from './results.ts';
  */
 export function streamMatch(
   c: Context,
-  mm: Matchmaker,
-  found: { sub: string; result: MatchResult | undefined; expiresAt: number },
+  { mm, resubmitIntervalMs: pingMs, now }: RouteContext,
+  found: Found,
   body: (result: MatchResult) => unknown,
 ): Response {
   let result = found.result;
   let wake: () => void = () => {};
   const unsubscribe =
     result === undefined
-      ? mm.events.subscribe(found.sub, (matched) => {
+      ? mm.watch(found.sub, (matched) => {
           result = matched;
           wake();
         })
@@ -28,7 +29,6 @@ export function streamMatch(
   if (unsubscribe === undefined) {
     throw new Problem(503, 'too-many-streams', 'Too many event streams', 'poll by resubmitting instead', { 'retry-after': '5' });
   }
-  const pingMs = mm.settings.shared.resubmitIntervalMs;
   return streamSSE(c, async (stream) => {
     let closed = false;
     stream.onAbort(() => {
@@ -37,7 +37,7 @@ export function streamMatch(
     });
     try {
       while (result === undefined && !closed) {
-        const untilExpiry = found.expiresAt - mm.now();
+        const untilExpiry = found.expiresAt - now();
         if (untilExpiry <= 0) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(pingMs, untilExpiry));
@@ -51,10 +51,10 @@ export function streamMatch(
       if (result !== undefined && !closed) {
         // Its turn in the signing queue: thousands of streams woken by one tick must not all
         // sign their tokens in the same turn of the event loop.
-        await mm.matchTokens.whenSigned(result.match);
+        await mm.whenSigned(result.match);
         if (!closed) {
           await stream.writeSSE({ event: 'ready', id: result.match.id, data: JSON.stringify(body(result)) });
-          mm.deliveries.answered(result.match.id, found.sub);
+          mm.pushed(result, found.sub);
         }
       }
     } finally {

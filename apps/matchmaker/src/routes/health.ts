@@ -2,9 +2,10 @@
 import { Hono } from 'hono';
 import { Problem } from '@ticketbooth/http';
 import type { Matchmaker } from '../matchmaker.ts';
+import type { Metrics } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
 
-export function healthRoutes(mm: Matchmaker): Hono {
+export function healthRoutes(mm: Matchmaker, metrics: Metrics): Hono {
   const document = openApiDocument();
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
@@ -15,8 +16,8 @@ export function healthRoutes(mm: Matchmaker): Hono {
       return c.json({ status: 'ready', warmingUp: mm.isWarmingUp() });
     })
     .get('/metrics', async (c) => {
-      c.header('content-type', mm.metrics.registry.contentType);
-      return c.body(await mm.metrics.registry.metrics());
+      c.header('content-type', metrics.registry.contentType);
+      return c.body(await metrics.registry.metrics());
     })
     .get('/openapi.json', (c) => c.json(document));
 }

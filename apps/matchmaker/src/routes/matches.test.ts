@@ -46,7 +46,7 @@ describe('POST /v1/matches/current', () => {
     expect(res.status).toBe(200);
     expect((await body(res)).match).toMatchObject({ id: match.id, token: match.token });
     // Bob is out of the pool, and his next resubmission is answered with the same match.
-    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect(h.matchmaker.queued('bob')).toBeUndefined();
     expect((await body(await h.submit(bob))).match).toMatchObject({ id: match.id, token: match.token });
     expect((await body(await h.submit(alice))).match.id).toBe(match.id);
     h.advance(3_000);
@@ -85,7 +85,7 @@ describe('POST /v1/matches/current', () => {
     const bob = h.ticket('bob', { queuedAt: first.now() - 1_000 + 300 });
     await h.submit(bob);
     expect((await h.reannounce(alice, match.token)).status).toBe(200);
-    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect(h.matchmaker.queued('bob')).toBeUndefined();
     expect((await body(await h.submit(bob))).match?.id).toBe(match.id);
   });
 
@@ -95,12 +95,12 @@ describe('POST /v1/matches/current', () => {
     // Alice searches again with a new ticket and keeps presenting the old match: Bob still has it.
     await first.submit(first.ticket('alice', { queuedAt: first.now() }));
     expect(await body(await first.reannounce(alice, match.token))).toMatchObject({ match: { id: match.id }, delivered: false });
-    expect(first.matchmaker.queue.get('alice')).toBeDefined();
+    expect(first.matchmaker.queued('alice')).toBeDefined();
     // After a restart, a match older than resultTtlMs is answered as delivered and not rebuilt.
     const h = restarted(first, 31_000);
     await h.submit(h.ticket('bob', { queuedAt: first.now() - 32_000 }));
     expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ match: { id: match.id }, delivered: true });
-    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(h.matchmaker.queued('bob')).toBeDefined();
     expect(await (await h.app.request('/metrics')).text()).not.toMatch(/outcome="rebuilt"\} [1-9]/);
   });
 
@@ -124,7 +124,7 @@ describe('POST /v1/matches/current', () => {
     const bobAgain = h.ticket('bob', { queuedAt: h.now() + 5_000 });
     await h.submit(bobAgain);
     expect((await h.reannounce(alice, match.token)).status).toBe(200);
-    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(h.matchmaker.queued('bob')).toBeDefined();
     expect((await body(await h.submit(bobAgain))).status).toBe('searching');
   });
 
@@ -172,7 +172,7 @@ describe('POST /v1/matches/current', () => {
       expect({ name, status: res.status, code: (await problemOf(res)).code }).toEqual({ name, status, code });
     }
     // Bob is still queued, nobody got a match, nothing was rebuilt.
-    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(h.matchmaker.queued('bob')).toBeDefined();
     expect((await body(await h.submit(bob))).status).toBe('searching');
     expect(await (await h.app.request('/metrics')).text()).not.toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} [1-9]/m);
   });

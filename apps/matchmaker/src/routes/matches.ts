@@ -3,16 +3,16 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Problem, bearerToken, limitBody, validate } from '@ticketbooth/http';
 import { TicketError } from '@ticketbooth/tickets';
-import type { Matchmaker } from '../matchmaker.ts';
+import type { RouteContext } from './context.ts';
 import { reannouncementSchema } from '../schemas.ts';
 import { readyBody } from './queue.ts';
 
-export function matchRoutes(mm: Matchmaker): Hono<{ Bindings: Partial<HttpBindings> }> {
+export function matchRoutes({ mm, refusals, now }: RouteContext): Hono<{ Bindings: Partial<HttpBindings> }> {
   return new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
     // The refusal budget of POST /v1/queue: forged tokens here cost a signature check each too.
     const sender = c.env?.incoming?.socket;
     const address = sender?.remoteAddress ?? '';
-    const waitMs = mm.refusals.waitMs(address, mm.now());
+    const waitMs = refusals.waitMs(address, now());
     if (waitMs > 0) {
       throw new Problem(429, 'too-many-invalid-tickets', 'Too many invalid tickets', 'this address sent too many tokens that did not verify', {
         'retry-after': String(Math.ceil(waitMs / 1000)),
@@ -22,7 +22,7 @@ export function matchRoutes(mm: Matchmaker): Hono<{ Bindings: Partial<HttpBindin
       const { result, delivered } = mm.reannounce(bearerToken(c.req.header('authorization')), c.req.valid('json').match);
       return c.json({ ...readyBody(result), delivered });
     } catch (error) {
-      if (error instanceof TicketError) mm.refusals.spend(address, sender, mm.now());
+      if (error instanceof TicketError) refusals.spend(address, sender, now());
       throw error;
     }
   });

@@ -93,7 +93,7 @@ describe('POST /v1/queue on the fast lane', () => {
     // Seen at +2.5 s, so still queued at +5 s though staleAfter is 3 s.
     h.advance(2_500);
     h.matchmaker.tick();
-    expect(h.matchmaker.queue.get('alice')?.lastSeen).toBe(h.now() - 2_500);
+    expect(h.matchmaker.queued('alice')?.lastSeen).toBe(h.now() - 2_500);
     expect(await scrape()).toBe('3');
     // Counted between scrapes and added once: a second scrape neither loses nor repeats them.
     expect(await scrape()).toBe('3');

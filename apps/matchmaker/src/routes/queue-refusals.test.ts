@@ -27,7 +27,7 @@ describe('POST /v1/queue refusal budget', () => {
     expect(await problemOf(refused)).toMatchObject({ code: 'too-many-invalid-tickets', status: 429 });
     // A new honest ticket from the same address waits too; a queued one is answered as ever.
     expect((await h.submit(h.ticket('bob'))).status).toBe(429);
-    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect(h.matchmaker.queued('bob')).toBeUndefined();
     expect((await h.submit(alice)).status).toBe(200);
     // The bucket refills at 2 a second: one more check after 500 ms.
     h.advance(500);

@@ -42,7 +42,7 @@ describe('POST /v1/queue', () => {
       expect(problem.code, code).toBe(code.replaceAll('_', '-'));
       expect(problem.type).toBe(`/problems/${code.replaceAll('_', '-')}`);
     }
-    expect(h.matchmaker.queue.size).toBe(0);
+    expect(h.matchmaker.playersIn()).toBe(0);
   });
 
   it('refuses a request without a ticket', async () => {
@@ -86,7 +86,7 @@ describe('POST /v1/queue', () => {
     });
     expect(await body(await h.submit(bob))).toEqual(matched);
     // Matched players are not queued again by resubmitting.
-    expect(h.matchmaker.queue.size).toBe(0);
+    expect(h.matchmaker.playersIn()).toBe(0);
 
     const keys = publicKeySetSchema.parse(await body(await h.app.request('/v1/keys')));
     const verifier = createVerifier({
@@ -112,7 +112,7 @@ describe('POST /v1/queue', () => {
     const formingKid = h.matchKeys.signingKey().kid;
     expect(h.matchmaker.tick()).toBe(1);
     // Not signed inside the tick: after it, in the signing queue's own turns, or when read.
-    expect(h.matchmaker.matchTokens.backlog).toBe(1);
+    expect(h.matchmaker.signing.backlog()).toBe(1);
     // Read later, after the matchmaker has moved to another signing key.
     h.advance(7_000);
     h.matchKeys.setSigningKey(createSigningKey(generateSeed()));
@@ -152,13 +152,13 @@ describe('POST /v1/queue', () => {
     const first = h.ticket('alice');
     await h.submit(first);
     await h.submit(first);
-    expect(h.matchmaker.queue.players('duel/eu')).toBe(1);
+    expect(h.matchmaker.playersIn('duel/eu')).toBe(1);
     h.advance(1_000);
     const moved = h.ticket('alice', { mode: 'squad' });
     expect(await body(await h.submit(moved))).toMatchObject({ pool: { mode: 'squad', region: 'eu' }, playersInPool: 1 });
-    expect(h.matchmaker.queue.players('duel/eu')).toBe(0);
+    expect(h.matchmaker.playersIn('duel/eu')).toBe(0);
     expect(await body(await h.submit(first))).toMatchObject({ status: 'searching', pool: { mode: 'squad', region: 'eu' } });
-    expect(h.matchmaker.queue.players('duel/eu')).toBe(0);
+    expect(h.matchmaker.playersIn('duel/eu')).toBe(0);
   });
 
   it('forms no matches during warm-up but rebuilds the pool', async () => {
@@ -198,7 +198,7 @@ describe('POST /v1/queue', () => {
     expect((await h.submit(a)).status).toBe(200);
     h.advance(1_000);
     expect((await h.submit(h.ticket('a', { mode: 'squad' }))).status).toBe(200);
-    expect(h.matchmaker.queue.players()).toBe(2);
+    expect(h.matchmaker.playersIn()).toBe(2);
   });
 
   it('answers 403 for a revoked ticket and drops the queued entry', async () => {
@@ -206,7 +206,7 @@ describe('POST /v1/queue', () => {
     const ticket = h.ticket('mallory');
     await h.submit(ticket);
     h.matchmaker.revoke('mallory', h.now() + 1);
-    expect(h.matchmaker.queue.size).toBe(0);
+    expect(h.matchmaker.playersIn()).toBe(0);
     const res = await h.submit(ticket);
     expect(res.status).toBe(403);
     expect((await problemOf(res)).code).toBe('revoked');
@@ -226,7 +226,7 @@ describe('POST /v1/queue', () => {
     await h.submit(h.ticket('alice'));
     h.advance(3_000);
     h.matchmaker.tick();
-    expect(h.matchmaker.queue.size).toBe(0);
+    expect(h.matchmaker.playersIn()).toBe(0);
   });
 });
 
@@ -237,12 +237,12 @@ describe('DELETE /v1/queue', () => {
     await h.submit(ticket);
     const res = await h.leave(ticket);
     expect(res.status).toBe(204);
-    expect(h.matchmaker.queue.size).toBe(0);
+    expect(h.matchmaker.playersIn()).toBe(0);
     for (const again of [await h.submit(ticket), await h.leave(ticket)]) {
       expect(again.status).toBe(409);
       expect(await problemOf(again)).toMatchObject({ code: 'left', status: 409 });
     }
-    expect(h.matchmaker.queue.size).toBe(0);
+    expect(h.matchmaker.playersIn()).toBe(0);
     // A ticket refreshed from the one that left (same signed queuedAt) is the same search.
     h.advance(1_000);
     expect((await problemOf(await h.submit(h.ticket('alice', { queuedAt: h.now() - 1_000 })))).code).toBe('left');
@@ -255,11 +255,11 @@ describe('DELETE /v1/queue', () => {
     const ticket = h.ticket('alice');
     const [posted, left] = await Promise.all([h.submit(ticket), h.leave(ticket)]);
     expect([posted.status, left.status]).toEqual([200, 204]);
-    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
     const bob = h.ticket('bob');
     const [leftFirst, postedAfter] = await Promise.all([h.leave(bob), h.submit(bob)]);
     expect([leftFirst.status, postedAfter.status]).toEqual([204, 409]);
-    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect(h.matchmaker.queued('bob')).toBeUndefined();
   });
 
   it('applies a DELETE and a POST of a queued ticket sent together in the order they were sent', async () => {
@@ -268,12 +268,12 @@ describe('DELETE /v1/queue', () => {
     await h.submit(ticket);
     const [left, posted] = await Promise.all([h.leave(ticket), h.submit(ticket)]);
     expect([left.status, posted.status]).toEqual([204, 409]);
-    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
     h.advance(1);
     const next = h.ticket('alice');
     const [postedNext, leftNext] = await Promise.all([h.submit(next), h.leave(next)]);
     expect([postedNext.status, leftNext.status]).toEqual([200, 204]);
-    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
   });
 
   it('lets an expired ticket leave (its signature still must hold), and changes nothing on a refusal', async () => {
@@ -284,20 +284,20 @@ describe('DELETE /v1/queue', () => {
     h.advance(31_000);
     expect((await h.submit(ticket)).status).toBe(401);
     expect((await h.leave(ticket)).status).toBe(204);
-    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
     // A forged ticket and one expired longer than a ticket lifetime are refused, and change nothing.
     const [head, payload, footer] = [ticket.split('.').slice(0, 2).join('.'), ticket.split('.')[2]!, ticket.split('.')[3]!];
     const forged = `${head}.${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}.${footer}`;
     expect((await problemOf(await h.leave(forged))).code).toBe('bad-signature');
     const stale = h.ticket('bob', { issuedAt: h.now() - 95_000, lifetimeMs: 30_000 });
     expect((await problemOf(await h.leave(stale))).code).toBe('expired');
-    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(h.matchmaker.queued('bob')).toBeDefined();
     h.matchmaker.tick();
-    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(h.matchmaker.queued('bob')).toBeDefined();
     // An expired ticket of an earlier search leaves that search only, not a newer one.
     const earlier = h.ticket('bob', { issuedAt: h.now() - 40_000, lifetimeMs: 30_000, queuedAt: h.now() - 40_000 });
     expect((await h.leave(earlier)).status).toBe(204);
-    expect(h.matchmaker.queue.get('bob')).toBeDefined();
+    expect(h.matchmaker.queued('bob')).toBeDefined();
   });
 });
 

@@ -3,21 +3,18 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
-import type { Matchmaker, Submission } from '../matchmaker.ts';
+import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
 import type { QueueEntry } from '../pool.ts';
 import type { MatchResult } from '../results.ts';
 import { streamMatch } from '../sse.ts';
+import type { RouteContext } from './context.ts';
 
 /** Read only off the hot path: a queued ticket's resubmission never needs it. */
 function addressOf(sender: Sender | undefined): string {
   return sender?.remoteAddress ?? '';
 }
 
-/**
- * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
- * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
- */
 /** Who sent a request: the connection (counted by identity) and its peer address. */
 export interface Sender {
   readonly remoteAddress?: string | undefined;
@@ -27,12 +24,13 @@ export interface Sender {
  * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
  * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
  */
-export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (authorization: string | undefined, sender?: Sender) => Answer | Promise<Answer> {
-  const retryAfter = String(Math.max(1, Math.ceil(mm.settings.shared.resubmitIntervalMs / 1000)));
-  const searchingJson = searchingBody(mm);
+export function submitAnswer(context: RouteContext): (authorization: string | undefined, sender?: Sender) => Answer | Promise<Answer> {
+  const { mm, refusals, metrics, now, log } = context;
+  const retryAfter = String(Math.max(1, Math.ceil(context.resubmitIntervalMs / 1000)));
+  const searchingJson = searchingBody(context);
   const json = { 'content-type': 'application/json' };
-  const throttled = mm.metrics.submissions.labels({ outcome: 'throttled' });
-  const closed = mm.metrics.connectionsClosed.labels({ reason: 'invalid_tickets' });
+  const throttled = metrics.throttled;
+  const closed = metrics.connectionsClosed.labels({ reason: 'invalid_tickets' });
 
   function answerOf(submission: Submission): Answer {
     switch (submission.status) {
@@ -56,7 +54,7 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
   /** A refusal's answer; a refused ticket (401) spends the sender's budget and may end its connection. */
   function refusal(error: unknown, sender: Sender | undefined): Answer {
     const answer = errorAnswer(error, log);
-    return answer.status === 401 && mm.refusals.spend(addressOf(sender), sender, mm.now()) ? closing(answer) : answer;
+    return answer.status === 401 && refusals.spend(addressOf(sender), sender, now()) ? closing(answer) : answer;
   }
 
   // A flooder gets this answer tens of thousands of times a second: built once per Retry-After.
@@ -90,12 +88,12 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
       const entry = mm.refreshQueued(token);
       if (entry !== undefined) return { status: 200, headers: json, body: searchingJson(entry) };
       // Before any signature work: an address that keeps sending bad tickets waits.
-      const waitMs = mm.refusals.waitMs(addressOf(sender), mm.now());
+      const waitMs = refusals.waitMs(addressOf(sender), now());
       if (waitMs > 0) {
         throttled.inc();
         const answer = tooManyInvalid(Math.ceil(waitMs / 1000));
         // A connection that keeps sending after being told to wait is ended like one that keeps sending bad tickets.
-        return held(mm.refusals.countOnConnection(sender) ? closing(answer) : answer, mm.refusals.holdMs);
+        return held(refusals.countOnConnection(sender) ? closing(answer) : answer, refusals.holdMs);
       }
       submission = mm.submit(token);
     } catch (error) {
@@ -105,7 +103,8 @@ export function submitAnswer(mm: Matchmaker, log?: (error: unknown) => void): (a
   };
 }
 
-export function queueRoutes(mm: Matchmaker, submit: ReturnType<typeof submitAnswer>): Hono<{ Bindings: Partial<HttpBindings> }> {
+export function queueRoutes(context: RouteContext, submit: ReturnType<typeof submitAnswer>): Hono<{ Bindings: Partial<HttpBindings> }> {
+  const { mm } = context;
   return new Hono<{ Bindings: Partial<HttpBindings> }>()
     .post('/v1/queue', async (c) => {
       // The socket as the fast lane passes it, so both paths budget one connection alike.
@@ -118,8 +117,8 @@ export function queueRoutes(mm: Matchmaker, submit: ReturnType<typeof submitAnsw
     })
     .get('/v1/queue/events', async (c) => {
       const token = bearerToken(c.req.header('authorization'));
-      const found = await mm.findMatch(token);
-      return streamMatch(c, mm, found, readyBody);
+      const found = await mm.find(token);
+      return streamMatch(c, context, found, readyBody);
     });
 }
 
@@ -127,11 +126,10 @@ export function queueRoutes(mm: Matchmaker, submit: ReturnType<typeof submitAnsw
  * The `searching` answer, written by hand as JSON.stringify would (pool names are slugs,
  * figures integers): it is the body of nearly every request this service answers.
  */
-export function searchingBody(mm: Matchmaker): (entry: QueueEntry) => string {
-  const resubmitAfterMs = mm.settings.shared.resubmitIntervalMs;
-  const poolJson = new Map(mm.settings.pools.map((key) => [key, JSON.stringify(poolOf(key))]));
+export function searchingBody({ mm, resubmitIntervalMs: resubmitAfterMs, pools, now }: RouteContext): (entry: QueueEntry) => string {
+  const poolJson = new Map(pools.map((key) => [key, JSON.stringify(poolOf(key))]));
   return (entry) =>
-    `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(mm.now() - entry.queuedAt))},"playersInPool":${mm.queue.players(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
+    `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(now() - entry.queuedAt))},"playersInPool":${mm.playersIn(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
 }
 
 export function readyBody(result: MatchResult) {

@@ -14,12 +14,12 @@ describe("a mode's longest wait (maxWaitMs)", () => {
     expect((await body(await h.submit(alice))).status).toBe('searching');
     h.advance(1);
     expect(await body(await h.submit(alice))).toEqual({ status: 'timed_out', pool: { mode: 'squad', region: 'eu' }, queuedForMs: MAX_WAIT });
-    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
     // Resubmitting, or a refreshed ticket that carries the wait, ends the same way: no new wait.
     expect((await body(await h.submit(alice))).status).toBe('timed_out');
     const refreshed = h.ticket('alice', { mode: 'squad', queuedAt: h.now() - MAX_WAIT });
     expect((await body(await h.submit(refreshed))).status).toBe('timed_out');
-    expect(h.matchmaker.queue.get('alice')).toBeUndefined();
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
     // A new search (a ticket without the old wait) is a new wait.
     expect((await body(await h.submit(h.ticket('alice', { mode: 'squad' })))).status).toBe('searching');
     expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_submissions_total\{outcome="timed_out"\} 3$/m);
@@ -31,7 +31,7 @@ describe("a mode's longest wait (maxWaitMs)", () => {
     await h.submit(bob);
     h.advance(MAX_WAIT);
     h.matchmaker.tick();
-    expect(h.matchmaker.queue.get('bob')).toBeUndefined();
+    expect(h.matchmaker.queued('bob')).toBeUndefined();
     expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_entries_dropped_total\{reason="timed_out"\} 1$/m);
     const restarted = createHarness({}, sharedWithMaxWait(MAX_WAIT), { restartOf: h });
     expect((await body(await restarted.submit(bob))).status).toBe('timed_out');
