@@ -1,40 +1,11 @@
 // One hot request answered on the raw socket, every other request left to node:http.
-import { STATUS_CODES, Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { errorAnswer } from './errors.ts';
+import { ReadParser, type HandOffReason } from './lane-read.ts';
+import { AnswerWriter, internalError, respond, type Answer } from './lane-write.ts';
 
-/** A whole answer, serialized the same way by the lane and by a Hono route. */
-export interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
-/**
- * Why the lane gave a connection to node:http, from the first read it did not answer whole:
- * - `route`: a request line other than the lane's (method, target, query, absolute form, HTTP/1.0)
- * - `head-split`: a read that ends inside a head
- * - `head-size`: a head longer than node:http's limit
- * - `header-count`: more header lines than the lane reads (64)
- * - `header-syntax`: a line that is not `name: value` with a token name and a plain value
- *   (obs-fold, a bare CR or LF, whitespace before the colon, control bytes)
- * - `host`: no Host, two, or one the Hono adapter does not take as it is
- * - `authorization`: two Authorization headers
- * - `body`: a Content-Length other than one `0`, or a Transfer-Encoding
- * - `connection`: Connection or Proxy-Connection other than keep-alive, or Upgrade
- * - `expect`: an Expect header
- */
-export type HandOffReason =
-  | 'route'
-  | 'head-split'
-  | 'head-size'
-  | 'header-count'
-  | 'header-syntax'
-  | 'host'
-  | 'authorization'
-  | 'body'
-  | 'connection'
-  | 'expect';
+export type { HandOffReason } from './lane-read.ts';
+export type { Answer } from './lane-write.ts';
 
 export interface FastLane {
   /** The request line it answers, without the version: `POST /v1/queue`. */
@@ -58,8 +29,6 @@ export interface LaneLimits {
   readonly headersTimeoutMs: number;
 }
 
-/** Header lines a lane request may have; node:http takes the rest (it limits them at 1,000-2,000). */
-const MAX_HEADER_LINES = 64;
 /**
  * Requests a connection may have unanswered, on the lane and in node:http (startServer cuts
  * those off the same way): no client that reads its answers has more, and one that stops
@@ -67,22 +36,8 @@ const MAX_HEADER_LINES = 64;
  */
 export const MAX_UNANSWERED = 32;
 
-// RFC 9110: a field name is a token; a value is tabs, visible ASCII and obs-text.
-const TOKEN_CHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
-const VALUE_CHARS = '\\t\\x20-\\x7e\\x80-\\xff';
-// A header line with no obs-fold and no control bytes in the value. One greedy class per
-// part and a literal after each, so a hostile line costs linear time.
-const HEADER_LINE = new RegExp(`(${TOKEN_CHAR}+):([${VALUE_CHARS}]*)\\r\\n`, 'y');
-const TOKEN = new RegExp(`^${TOKEN_CHAR}+$`);
-const UNSAFE_VALUE = new RegExp(`[^${VALUE_CHARS}]`);
-// The hosts @hono/node-server puts in a URL as they are (its reValidHost); it parses any other
-// Host with URL and may refuse it, so the lane leaves those to it.
-const ADAPTER_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
 // A method and a path @hono/node-server uses as they are (no query, dot segment or escape).
 const LANE_ROUTE = /^[A-Z]+ \/(?:[a-z0-9_~-]+\/)*[a-z0-9_~-]*$/;
-// What makes node:http end a connection after a response with this Connection header.
-const CONNECTION_CLOSE = /(?:^|\W)close(?:$|\W)/i;
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 /**
  * Takes over a server's connections and answers `lane.route` itself, without an
@@ -372,189 +327,4 @@ class LaneConnection {
     this.shared.idle.delete(this.socket);
     this.pending = [];
   }
-}
-
-/** Finds the lane requests of a read; one per server, its results reused by every read. */
-class ReadParser {
-  /** Where each head ends (its first byte after the blank line), by request. */
-  readonly ends: number[] = [];
-  readonly authorizations: (string | undefined)[] = [];
-
-  constructor(
-    private readonly requestLine: Buffer,
-    private readonly maxHeaderBytes: number,
-  ) {}
-
-  /** How many whole lane requests `chunk` is (see `ends` and `authorizations`), or why it is not only that. */
-  parse(chunk: Buffer): number | HandOffReason {
-    let at = 0;
-    let count = 0;
-    while (at < chunk.length) {
-      const end = chunk.indexOf(HEAD_END, at);
-      if (end < 0) return chunk.length - at > this.maxHeaderBytes ? 'head-size' : 'head-split';
-      const refused = this.head(chunk, at, end, count);
-      if (refused !== undefined) return refused;
-      at = end + 4;
-      this.ends[count++] = at;
-    }
-    return count;
-  }
-
-  /** Why the head from `at` to `end` is not a lane request, or undefined with its Authorization stored. */
-  private head(chunk: Buffer, at: number, end: number, index: number): HandOffReason | undefined {
-    const requestLine = this.requestLine;
-    if (end - at > this.maxHeaderBytes) return 'head-size';
-    if (end + 2 < at + requestLine.length || chunk.compare(requestLine, 0, requestLine.length, at, at + requestLine.length) !== 0) return 'route';
-    const text = chunk.toString('latin1', at + requestLine.length, end + 2);
-    let authorization: string | undefined;
-    let host: string | undefined;
-    let contentLength = false;
-    let lines = 0;
-    HEADER_LINE.lastIndex = 0;
-    while (HEADER_LINE.lastIndex < text.length) {
-      if (++lines > MAX_HEADER_LINES) return 'header-count';
-      const line = HEADER_LINE.exec(text);
-      if (line === null) return 'header-syntax';
-      const name = line[1]!;
-      // Only the names the lane acts on are lowercased: they differ in length from most others.
-      if (name.length !== 4 && (name.length < 6 || name.length > 17)) continue;
-      switch (name.toLowerCase()) {
-        case 'authorization':
-          if (authorization !== undefined) return 'authorization';
-          authorization = trimWhitespace(line[2]!);
-          break;
-        case 'host':
-          if (host !== undefined) return 'host';
-          host = trimWhitespace(line[2]!);
-          break;
-        case 'content-length':
-          // llhttp refuses a repeated one; so does the lane, by leaving it to llhttp.
-          if (contentLength || trimWhitespace(line[2]!) !== '0') return 'body';
-          contentLength = true;
-          break;
-        case 'transfer-encoding':
-          return 'body';
-        case 'connection':
-        case 'proxy-connection':
-          if (trimWhitespace(line[2]!).toLowerCase() !== 'keep-alive') return 'connection';
-          break;
-        case 'upgrade':
-          return 'connection';
-        case 'expect':
-          return 'expect';
-      }
-    }
-    if (host === undefined || !ADAPTER_HOST.test(host)) return 'host';
-    this.authorizations[index] = authorization;
-    return undefined;
-  }
-}
-
-/** Answers as the bytes node:http writes for them. */
-class AnswerWriter {
-  /** Whether the answer last rendered ends its connection. */
-  last = false;
-  private dateSecond = 0;
-  private dateHeader = '';
-
-  constructor(private readonly keepAliveHeader: string) {}
-
-  /** The bytes of an answer, or of a 500 problem when the answer itself is broken. */
-  render(answer: Answer, closing: boolean): string {
-    try {
-      return this.serialize(answer, closing);
-    } catch (error) {
-      return this.serialize(internalError(error), closing);
-    }
-  }
-
-  private serialize(answer: Answer, closing: boolean): string {
-    const status = answer.status;
-    if (!isStatus(status)) throw new RangeError(`status ${status}`);
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== this.dateSecond) {
-      this.dateSecond = second;
-      this.dateHeader = `Date: ${new Date(now).toUTCString()}\r\n`;
-    }
-    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
-    // The headers node:http writes unless the answer has them (its matchHeader).
-    let connection: string | undefined;
-    let date = this.dateHeader;
-    let contentLength = true;
-    let keepAlive = this.keepAliveHeader;
-    for (const name in answer.headers) {
-      const value = answer.headers[name]!;
-      if (!isWritableHeader(name, value)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
-      text += `${name}: ${value}\r\n`;
-      if (name.length < 4 || name.length > 14) continue;
-      switch (name.toLowerCase()) {
-        case 'connection':
-          connection = value;
-          break;
-        case 'date':
-          date = '';
-          break;
-        case 'content-length':
-          contentLength = false;
-          break;
-        case 'keep-alive':
-          keepAlive = '';
-          break;
-      }
-    }
-    this.last = connection === undefined ? closing : CONNECTION_CLOSE.test(connection);
-    if (contentLength) text += `Content-Length: ${Buffer.byteLength(answer.body)}\r\n`;
-    if (connection === undefined) text += closing ? 'Connection: close\r\n' : `Connection: keep-alive\r\n${keepAlive}`;
-    return `${text}${date}\r\n${answer.body}`;
-  }
-}
-
-/** An answer as node:http's response, for requests it read again after a hand-off. */
-function respond(res: ServerResponse, answer: Answer): void {
-  if (res.writableEnded) return;
-  try {
-    checkAnswer(answer);
-  } catch (error) {
-    answer = internalError(error);
-  }
-  res.statusCode = answer.status;
-  for (const name in answer.headers) res.setHeader(name, answer.headers[name]!);
-  res.end(answer.body);
-}
-
-/** Throws as ServerResponse would for an answer it cannot write. */
-function checkAnswer(answer: Answer): void {
-  if (!isStatus(answer.status)) throw new RangeError(`status ${answer.status}`);
-  for (const name in answer.headers) {
-    if (!isWritableHeader(name, answer.headers[name]!)) throw new TypeError(`header ${JSON.stringify(name)} is not writable`);
-  }
-}
-
-function isStatus(status: number): boolean {
-  return Number.isInteger(status) && status >= 200 && status <= 599;
-}
-
-/** As ServerResponse checks: a header must not write another, or bytes a client cannot read. */
-function isWritableHeader(name: string, value: string): boolean {
-  return TOKEN.test(name) && !UNSAFE_VALUE.test(value);
-}
-
-/** Optional whitespace around a field value: spaces and tabs only, as RFC 9110 (not String#trim). */
-function trimWhitespace(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && (value.charCodeAt(start) === 32 || value.charCodeAt(start) === 9)) start++;
-  while (end > start && (value.charCodeAt(end - 1) === 32 || value.charCodeAt(end - 1) === 9)) end--;
-  return start === 0 && end === value.length ? value : value.slice(start, end);
-}
-
-function internalError(error: unknown): Answer {
-  return errorAnswer(error, (e) => {
-    try {
-      console.error('fast lane answer failed:', e);
-    } catch {
-      // An error that cannot even be printed still gets its 500.
-    }
-  });
 }
