@@ -1,14 +1,14 @@
 // What an operator does to running services: the CLIs as real processes, the admin API, SIGHUP.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { REPO_ROOT, type ServiceName } from '@ticketbooth/tools';
+import { REPO_ROOT, builtFile, type ServiceName } from '@ticketbooth/tools';
 import type { Cluster } from './cluster.ts';
 
 const run = promisify(execFile);
 
-/** `pnpm --filter @ticketbooth/<service> cli <args>`, on the cluster's state directory. */
+/** The service's built CLI (`pnpm --filter @ticketbooth/<service> cli <args>`), on the cluster's state directory. */
 export async function runServiceCli(cluster: Cluster, service: ServiceName, args: readonly string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--conditions=@ticketbooth/source', '--import', 'tsx', 'src/cli.ts', ...args], {
+  const { stdout } = await run(process.execPath, [builtFile(service, 'cli.js'), ...args], {
     cwd: `${REPO_ROOT}apps/${service}`,
     env: { ...process.env, TICKETBOOTH_HOME: cluster.home },
     timeout: 30_000,

@@ -1,2 +1,2 @@
-export { REPO_ROOT, freePort, startService, type ServiceName, type ServiceOptions, type ServiceProcess } from './processes.ts';
+export { REPO_ROOT, builtFile, freePort, startService, type ServiceName, type ServiceOptions, type ServiceProcess } from './processes.ts';
 export { seededRandom } from './simulate/population.ts';

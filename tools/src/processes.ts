@@ -1,5 +1,6 @@
 // Starting the services as real child processes, waiting until they are ready, stopping them by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -34,14 +35,24 @@ export interface ServiceProcess {
 const LISTENING = /^ticketbooth-(?:issuer|matchmaker) listening on (http:\/\/\S+)/;
 
 /**
- * Spawns `apps/<name>/src/main.ts` under Node with tsx, resolves once it
+ * A built file of an app (`pnpm build` writes `apps/<name>/dist`): what ships is what the
+ * end-to-end tests, the simulator and `pnpm start` run.
+ */
+export function builtFile(name: ServiceName, file: 'main.js' | 'cli.js'): string {
+  const path = `${REPO_ROOT}apps/${name}/dist/${file}`;
+  if (!existsSync(path)) throw new Error(`apps/${name}/dist/${file} is missing: run pnpm build first`);
+  return path;
+}
+
+/**
+ * Spawns the built `apps/<name>/dist/main.js` under plain Node, resolves once it
  * listens (and answers `/readyz`), rejects if it exits first or times out.
  */
 export async function startService(name: ServiceName, options: ServiceOptions): Promise<ServiceProcess> {
   const portVariable = name === 'issuer' ? 'ISSUER_PORT' : 'MATCHMAKER_PORT';
   const child = spawn(
     process.execPath,
-    ['--conditions=@ticketbooth/source', '--import', 'tsx', 'src/main.ts'],
+    [builtFile(name, 'main.js')],
     {
       cwd: `${REPO_ROOT}apps/${name}`,
       env: { ...process.env, ...options.env, [portVariable]: String(options.port) },

@@ -7,7 +7,7 @@
 // + ticket sign + JSON. Stops by itself; ends only the process it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sign as ed25519Sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,9 @@ import autocannon from 'autocannon';
 import { createSigningKey, generateSeed, signToken, toPasetoDate, type TicketClaims } from '@ticketbooth/tickets';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+// The built service, as it ships (`pnpm build`; `pnpm test` builds first).
+const BUILT_MAIN = join(APP_DIR, 'dist', 'main.js');
+if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run pnpm build first`);
 const USERS = 64;
 const SIGN_SECONDS = 1;
 const ROUNDS = 3;
@@ -31,7 +34,7 @@ function options() {
 }
 
 function startIssuer(home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@ticketbooth/source', 'src/main.ts'], {
+  const child = spawn(process.execPath, [BUILT_MAIN], {
     cwd: APP_DIR,
     // Players arrive from many addresses; the header stands in for the proxy that would say so.
     env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ISSUER_CLIENT_ADDRESS_HEADER: 'x-forwarded-for' },

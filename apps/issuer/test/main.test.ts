@@ -1,6 +1,6 @@
 // The real process: main.ts serves on a free port, keys rotate under it, SIGTERM stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,9 @@ import { createPasswordHasher } from '../src/passwords.ts';
 import { CHEAP_ARGON2ID } from '../src/testing.ts';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+// The built service, as it ships (`pnpm build`; `pnpm test` builds first).
+const BUILT_MAIN = join(APP_DIR, 'dist', 'main.js');
+if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run pnpm build first`);
 const home = mkdtempSync(join(tmpdir(), 'issuer-main-'));
 const started: ChildProcess[] = [];
 
@@ -24,7 +27,7 @@ afterAll(() => {
 });
 
 function startIssuer(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@ticketbooth/source', 'src/main.ts'], {
+  const child = spawn(process.execPath, [BUILT_MAIN], {
     cwd: APP_DIR,
     env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so operators need no build step.
+// The built CLI (`pnpm build` writes dist/): operators run plain Node, no TypeScript loader.
 import process from 'node:process';
-import { register } from 'tsx/esm/api';
+import { runCli } from '../dist/cli.js';
 
-register();
-const { runCli } = await import('../src/cli.ts');
 const io = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
 process.exitCode = runCli(process.argv.slice(2), io, Date.now);
