@@ -41,7 +41,7 @@ describe.each(['on', 'off'] as const)('login to match, full 4v4, fast lane %s', 
     expect(verified.claims.teams.flat().map((p) => p.sub).sort()).toEqual(players.map((p) => p.id).sort());
 
     const metrics = await (await fetch(`${cluster.matchmaker.url}/metrics`)).text();
-    const laneAnswers = Number(/^matchmaker_lane_answers_total (\d+)$/m.exec(metrics)?.[1]);
+    const laneAnswers = Number(/^ticketbooth_matchmaker_lane_answers_total (\d+)$/m.exec(metrics)?.[1]);
     // Not one per player: the eight clients share this process's connection pool, and a
     // connection that carried another route first (a push stream, a match presentation) is
     // node:http's from then on.

@@ -57,7 +57,7 @@ describe('matchmaker crash between forming a match and delivering it', () => {
     expect(pools.warmingUp).toBe(false);
     expect(pools.pools.reduce((sum, p) => sum + p.matchesFormed, 0)).toBe(0);
     const metrics = await (await fetch(`${restart.url}/metrics`)).text();
-    expect(metrics).toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} 1$/m);
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_match_reannouncements_total\{outcome="rebuilt"\} 1$/m);
     clients[0]!.settle(held.id);
   });
 });

@@ -52,7 +52,7 @@ describe('revocation', () => {
     expect((await submitTicket(restarted.url, grants[1]!.ticket)).status).toBe(200);
     expect(await poolSizes(restarted.url)).toBe(1);
     const metrics = await (await fetch(`${restarted.url}/metrics`)).text();
-    expect(metrics).toMatch(/^matchmaker_revocations_held 1$/m);
-    expect(metrics).toMatch(/^matchmaker_revocation_feed_age_seconds \d/m);
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_revocations_held 1$/m);
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_revocation_feed_age_seconds \d/m);
   });
 });

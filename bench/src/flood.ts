@@ -107,7 +107,7 @@ function latency(result: HonestResult): LatencyFigure {
 
 async function closedConnections(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^matchmaker_connections_closed_total\{reason="invalid_tickets"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  return Number(/^ticketbooth_matchmaker_connections_closed_total\{reason="invalid_tickets"\} (\d+)$/m.exec(text)?.[1] ?? 0);
 }
 
 /**

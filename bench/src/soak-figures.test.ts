@@ -28,8 +28,8 @@ describe('promValue', () => {
     'nodejs_heap_size_used_bytes 31457280',
     'nodejs_heap_size_used_bytes_extra 1',
     'ticketbooth_issuer_nodejs_heap_size_used_bytes 2048',
-    'matchmaker_pool_players{pool="duel/eu"} 3',
-    'matchmaker_pool_players{pool="duel/na"} 4',
+    'ticketbooth_matchmaker_pool_players{pool="duel/eu"} 3',
+    'ticketbooth_matchmaker_pool_players{pool="duel/na"} 4',
   ].join('\n');
 
   it('finds an unlabelled sample by its exact name, not a longer or prefixed one', () => {
@@ -38,7 +38,7 @@ describe('promValue', () => {
   });
 
   it('sums a labelled metric over its series, and is undefined when absent', () => {
-    expect(promValue(text, 'matchmaker_pool_players')).toBe(7);
+    expect(promValue(text, 'ticketbooth_matchmaker_pool_players')).toBe(7);
     expect(promValue(text, 'nodejs_external_memory_bytes')).toBeUndefined();
   });
 });

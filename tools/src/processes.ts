@@ -32,7 +32,8 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-const LISTENING = /^ticketbooth-(?:issuer|matchmaker) listening on (http:\/\/\S+)/;
+// In the service's JSON log line: {"level":"info",…,"msg":"ticketbooth-issuer listening on http://…"}.
+const LISTENING = /ticketbooth-(?:issuer|matchmaker) listening on (http:\/\/[^\s"]+)/;
 
 /**
  * A built file of an app (`pnpm build` writes `apps/<name>/dist`): what ships is what the

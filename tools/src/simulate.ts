@@ -262,10 +262,10 @@ async function warmingUp(url: string): Promise<boolean | undefined> {
   return ((await (await fetch(`${url}/v1/pools`)).json()) as { warmingUp?: boolean }).warmingUp;
 }
 
-/** matchmaker_match_reannouncements_total{outcome="rebuilt"}, or undefined when unreadable. */
+/** ticketbooth_matchmaker_match_reannouncements_total{outcome="rebuilt"}, or undefined when unreadable. */
 async function rebuiltMatches(url: string): Promise<number | undefined> {
   const text = await (await fetch(`${url}/metrics`)).text().catch(() => '');
-  const value = /^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} (\d+)$/m.exec(text)?.[1];
+  const value = /^ticketbooth_matchmaker_match_reannouncements_total\{outcome="rebuilt"\} (\d+)$/m.exec(text)?.[1];
   return value === undefined ? (text ? 0 : undefined) : Number(value);
 }
 

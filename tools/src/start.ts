@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { prettyFactory } from 'pino-pretty';
 import { REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
 import { CLIENT_ADDRESS_HEADER } from './simulate/services.ts';
 
@@ -19,7 +20,12 @@ function adminToken(): string {
   return token;
 }
 
-const prefix = (name: string) => (line: string) => console.log(`[${name}] ${line}`);
+// The services log JSON lines (for machines); here a person reads them.
+const pretty = prettyFactory({ colorize: process.stdout.isTTY === true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' });
+const prefix = (name: string) => (line: string) => {
+  const text = line.startsWith('{') ? pretty(line).trimEnd() : line;
+  console.log(`[${name}] ${text}`);
+};
 
 function banner(issuer: ServiceProcess, matchmaker: ServiceProcess, token: string): string {
   // Said relative to the repo root, where `pnpm start` was typed (pnpm runs this from tools/).

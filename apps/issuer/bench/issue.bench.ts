@@ -44,7 +44,7 @@ function startIssuer(home: string): Promise<{ child: ChildProcess; url: string }
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /listening on (\S+)/.exec(out);
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(out);
       if (match) resolve({ child, url: match[1]! });
     });
     child.once('exit', (code) => reject(new Error(`issuer exited early with ${code}`)));

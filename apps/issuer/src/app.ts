@@ -1,6 +1,6 @@
 // createApp(deps): the issuer's HTTP surface, one error handler, no I/O of its own.
 import { Hono } from 'hono';
-import { createErrorHandler, limitBody, notFound } from '@ticketbooth/http';
+import { createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
 import { createVerifier } from '@ticketbooth/tickets';
 import { clientAddressResolver, type AppDeps, type IssuerContext, type IssuerEnv } from './context.ts';
 import { createMetrics } from './metrics.ts';
@@ -54,14 +54,17 @@ function buildContext(deps: AppDeps): IssuerContext {
 export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   const ctx = buildContext(deps);
   const app = new Hono<IssuerEnv>();
-  app.onError(createErrorHandler(deps.log === undefined ? {} : { log: deps.log }));
+  const log = deps.logger ?? createLogger('ticketbooth-issuer', { level: 'error' });
+  app.onError(createErrorHandler({ log: (error, c) => log.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
   app.notFound(notFound);
 
-  app.use('*', async function measure(c, next) {
-    const stop = ctx.metrics.httpDuration.startTimer();
-    await next();
-    stop({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
-  });
+  // Every request is logged: the issuer's are few (a login, a ticket every few minutes per player).
+  app.use(
+    '*',
+    ...requestLogging(log, {
+      onAnswered: (method, route, status, seconds) => ctx.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
+    }),
+  );
   app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
 
   for (const routes of [accountRoutes, sessionRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {

@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { SharedConfig } from '@ticketbooth/config';
+import type { Logger } from '@ticketbooth/http';
 import type { KeyRing, SessionClaims, Verifier } from '@ticketbooth/tickets';
 import type { AppSettings } from './config.ts';
 import type { IssuerMetrics } from './metrics.ts';
@@ -19,8 +20,10 @@ export interface AppDeps {
   readonly now: () => number;
   /** Fresh unique ids (user ids, random jti). */
   readonly randomId: () => string;
-  /** Where unexpected errors go; default console.error. */
-  readonly log?: (error: unknown) => void;
+  /** JSON lines: one per request, and unexpected errors with their request id. Default: errors only, on stdout. */
+  readonly logger?: Logger;
+  /** True once the process is stopping: /readyz answers 503 so balancers move on first. */
+  readonly isDraining?: () => boolean;
   /** Registers process-wide metrics (event loop, memory) too; off in tests. */
   readonly processMetrics?: boolean;
 }
@@ -39,7 +42,7 @@ export interface ActiveSession {
   readonly claims: Readonly<SessionClaims>;
 }
 
-export type IssuerEnv = { Variables: { session: ActiveSession } };
+export type IssuerEnv = { Variables: { session: ActiveSession; requestId: string } };
 
 /** The client's address: a trusted proxy's header when configured, else the socket's peer. */
 export function clientAddressResolver(header: string | undefined): (c: Context) => string {

@@ -1,25 +1,28 @@
 // Entry point: read config, build deps, serve, handle signals. Nothing else.
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '@ticketbooth/config';
-import { onShutdown, startServer } from '@ticketbooth/http';
+import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadIssuerConfig } from './config.ts';
 import { openStore } from './open-store.ts';
 import { createPasswordHasher } from './passwords.ts';
 
+const log = createLogger('ticketbooth-issuer');
+
 async function main(): Promise<void> {
   const config = loadIssuerConfig();
-  const store = await openStore(config.database);
   const keys = new KeyRing();
-  applyKeyFile(keys, loadOrCreateKeyFile(config.keyFile, Date.now()));
+  applyKeyFile(keys, loadOrCreateKeyFile(config.keyFile, Date.now(), { create: process.env.NODE_ENV !== 'production' }));
+  const store = await openStore(config.database);
   const watcher = watchKeyFile(config.keyFile, keys, {
     intervalMs: config.keyPollMs,
-    onReload: () => console.log(`ticketbooth-issuer reloaded keys; signing with ${keys.signingKey().kid}`),
-    onError: (error) => console.error('ticketbooth-issuer: key file not reloaded:', error),
+    onReload: () => log.info({ kid: keys.signingKey().kid }, 'reloaded keys'),
+    onError: (error) => log.error({ err: error }, 'key file not reloaded'),
   });
   process.on('SIGHUP', () => watcher.check());
 
+  let draining = false;
   const app = createApp({
     shared: config.shared,
     settings: config.settings,
@@ -29,17 +32,23 @@ async function main(): Promise<void> {
     now: Date.now,
     randomId: randomUUID,
     processMetrics: true,
+    logger: log,
+    isDraining: () => draining,
   });
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, requestTimeoutMs: config.requestTimeoutMs });
-  console.log(`ticketbooth-issuer listening on ${server.url}`);
+  log.info({ url: server.url }, `ticketbooth-issuer listening on ${server.url}`);
   onShutdown(async () => {
+    // /readyz answers 503 from here on; requests in flight finish; then the store closes.
+    draining = true;
     watcher.stop();
     await server.close();
     await store.close();
-  });
+  }, log);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // A config error is for the person starting it: the readable list, not a JSON line.
+  if (error instanceof ConfigError) console.error(error.message);
+  else log.fatal({ err: error }, 'ticketbooth-issuer failed to start');
   process.exit(1);
 });

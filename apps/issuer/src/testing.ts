@@ -52,7 +52,6 @@ export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
     passwords: createPasswordHasher(options.argon2 ?? CHEAP_ARGON2ID),
     now,
     randomId: randomUUID,
-    log: (error) => console.error(error),
   });
   return {
     app,

@@ -37,7 +37,7 @@ function startIssuer(env: Record<string, string>): { child: ChildProcess; url: P
   const url = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /ticketbooth-issuer listening on (\S+)/.exec(output);
+      const match = /ticketbooth-issuer listening on (http:\/\/[^\s"]+)/.exec(output);
       if (match) resolve(match[1]!);
     };
     child.stdout!.on('data', onData);
@@ -122,6 +122,41 @@ describe('issuer process', () => {
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
+    }
+  });
+
+  it('logs JSON lines with the request id, method, path, status and duration; stops on SIGTERM with 0', async () => {
+    const issuer = startIssuer({});
+    const base = await issuer.url;
+    const res = await fetch(`${base}/v1/modes`, { headers: { 'x-request-id': 'trace-me-42' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-me-42');
+    const fresh = await fetch(`${base}/nope`);
+    const freshId = fresh.headers.get('x-request-id');
+    expect(freshId).toMatch(/^[0-9a-f-]{36}$/);
+    const code = exited(issuer.child);
+    issuer.child.kill('SIGTERM');
+    expect(await code).toBe(0);
+    const lines = issuer
+      .output()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const line of lines) expect(line).toMatchObject({ service: 'ticketbooth-issuer', level: expect.any(String), time: expect.any(String) });
+    expect(lines).toContainEqual(expect.objectContaining({ reqId: 'trace-me-42', method: 'GET', path: '/v1/modes', status: 200, ms: expect.any(Number) }));
+    expect(lines).toContainEqual(expect.objectContaining({ reqId: freshId, path: '/nope', status: 404 }));
+    expect(lines.map((line) => line.msg).slice(-2)).toEqual(['stopping', 'stopped']);
+  });
+
+  it('refuses to start without its key file under NODE_ENV=production, instead of making a key nobody trusts', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'issuer-prod-'));
+    try {
+      const issuer = startIssuer({ NODE_ENV: 'production', TICKETBOOTH_HOME: empty });
+      expect(await exited(issuer.child)).toBe(1);
+      expect(issuer.output()).toMatch(/issuer-keys\.json does not exist; with NODE_ENV=production a service does not make its own keys/);
+      expect(existsSync(join(empty, 'issuer-keys.json'))).toBe(false);
+      await issuer.url.catch(() => undefined);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 

@@ -1,6 +1,6 @@
 // createApp(deps): the matchmaker's Hono app over its in-memory domain.
 import { Hono } from 'hono';
-import { createErrorHandler, notFound, type FastLane } from '@ticketbooth/http';
+import { createErrorHandler, createLogger, notFound, requestIdOf, requestLogging, type FastLane, type Logger } from '@ticketbooth/http';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { createMetrics } from './metrics.ts';
 import { DEFAULT_REFUSALS, RefusalBudget } from './refusal-budget.ts';
@@ -11,7 +11,10 @@ import { poolRoutes } from './routes/pools.ts';
 import { queueRoutes, submitAnswer } from './routes/queue.ts';
 
 export interface AppDeps extends Omit<MatchmakerDeps, 'observer'> {
-  readonly log?: (error: unknown) => void;
+  /** JSON lines: requests (resubmissions only sampled) and unexpected errors. Default: errors only. */
+  readonly logger?: Logger;
+  /** True once the process is stopping: /readyz answers 503 so balancers move on first. */
+  readonly isDraining?: () => boolean;
   /** Also the process's own metrics (CPU, memory, event loop): off in tests. */
   readonly defaultMetrics?: boolean;
 }
@@ -27,6 +30,8 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
   const metrics = createMetrics(settings.pools, { defaultMetrics: deps.defaultMetrics ?? false });
   const matchmaker = createMatchmaker({ ...deps, observer: metrics.observer });
   metrics.read(matchmaker.stats);
+  const logger = deps.logger ?? createLogger('ticketbooth-matchmaker', { level: 'error' });
+  const log = (error: unknown) => logger.error({ err: error }, 'unexpected error');
   const context: RouteContext = {
     mm: matchmaker,
     refusals: new RefusalBudget(settings.refusals ?? DEFAULT_REFUSALS),
@@ -34,15 +39,23 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
     resubmitIntervalMs: settings.shared.resubmitIntervalMs,
     pools: settings.pools,
     now: deps.now,
-    log: deps.log,
+    log,
   };
   const submit = submitAnswer(context);
   const app = new Hono()
+    .use(
+      '*',
+      ...requestLogging(logger, {
+        // Resubmissions and presentations come every few seconds from every player: counted, sampled.
+        quiet: (method, path) => method === 'POST' && (path === '/v1/queue' || path === '/v1/matches/current'),
+        onAnswered: (method, route, status, seconds) => metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
+      }),
+    )
     .route('/', queueRoutes(context, submit))
     .route('/', matchRoutes(context))
     .route('/', poolRoutes(matchmaker, deps.matchKeys))
-    .route('/', healthRoutes(matchmaker, metrics));
-  app.onError(createErrorHandler(deps.log ? { log: deps.log } : {}));
+    .route('/', healthRoutes(matchmaker, metrics, deps.isDraining ?? (() => false)));
+  app.onError(createErrorHandler({ log: (error, c) => logger.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
   app.notFound(notFound);
   // The same answers as the app's POST /v1/queue, for startServer's fast lane.
   const lane: FastLane = {

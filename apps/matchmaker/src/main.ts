@@ -2,28 +2,33 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '@ticketbooth/config';
-import { onShutdown, startServer } from '@ticketbooth/http';
+import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadConfig, type MatchmakerConfig } from './config.ts';
 import { fileKeys, issuerKeys } from './keys-source.ts';
 import { runRevocationFeed } from './revocation-feed.ts';
 
+const log = createLogger('ticketbooth-matchmaker');
+
 async function main(config: MatchmakerConfig): Promise<void> {
-  // This matchmaker's own match-signing key: generated (0600) on first start, rotated with its CLI.
+  // This matchmaker's own match-signing key: generated (0600) on first start in development,
+  // rotated with its CLI; in production a missing key file is a start error.
   const matchKeys = new KeyRing();
-  applyKeyFile(matchKeys, loadOrCreateKeyFile(config.keyFile, Date.now()));
+  applyKeyFile(matchKeys, loadOrCreateKeyFile(config.keyFile, Date.now(), { create: process.env.NODE_ENV !== 'production' }));
   const keyWatcher = watchKeyFile(config.keyFile, matchKeys, {
     intervalMs: config.keyPollMs,
-    onReload: () => console.log(`ticketbooth-matchmaker reloaded keys; signing matches with ${matchKeys.signingKey().kid}`),
-    onError: (error) => console.error('ticketbooth-matchmaker: key file not reloaded:', error),
+    onReload: () => log.info({ kid: matchKeys.signingKey().kid }, 'reloaded keys'),
+    onError: (error) => log.error({ err: error }, 'key file not reloaded'),
   });
   process.on('SIGHUP', () => keyWatcher.check());
 
-  const keysOptions = { refreshMs: config.keysRefreshMs };
+  const warn = (message: string) => log.warn(message);
+  const keysOptions = { refreshMs: config.keysRefreshMs, log: warn };
   const ticketKeys = config.issuerPublicKeyFile
     ? fileKeys(config.issuerPublicKeyFile, keysOptions)
     : issuerKeys(config.issuerUrl, keysOptions);
+  let draining = false;
   const { app, matchmaker, lane } = createApp({
     settings: config,
     ticketKeys,
@@ -31,18 +36,16 @@ async function main(config: MatchmakerConfig): Promise<void> {
     now: Date.now,
     newId: randomUUID,
     defaultMetrics: true,
+    logger: log,
+    isDraining: () => draining,
     ...(config.revocationFeedUrl === undefined ? {} : { revocationFeed: { issuerUrl: config.revocationFeedUrl, fetch } }),
   });
   // An unreachable issuer is logged, not fatal: /readyz says so until keys and the first feed arrive.
   await ticketKeys.start();
   const feed = matchmaker.revocationFeed
-    ? runRevocationFeed(matchmaker.revocationFeed, {
-        pollMs: config.shared.revocationPollMs,
-        maxBackoffMs: config.revocationMaxBackoffMs,
-        log: (message) => console.warn(message),
-      })
+    ? runRevocationFeed(matchmaker.revocationFeed, { pollMs: config.shared.revocationPollMs, maxBackoffMs: config.revocationMaxBackoffMs, log: warn })
     : undefined;
-  if (feed === undefined) console.warn('ticketbooth-matchmaker: revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
+  if (feed === undefined) log.warn('revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
   await feed?.firstPoll;
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, ...(config.fastLane ? { lane } : {}) });
   matchmaker.startWarmup();
@@ -50,18 +53,20 @@ async function main(config: MatchmakerConfig): Promise<void> {
     try {
       matchmaker.tick();
     } catch (error) {
-      console.error('tick failed:', error);
+      log.error({ err: error }, 'tick failed');
     }
   }, config.tickMs);
-  console.log(`ticketbooth-matchmaker listening on ${server.url}${config.fastLane ? '' : ' (fast lane off)'}`);
+  log.info({ url: server.url, fastLane: config.fastLane, pools: config.pools }, `ticketbooth-matchmaker listening on ${server.url}`);
   onShutdown(async () => {
+    // /readyz answers 503 from here on; requests in flight finish, then the server closes.
+    draining = true;
     clearInterval(ticker);
     ticketKeys.stop();
     feed?.loop.stop();
     keyWatcher.stop();
     // Open event streams would hold the close until their tickets expire.
     await Promise.race([server.close(), sleep(2_000)]);
-  });
+  }, log);
 }
 
 let config: MatchmakerConfig;
@@ -69,10 +74,11 @@ try {
   config = loadConfig();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
+  // For the person starting it: the readable list, not a JSON line.
   console.error(error.message);
   process.exit(1);
 }
 main(config).catch((error: unknown) => {
-  console.error('ticketbooth-matchmaker failed to start:', error);
+  log.fatal({ err: error }, 'ticketbooth-matchmaker failed to start');
   process.exit(1);
 });

@@ -272,8 +272,11 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     watch: (sub: string, listener: (result: MatchResult) => void) => events.subscribe(sub, listener),
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
     whenSigned: (match: Match) => signer.whenSigned(match),
-    /** The player has been pushed the match (SSE): it counts as delivered (deliveries.ts). */
-    pushed: (result: MatchResult, sub: string) => deliveries.answered(result.match.id, sub),
+    /** The player has been pushed the match (SSE): delivered (deliveries.ts), and counted as a `ready` answer. */
+    pushed(result: MatchResult, sub: string): void {
+      deliveries.answered(result.match.id, sub);
+      observer.submitted('ready');
+    },
     tick,
     revoke,
     /** The player's queued search (a party: its leader's), if any. */

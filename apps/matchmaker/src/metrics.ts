@@ -36,11 +36,11 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
   // Requests the fast lane answered since the last scrape: a plain number on the hot path.
   let laneAnswers = 0;
   const registry = new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'ticketbooth_matchmaker_' });
   const registers = [registry];
 
   const submissions = new Counter({
-    name: 'matchmaker_submissions_total',
+    name: 'ticketbooth_matchmaker_submissions_total',
     help: 'Ticket submissions by outcome.',
     labelNames: ['outcome'] as const,
     registers,
@@ -50,7 +50,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   new Gauge({
-    name: 'matchmaker_ticket_cache_hit_ratio',
+    name: 'ticketbooth_matchmaker_ticket_cache_hit_ratio',
     help: 'Share of ticket checks answered without an Ed25519 verify, since start.',
     registers,
     collect() {
@@ -59,7 +59,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   new Counter({
-    name: 'matchmaker_ticket_cache_lookups_total',
+    name: 'ticketbooth_matchmaker_ticket_cache_lookups_total',
     help: 'Ticket checks by cache result.',
     labelNames: ['result'] as const,
     registers,
@@ -71,7 +71,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   new Gauge({
-    name: 'matchmaker_pool_players',
+    name: 'ticketbooth_matchmaker_pool_players',
     help: 'Players queued per pool.',
     labelNames: ['pool'] as const,
     registers,
@@ -79,43 +79,43 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
       for (const pool of pools) this.set({ pool }, sources.playersIn(pool));
     },
   });
-  const matches = new Counter({ name: 'matchmaker_matches_total', help: 'Matches formed.', labelNames: ['pool'] as const, registers });
+  const matches = new Counter({ name: 'ticketbooth_matchmaker_matches_total', help: 'Matches formed.', labelNames: ['pool'] as const, registers });
   const timeToMatch = new Histogram({
-    name: 'matchmaker_time_to_match_seconds',
+    name: 'ticketbooth_matchmaker_time_to_match_seconds',
     help: 'From the signed queuedAt to the match, per player.',
     labelNames: ['pool'] as const,
     buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
     registers,
   });
   const tickDuration = new Histogram({
-    name: 'matchmaker_tick_duration_seconds',
+    name: 'ticketbooth_matchmaker_tick_duration_seconds',
     help: 'Time to form the matches of one pool in one tick.',
     labelNames: ['pool'] as const,
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers,
   });
   const ratingSpread = new Histogram({
-    name: 'matchmaker_match_rating_spread',
+    name: 'ticketbooth_matchmaker_match_rating_spread',
     help: 'Highest minus lowest player rating in a match.',
     labelNames: ['pool'] as const,
     buckets: [10, 25, 50, 100, 200, 300, 400, 600, 1000],
     registers,
   });
   const teamImbalance = new Histogram({
-    name: 'matchmaker_match_team_imbalance',
+    name: 'ticketbooth_matchmaker_match_team_imbalance',
     help: 'Gap between the highest and lowest mean team rating in a match.',
     labelNames: ['pool'] as const,
     buckets: [1, 5, 10, 25, 50, 100, 200, 400],
     registers,
   });
   const dropped = new Counter({
-    name: 'matchmaker_entries_dropped_total',
+    name: 'ticketbooth_matchmaker_entries_dropped_total',
     help: 'Queue entries dropped by reason.',
     labelNames: ['reason'] as const,
     registers,
   });
   new Gauge({
-    name: 'matchmaker_revocations_held',
+    name: 'ticketbooth_matchmaker_revocations_held',
     help: 'Revoked players remembered (until their last ticket can have expired).',
     registers,
     collect() {
@@ -123,7 +123,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   new Gauge({
-    name: 'matchmaker_revocation_feed_age_seconds',
+    name: 'ticketbooth_matchmaker_revocation_feed_age_seconds',
     help: 'Seconds since the last successful revocation feed poll (+Inf before the first; absent without a feed).',
     registers,
     collect() {
@@ -133,7 +133,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   new Counter({
-    name: 'matchmaker_revocation_feed_failures_total',
+    name: 'ticketbooth_matchmaker_revocation_feed_failures_total',
     help: 'Revocation feed polls that failed (issuer unreachable, refused or unverifiable answer).',
     registers,
     collect() {
@@ -144,7 +144,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   new Counter({
-    name: 'matchmaker_lane_answers_total',
+    name: 'ticketbooth_matchmaker_lane_answers_total',
     help: 'POST /v1/queue requests answered on the fast lane (not seen by Hono middleware or node:http instrumentation).',
     registers,
     collect() {
@@ -153,21 +153,28 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     },
   });
   const laneHandOffs = new Counter({
-    name: 'matchmaker_lane_handoffs_total',
+    name: 'ticketbooth_matchmaker_lane_handoffs_total',
     help: 'Connections the fast lane handed to node:http, by the reason of the first request it would not answer.',
     labelNames: ['reason'] as const,
     registers,
   });
   const connectionsClosed = new Counter({
-    name: 'matchmaker_connections_closed_total',
+    name: 'ticketbooth_matchmaker_connections_closed_total',
     help: 'Connections this matchmaker closed, by reason (invalid_tickets: too many refused tickets on one connection).',
     labelNames: ['reason'] as const,
     registers,
   });
   const reannouncements = new Counter({
-    name: 'matchmaker_match_reannouncements_total',
+    name: 'ticketbooth_matchmaker_match_reannouncements_total',
     help: 'Matches presented again by a member (POST /v1/matches/current): known, or rebuilt from the token after a restart.',
     labelNames: ['outcome'] as const,
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'ticketbooth_matchmaker_http_request_duration_seconds',
+    help: 'Requests answered through the app (not the fast lane: see lane_answers_total), by route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers,
   });
   const observer: Observer = {
@@ -193,6 +200,7 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
       sources = stats;
     },
     countLaneAnswer: () => void laneAnswers++,
+    httpDuration,
     throttled: submissions.labels({ outcome: 'throttled' }),
     connectionsClosed,
     laneHandOffs,

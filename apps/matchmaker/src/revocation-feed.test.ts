@@ -216,7 +216,7 @@ describe('a matchmaker with a revocation feed', () => {
     const notReady = await h.app.request('/readyz');
     expect(notReady.status).toBe(503);
     expect(await problemOf(notReady)).toMatchObject({ code: 'not-ready', detail: 'revocation feed not loaded yet' });
-    expect(await (await h.app.request('/metrics')).text()).toContain('matchmaker_revocation_feed_age_seconds +Inf');
+    expect(await (await h.app.request('/metrics')).text()).toContain('ticketbooth_matchmaker_revocation_feed_age_seconds +Inf');
 
     const ticket = h.ticket('mallory');
     expect((await h.submit(ticket)).status).toBe(200);
@@ -239,10 +239,10 @@ describe('a matchmaker with a revocation feed', () => {
     server.setDown(true);
     await feed.poll().catch(() => undefined);
     const metrics = await (await h.app.request('/metrics')).text();
-    expect(metrics).toContain('matchmaker_revocation_feed_age_seconds 3');
-    expect(metrics).toContain('matchmaker_revocation_feed_failures_total 1');
-    expect(metrics).toContain('matchmaker_revocations_held 1');
-    expect(metrics).toContain('matchmaker_entries_dropped_total{reason="revoked"} 1');
+    expect(metrics).toContain('ticketbooth_matchmaker_revocation_feed_age_seconds 3');
+    expect(metrics).toContain('ticketbooth_matchmaker_revocation_feed_failures_total 1');
+    expect(metrics).toContain('ticketbooth_matchmaker_revocations_held 1');
+    expect(metrics).toContain('ticketbooth_matchmaker_entries_dropped_total{reason="revoked"} 1');
     // Still serving: an unreachable issuer does not make the matchmaker unready once the feed loaded.
     expect((await h.app.request('/readyz')).status).toBe(200);
     // Tickets issued after the ban are accepted (an unban, or a ticket reissued after it lifted).

@@ -14,7 +14,8 @@ import {
   type TicketClaims,
   type TicketErrorCode,
 } from '@ticketbooth/tickets';
-import { createApp } from '../src/app.ts';
+import { createLogger } from '@ticketbooth/http';
+import { createApp, type AppDeps } from '../src/app.ts';
 import type { MatchmakerDeps, MatchmakerSettings } from '../src/matchmaker.ts';
 
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -45,7 +46,7 @@ export function sharedWithMaxWait(maxWaitMs: number): SharedConfig {
 export function createHarness(
   overrides: Partial<MatchmakerSettings> = {},
   shared?: SharedConfig,
-  extra: Pick<MatchmakerDeps, 'revocationFeed'> & {
+  extra: Pick<MatchmakerDeps, 'revocationFeed'> & Pick<AppDeps, 'logger'> & {
     /** Another harness's keys and clock: this one is that matchmaker restarted (memory gone, key file kept). */
     readonly restartOf?: { readonly issuerKey: SigningKey; readonly matchKeys: KeyRing; now(): number };
   } = {},
@@ -77,7 +78,8 @@ export function createHarness(
     now: () => clock,
     // A restarted process names its matches anew: ids must not collide with the first one's.
     newId: () => `match-${restartOf ? 'r' : ''}${++ids}`,
-    log: () => {},
+    // Some tests make answers fail on purpose: their errors are asserted, not printed.
+    logger: createLogger('ticketbooth-matchmaker', { level: 'silent' }),
     ...deps,
   });
 

@@ -1,5 +1,6 @@
 export { createErrorHandler, errorAnswer, notFound, ticketProblem, type ErrorHandlerOptions } from './errors.ts';
 export type { Answer, FastLane, HandOffReason } from './fast-lane.ts';
 export { PROBLEM_CONTENT_TYPE, Problem, problemAnswer, problemBody, problemResponse, type ProblemBody } from './problem.ts';
-export { onShutdown, startServer, type ServeOptions, type ServerHandle } from './server.ts';
+export { createLogger, requestIdOf, requestLogging, type Logger, type LoggerOptions, type RequestIdEnv, type RequestLogOptions } from './logging.ts';
+export { onShutdown, startServer, type ServeOptions, type ServerHandle, type ShutdownLog } from './server.ts';
 export { bearerToken, limitBody, validate } from './validate.ts';

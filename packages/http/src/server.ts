@@ -120,16 +120,41 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
   });
 }
 
-/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
-export function onShutdown(stop: () => Promise<void>): void {
+/**
+ * Runs `stop` once on SIGINT or SIGTERM, then exits: 0 when it stopped cleanly, 1 when stopping
+ * failed (a supervisor should know). A second signal while stopping exits at once, with 1.
+ */
+export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<void>, log: ShutdownLog = CONSOLE): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      log.error({ signal }, 'second signal while stopping: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    stop()
-      .catch((error: unknown) => console.error(`error while stopping on ${signal}:`, error))
-      .finally(() => process.exit(0));
+    log.info({ signal }, 'stopping');
+    stop(signal).then(
+      () => {
+        log.info({ signal }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ signal, err: error }, 'stopping failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
+
+/** The two levels onShutdown logs at (a pino logger fits). */
+export interface ShutdownLog {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+const CONSOLE: ShutdownLog = {
+  info: (fields, message) => console.log(message, fields),
+  error: (fields, message) => console.error(message, fields),
+};

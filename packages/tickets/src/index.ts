@@ -31,6 +31,7 @@ export {
   applyKeyFile,
   dropRetiredKeys,
   generateKeyFile,
+  KeyFileMissingError,
   keyFileSchema,
   keyRingFromFile,
   keyRole,

@@ -11,6 +11,7 @@ export function operationRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   app.get('/readyz', async (c) => {
+    if (ctx.isDraining?.()) throw new Problem(503, 'not-ready', 'Not ready', 'shutting down');
     try {
       await ctx.store.ping();
     } catch {

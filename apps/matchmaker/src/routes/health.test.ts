@@ -28,18 +28,18 @@ describe('health routes', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await metrics.text();
-    expect(text).toContain('matchmaker_submissions_total{outcome="searching"} 3');
-    expect(text).toContain('matchmaker_submissions_total{outcome="invalid"} 1');
-    expect(text).toContain('matchmaker_ticket_cache_lookups_total{result="hit"} 1');
-    expect(text).toContain('matchmaker_ticket_cache_lookups_total{result="miss"} 3'); // the refused one was a miss too
-    expect(text).toContain('matchmaker_ticket_cache_hit_ratio 0.25');
-    expect(text).toContain('matchmaker_matches_total{pool="duel/eu"} 1');
-    expect(text).toContain('matchmaker_time_to_match_seconds_count{pool="duel/eu"} 2');
-    expect(text).toContain('matchmaker_time_to_match_seconds_sum{pool="duel/eu"} 4');
-    expect(text).toContain('matchmaker_tick_duration_seconds_count{pool="duel/eu"} 1');
-    expect(text).toContain('matchmaker_match_rating_spread_count{pool="duel/eu"} 1');
-    expect(text).toContain('matchmaker_match_team_imbalance_count{pool="duel/eu"} 1');
-    expect(text).toContain('matchmaker_pool_players{pool="duel/eu"} 0');
+    expect(text).toContain('ticketbooth_matchmaker_submissions_total{outcome="searching"} 3');
+    expect(text).toContain('ticketbooth_matchmaker_submissions_total{outcome="invalid"} 1');
+    expect(text).toContain('ticketbooth_matchmaker_ticket_cache_lookups_total{result="hit"} 1');
+    expect(text).toContain('ticketbooth_matchmaker_ticket_cache_lookups_total{result="miss"} 3'); // the refused one was a miss too
+    expect(text).toContain('ticketbooth_matchmaker_ticket_cache_hit_ratio 0.25');
+    expect(text).toContain('ticketbooth_matchmaker_matches_total{pool="duel/eu"} 1');
+    expect(text).toContain('ticketbooth_matchmaker_time_to_match_seconds_count{pool="duel/eu"} 2');
+    expect(text).toContain('ticketbooth_matchmaker_time_to_match_seconds_sum{pool="duel/eu"} 4');
+    expect(text).toContain('ticketbooth_matchmaker_tick_duration_seconds_count{pool="duel/eu"} 1');
+    expect(text).toContain('ticketbooth_matchmaker_match_rating_spread_count{pool="duel/eu"} 1');
+    expect(text).toContain('ticketbooth_matchmaker_match_team_imbalance_count{pool="duel/eu"} 1');
+    expect(text).toContain('ticketbooth_matchmaker_pool_players{pool="duel/eu"} 0');
   });
 
   it('serves an OpenAPI 3.1 document of the public routes', async () => {

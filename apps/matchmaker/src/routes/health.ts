@@ -5,13 +5,13 @@ import type { Matchmaker } from '../matchmaker.ts';
 import type { Metrics } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
 
-export function healthRoutes(mm: Matchmaker, metrics: Metrics): Hono {
+export function healthRoutes(mm: Matchmaker, metrics: Metrics, isDraining: () => boolean): Hono {
   const document = openApiDocument();
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', (c) => {
       // Ready means tickets can be verified and bans are known; warming up still accepts and rebuilds.
-      const reason = mm.notReadyReason();
+      const reason = isDraining() ? 'shutting down' : mm.notReadyReason();
       if (reason !== undefined) throw new Problem(503, 'not-ready', 'Not ready', reason);
       return c.json({ status: 'ready', warmingUp: mm.isWarmingUp() });
     })

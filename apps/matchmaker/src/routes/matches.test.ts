@@ -33,7 +33,7 @@ describe('POST /v1/matches/current', () => {
     expect(res.status).toBe(200);
     // Bob has not polled it yet: Alice should keep presenting it.
     expect(await body(res)).toEqual({ ...(await body(await h.submit(alice))), delivered: false });
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_match_reannouncements_total\{outcome="known"\} 1$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_match_reannouncements_total\{outcome="known"\} 1$/m);
   });
 
   it('rebuilds a match it does not know: the member who never polled it gets it, and is matched no second time', async () => {
@@ -53,7 +53,7 @@ describe('POST /v1/matches/current', () => {
     expect(h.matchmaker.isWarmingUp()).toBe(false);
     expect(h.matchmaker.tick()).toBe(0);
     expect((await body(await h.submit(bob))).match.id).toBe(match.id);
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} 1$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_match_reannouncements_total\{outcome="rebuilt"\} 1$/m);
   });
 
   it('says delivered once every member has been answered with the match, known or rebuilt', async () => {
@@ -174,6 +174,6 @@ describe('POST /v1/matches/current', () => {
     // Bob is still queued, nobody got a match, nothing was rebuilt.
     expect(h.matchmaker.queued('bob')).toBeDefined();
     expect((await body(await h.submit(bob))).status).toBe('searching');
-    expect(await (await h.app.request('/metrics')).text()).not.toMatch(/^matchmaker_match_reannouncements_total\{outcome="rebuilt"\} [1-9]/m);
+    expect(await (await h.app.request('/metrics')).text()).not.toMatch(/^ticketbooth_matchmaker_match_reannouncements_total\{outcome="rebuilt"\} [1-9]/m);
   });
 });

@@ -75,7 +75,7 @@ describe('POST /v1/queue on the fast lane', () => {
   it('queues a new ticket and refreshes it, with the bytes and headers the app route sends', async () => {
     const h = createHarness();
     const { answered, post } = await serve(h);
-    const scrape = async () => (await (await h.app.request('/metrics')).text()).match(/matchmaker_submissions_total\{outcome="searching"\} (\d+)/)?.[1];
+    const scrape = async () => (await (await h.app.request('/metrics')).text()).match(/ticketbooth_matchmaker_submissions_total\{outcome="searching"\} (\d+)/)?.[1];
     expect(await scrape()).toBe('0');
     const alice = h.ticket('alice');
     const first = await post(alice);
@@ -185,7 +185,7 @@ describe('POST /v1/queue on the fast lane', () => {
       broken.mockRestore();
       const metrics = await (await h.app.request('/metrics')).text();
       // Every case above was answered by the lane on one server (and by Hono on the other).
-      expect(Number(/^matchmaker_lane_answers_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(25);
+      expect(Number(/^ticketbooth_matchmaker_lane_answers_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(25);
     } finally {
       await Promise.all([onLane.close(), onHono.close()]);
     }
@@ -215,7 +215,7 @@ describe('POST /v1/queue on the fast lane', () => {
       // Another route: node:http and Hono answer it, and the lane counts why it let go.
       expect((await fetch(`${onLane.url}/v1/pools`)).status).toBe(200);
       const metrics = await (await h.app.request('/metrics')).text();
-      expect(metrics).toMatch(/^matchmaker_lane_handoffs_total\{reason="route"\} 1$/m);
+      expect(metrics).toMatch(/^ticketbooth_matchmaker_lane_handoffs_total\{reason="route"\} 1$/m);
     } finally {
       await onLane.close();
     }

@@ -36,8 +36,8 @@ describe('POST /v1/queue refusal budget', () => {
     expect((await h.submit(forged(h, 'f4'))).status).toBe(401);
     expect((await h.submit(forged(h, 'f5'))).status).toBe(429);
     const metrics = await (await h.app.request('/metrics')).text();
-    expect(metrics).toMatch(/^matchmaker_submissions_total\{outcome="throttled"\} 3$/m);
-    expect(metrics).toMatch(/^matchmaker_submissions_total\{outcome="invalid"\} 4$/m);
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_submissions_total\{outcome="throttled"\} 3$/m);
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_submissions_total\{outcome="invalid"\} 4$/m);
   });
 
   it('never spends the budget on tickets that verify', async () => {
@@ -86,7 +86,7 @@ describe('refused tickets on one connection', () => {
     const connections = answers.map((a) => a.connection);
     expect(new Set(connections.slice(0, 4)).size).toBe(1);
     expect(connections[4]).not.toBe(connections[0]);
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_connections_closed_total\{reason="invalid_tickets"\} 1$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_connections_closed_total\{reason="invalid_tickets"\} 1$/m);
   });
 
   it('closes a connection that keeps sending after being told to wait', async () => {

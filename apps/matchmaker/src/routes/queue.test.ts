@@ -247,7 +247,7 @@ describe('DELETE /v1/queue', () => {
     h.advance(1_000);
     expect((await problemOf(await h.submit(h.ticket('alice', { queuedAt: h.now() - 1_000 })))).code).toBe('left');
     expect((await body(await h.submit(h.ticket('alice')))).status).toBe('searching');
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_submissions_total\{outcome="left"\} 2$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_submissions_total\{outcome="left"\} 2$/m);
   });
 
   it('applies a POST and a DELETE of one new ticket sent together in the order they were sent', async () => {

@@ -22,7 +22,7 @@ describe("a mode's longest wait (maxWaitMs)", () => {
     expect(h.matchmaker.queued('alice')).toBeUndefined();
     // A new search (a ticket without the old wait) is a new wait.
     expect((await body(await h.submit(h.ticket('alice', { mode: 'squad' })))).status).toBe('searching');
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_submissions_total\{outcome="timed_out"\} 3$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_submissions_total\{outcome="timed_out"\} 3$/m);
   });
 
   it('drops a silent entry at its limit with reason timed_out, and a restart does not reset the wait', async () => {
@@ -32,7 +32,7 @@ describe("a mode's longest wait (maxWaitMs)", () => {
     h.advance(MAX_WAIT);
     h.matchmaker.tick();
     expect(h.matchmaker.queued('bob')).toBeUndefined();
-    expect(await (await h.app.request('/metrics')).text()).toMatch(/^matchmaker_entries_dropped_total\{reason="timed_out"\} 1$/m);
+    expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_entries_dropped_total\{reason="timed_out"\} 1$/m);
     const restarted = createHarness({}, sharedWithMaxWait(MAX_WAIT), { restartOf: h });
     expect((await body(await restarted.submit(bob))).status).toBe('timed_out');
   });
