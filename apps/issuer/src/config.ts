@@ -1,7 +1,7 @@
 // The issuer's only reader of process.env and config files: parse once, fail fast.
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseWith, sharedConfigFromEnv, withoutEmpty, type Env, type SharedConfig } from '@ticketbooth/config';
+import { documented, envInt, parseWith, sharedConfigFromEnv, withoutEmpty, type Env, type SharedConfig } from '@ticketbooth/config';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -40,19 +40,35 @@ export interface IssuerConfig {
   readonly requestTimeoutMs: number;
 }
 
-const intString = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number);
-
 // Shared settings (config file, intervals, shard map) come from sharedConfigFromEnv.
-const envSchema = z.object({
-  TICKETBOOTH_HOME: z.string().optional(),
-  ISSUER_PORT: intString.pipe(z.number().max(65_535)).optional(),
-  PORT: intString.pipe(z.number().max(65_535)).optional(),
-  HOST: z.string().optional(),
-  DATABASE_URL: z.string().regex(/^postgres(?:ql)?:\/\//, 'expected a postgres:// URL').optional(),
-  ADMIN_TOKEN: z.string().optional(),
-  ISSUER_KEY_FILE: z.string().optional(),
-  ISSUER_KEY_POLL_MS: intString.pipe(z.number().min(100)).optional(),
-  ISSUER_CLIENT_ADDRESS_HEADER: z.string().optional(),
+export const issuerEnvSchema = z.object({
+  TICKETBOOTH_HOME: documented(z.string().optional(), {
+    description: 'Directory for the state a service keeps: the SQLite file and key files (when not set one by one).',
+    defaultText: '.ticketbooth/ in the repository',
+    example: '/var/lib/ticketbooth',
+  }),
+  ISSUER_PORT: documented(envInt(0, 65_535).optional(), { description: 'Port the issuer listens on (0: any free port).', defaultText: 'PORT, else 8700' }),
+  PORT: documented(envInt(0, 65_535).optional(), { description: 'Port, when ISSUER_PORT is not set (the usual variable of a platform).', defaultText: '8700' }),
+  HOST: documented(z.string().optional(), { description: 'Address to listen on; 0.0.0.0 or :: to serve other hosts.', defaultText: '127.0.0.1', example: '0.0.0.0' }),
+  DATABASE_URL: documented(z.string().regex(/^postgres(?:ql)?:\/\//, 'expected a postgres:// URL').optional(), {
+    description: 'PostgreSQL connection URL; without it the issuer uses SQLite (TICKETBOOTH_HOME/issuer.db).',
+    defaultText: 'unset: SQLite',
+    example: 'postgres://ticketbooth@127.0.0.1:5432/ticketbooth',
+  }),
+  ADMIN_TOKEN: documented(z.string().optional(), {
+    description: 'Bearer token for /v1/admin (bans, ratings), at least 16 characters; without it the admin routes answer 404.',
+    defaultText: 'unset: no admin API',
+  }),
+  ISSUER_KEY_FILE: documented(z.string().optional(), {
+    description: 'The issuer\'s signing key file (0600). Generated on first start, except with NODE_ENV=production.',
+    defaultText: 'TICKETBOOTH_HOME/issuer-keys.json',
+  }),
+  ISSUER_KEY_POLL_MS: documented(envInt(100).optional(), { description: 'How often the key file is checked for a rotation (SIGHUP checks at once).', defaultText: '2000' }),
+  ISSUER_CLIENT_ADDRESS_HEADER: documented(z.string().optional(), {
+    description: 'Header a trusted proxy sets to the client address (first entry used), for login rate limits; unset: the TCP peer.',
+    defaultText: 'unset: the TCP peer address',
+    example: 'x-forwarded-for',
+  }),
 });
 
 /**
@@ -63,7 +79,7 @@ const envSchema = z.object({
  * const config = loadIssuerConfig(process.env);
  */
 export function loadIssuerConfig(source: Env = process.env, cwd = process.cwd()): IssuerConfig {
-  const env = parseWith(envSchema, withoutEmpty(source), 'environment');
+  const env = parseWith(issuerEnvSchema, withoutEmpty(source), 'environment');
   const home = env.TICKETBOOTH_HOME === undefined ? join(REPO_ROOT, '.ticketbooth') : resolve(cwd, env.TICKETBOOTH_HOME);
   const settings = parseWith(
     appSettingsSchema,

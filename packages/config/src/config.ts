@@ -7,54 +7,62 @@ const positiveMs = z.number().int().positive();
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 export const ratingWindowSchema = z.strictObject({
-  /** Half-width of the rating window for a player who just queued. */
-  initial: z.number().positive(),
-  /** How much the half-width grows per second waited. */
-  widenPerSecond: z.number().min(0),
-  /** Half-width never grows past this. */
-  max: z.number().positive(),
+  initial: z.number().positive().describe('Half-width of the rating window for a player who just queued.'),
+  widenPerSecond: z.number().min(0).describe('How much the half-width grows per second waited (from the signed queuedAt).'),
+  max: z.number().positive().describe('Half-width never grows past this.'),
 });
 
 export const modeSchema = z
   .strictObject({
-    teams: z.number().int().min(2).max(16),
-    teamSize: z.number().int().min(1).max(64),
-    defaultRating: z.number().finite().default(1500),
-    ratingWindow: ratingWindowSchema.default({ initial: 50, widenPerSecond: 10, max: 600 }),
-    /**
-     * Longest search, from the ticket's signed `queuedAt` (so a restart does not reset it): after
-     * it the matchmaker answers `timed_out` and drops the entry. Absent: no limit.
-     */
-    maxWaitMs: z.number().int().min(1_000).max(86_400_000).optional(),
+    teams: z.number().int().min(2).max(16).describe('Teams in a match.'),
+    teamSize: z.number().int().min(1).max(64).describe('Players per team; parties are never split across teams.'),
+    defaultRating: z.number().finite().default(1500).describe('Rating of a player with none recorded for this mode.'),
+    ratingWindow: ratingWindowSchema
+      .default({ initial: 50, widenPerSecond: 10, max: 600 })
+      .describe('How far apart in rating players may be matched, widening with the wait.'),
+    // From the ticket's signed queuedAt, so a restart does not reset it.
+    maxWaitMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(86_400_000)
+      .optional()
+      .describe('Longest search, from the signed queuedAt: then the matchmaker answers timed_out and drops the entry. Absent: no limit.'),
   })
   .refine((m) => m.ratingWindow.initial <= m.ratingWindow.max, 'ratingWindow.initial must be <= max');
 export type ModeRules = z.infer<typeof modeSchema>;
 
 export const sharedConfigSchema = z
   .strictObject({
-    /** `iss` of every token the issuer signs. */
-    issuer: z.string().min(1).default('ticketbooth-issuer'),
+    issuer: z.string().min(1).default('ticketbooth-issuer').describe('`iss` of every token the issuer signs.'),
     audiences: z
       .strictObject({
-        session: z.string().min(1).default('ticketbooth-issuer'),
-        ticket: z.string().min(1).default('ticketbooth-matchmaker'),
-        match: z.string().min(1).default('ticketbooth-game-server'),
-        revocations: z.string().min(1).default('ticketbooth-matchmaker'),
+        session: z.string().min(1).default('ticketbooth-issuer').describe('`aud` of session tokens (the issuer reads them).'),
+        ticket: z.string().min(1).default('ticketbooth-matchmaker').describe('`aud` of tickets (matchmakers read them).'),
+        match: z.string().min(1).default('ticketbooth-game-server').describe('`aud` of match tokens (game servers read them).'),
+        revocations: z.string().min(1).default('ticketbooth-matchmaker').describe('`aud` of the signed revocation feed.'),
       })
-      .prefault({}),
-    modes: z.record(slug, modeSchema).refine((m) => Object.keys(m).length > 0, 'at least one mode'),
-    regions: z.array(slug).min(1).max(64),
-    sessionTtlMs: positiveMs.default(60 * 60_000),
-    ticketTtlMs: positiveMs.default(5 * 60_000),
-    resubmitIntervalMs: positiveMs.default(5_000),
-    revocationPollMs: positiveMs.default(2_000),
-    /** Shard map: which matchmaker serves a pool ("mode/region"), with a default. */
+      .prefault({})
+      .describe('The audience of each kind of token.'),
+    modes: z
+      .record(slug, modeSchema)
+      .refine((m) => Object.keys(m).length > 0, 'at least one mode')
+      .describe('Game modes by name (a slug): the rules of their matches.'),
+    regions: z.array(slug).min(1).max(64).describe('Region names (slugs); a pool is a mode in a region.'),
+    sessionTtlMs: positiveMs.default(60 * 60_000).describe('Lifetime of a login session.'),
+    ticketTtlMs: positiveMs.default(5 * 60_000).describe('Lifetime of a matchmaking ticket; clients refresh it before it ends.'),
+    resubmitIntervalMs: positiveMs.default(5_000).describe('How often clients resubmit their ticket (and present a match they hold).'),
+    revocationPollMs: positiveMs.default(2_000).describe('How often matchmakers poll the revocation feed.'),
     matchmakers: z
       .strictObject({
-        default: httpUrl.default('http://127.0.0.1:8701'),
-        pools: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*$/), httpUrl).default({}),
+        default: httpUrl.default('http://127.0.0.1:8701').describe('The matchmaker of every pool not mapped below.'),
+        pools: z
+          .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*$/), httpUrl)
+          .default({})
+          .describe('Pool ("mode/region") to the URL of the matchmaker serving it.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Shard map: which matchmaker serves a pool.'),
   })
   .refine((c) => c.ticketTtlMs > c.resubmitIntervalMs * 2, 'ticketTtlMs must exceed two resubmit intervals')
   .refine(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config.ts';
-import { sharedConfigFromEnv } from './env.ts';
+import { envInt, sharedConfigFromEnv } from './env.ts';
 
 describe('sharedConfigFromEnv', () => {
   it('uses the demo config when no file is named, with overrides applied', () => {
@@ -27,10 +27,19 @@ describe('sharedConfigFromEnv', () => {
 
   it('fails fast, naming the problem', () => {
     expect(() => sharedConfigFromEnv({ RESUBMIT_INTERVAL_MS: 'soon' })).toThrow(/RESUBMIT_INTERVAL_MS/);
-    expect(() => sharedConfigFromEnv({ REVOCATION_POLL_MS: '0' })).toThrow(/revocationPollMs/);
+    expect(() => sharedConfigFromEnv({ REVOCATION_POLL_MS: '0' })).toThrow(/REVOCATION_POLL_MS: Too small/);
     expect(() => sharedConfigFromEnv({ TICKETBOOTH_CONFIG: '/nonexistent/c.json' })).toThrow(ConfigError);
     const dir = mkdtempSync(join(tmpdir(), 'tb-config-'));
     writeFileSync(join(dir, 'a.json'), '[1]');
     expect(() => sharedConfigFromEnv({ TICKETBOOTH_CONFIG: join(dir, 'a.json') })).toThrow(/JSON object/);
+  });
+});
+
+describe('envInt', () => {
+  it('takes decimal digits only, within bounds: one way for every variable of both services', () => {
+    const port = envInt(0, 65_535);
+    expect(port.parse('8700')).toBe(8700);
+    expect(port.parse('0')).toBe(0);
+    for (const bad of ['0x10', '1e3', '1.0', '-1', ' 5', '5 ', '+5', '', '65536', '9'.repeat(16)]) expect(port.safeParse(bad).success, bad).toBe(false);
   });
 });

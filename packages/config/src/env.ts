@@ -4,15 +4,56 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, DEMO_CONFIG, parseSharedConfig, parseWith, type SharedConfig } from './config.ts';
 
-const wholeNumber = z.string().regex(/^\d+$/, 'expected a whole number').transform(Number);
+/**
+ * A whole number from the environment, one way for both services: decimal digits only (no sign,
+ * spaces, `0x10`, `1e3` or `1.0`), within [min, max].
+ */
+export function envInt(min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, 'expected a whole number (decimal digits)')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
 
-const sharedEnvSchema = z.object({
-  TICKETBOOTH_CONFIG: z.string().min(1).optional(),
-  RESUBMIT_INTERVAL_MS: wholeNumber.optional(),
-  TICKET_TTL_MS: wholeNumber.optional(),
-  SESSION_TTL_MS: wholeNumber.optional(),
-  REVOCATION_POLL_MS: wholeNumber.optional(),
-  MATCHMAKER_URL: z.string().min(1).optional(),
+/** What an environment variable is for, read by the configuration reference (docs/configuration.md). */
+export interface EnvDoc {
+  readonly description: string;
+  /** The default as a person reads it, when it is not a plain value (computed, or another variable's). */
+  readonly defaultText?: string;
+  readonly example?: string;
+}
+
+/** Attaches an EnvDoc to a variable's schema. */
+export function documented<T extends z.ZodType>(schema: T, doc: EnvDoc): T {
+  return schema.meta({ ...doc }) as T;
+}
+
+/** The variables both services read, the same way. */
+export const sharedEnvSchema = z.object({
+  TICKETBOOTH_CONFIG: documented(z.string().min(1).optional(), {
+    description: 'Path of the shared JSON config file (modes, regions, lifetimes, shard map); both services must read the same one.',
+    defaultText: 'the demo config: duel (1v1) and squad (4v4) in eu and na',
+    example: 'examples/config.json',
+  }),
+  RESUBMIT_INTERVAL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s resubmitIntervalMs: how often clients resubmit tickets.', defaultText: 'config file (5000)' }),
+  TICKET_TTL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s ticketTtlMs: lifetime of a matchmaking ticket.', defaultText: 'config file (300000)' }),
+  SESSION_TTL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s sessionTtlMs: lifetime of a login session.', defaultText: 'config file (3600000)' }),
+  REVOCATION_POLL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s revocationPollMs: how often matchmakers poll the revocation feed.', defaultText: 'config file (2000)' }),
+  MATCHMAKER_URL: documented(z.string().min(1).optional(), {
+    description: 'Overrides the shard map\'s default matchmaker (matchmakers.default): where the issuer sends players of pools not mapped elsewhere.',
+    defaultText: 'config file (http://127.0.0.1:8701)',
+    example: 'http://mm-1.internal:8701',
+  }),
+  NODE_ENV: documented(z.enum(['production', 'development', 'test']).optional(), {
+    description: 'production: a missing key file is a start error instead of a new key.',
+    defaultText: 'unset (development behaviour)',
+    example: 'production',
+  }),
+  LOG_LEVEL: documented(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(), {
+    description: 'Lowest level of the JSON log lines written to stdout.',
+    defaultText: 'info',
+  }),
 });
 
 export type Env = Readonly<Record<string, string | undefined>>;
