@@ -46,6 +46,22 @@ describe('checkPool', () => {
     expect(problemCode(() => checkPool(config, { mode: 'duel', region: 'mars' }))).toBe('422 unknown-region');
     expect(problemCode(() => checkPool(config, pool, { mars: 3 }))).toBe('422 unknown-region');
   });
+
+  it('echoes the unknown mode or region, quoted, and cut short when long', () => {
+    const detail = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof Problem ? error.detail : String(error);
+      }
+      return undefined;
+    };
+    expect(detail(() => checkPool(config, { mode: 'chess', region: 'eu' }))).toBe('"chess"; modes offered: duel, squad');
+    expect(detail(() => checkPool(config, { mode: 'duel', region: 'mars' }))).toBe('"mars"; regions offered: eu, na');
+    expect(detail(() => checkPool(config, { mode: 'a"b\nc', region: 'eu' }))).toBe('"a\\"b\\nc"; modes offered: duel, squad');
+    const hostile = detail(() => checkPool(config, { mode: 'x'.repeat(100_000), region: 'eu' }));
+    expect(hostile).toBe(`"${'x'.repeat(64)}"…; modes offered: duel, squad`);
+  });
 });
 
 describe('buildTicketClaims', () => {

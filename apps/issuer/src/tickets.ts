@@ -36,13 +36,21 @@ export interface TicketInput {
 
 /** Checks a requested pool against config: 422 for a mode or region this deployment does not offer. */
 export function checkPool(config: SharedConfig, pool: Pool, latencies?: Readonly<Record<string, number>>): void {
-  if (!Object.hasOwn(config.modes, pool.mode)) {
-    throw new Problem(422, 'unknown-mode', 'Unknown mode', `modes offered: ${Object.keys(config.modes).join(', ')}`);
-  }
+  if (!Object.hasOwn(config.modes, pool.mode)) throw unknownMode(config, pool.mode);
   const unknown = [pool.region, ...Object.keys(latencies ?? {})].find((r) => !config.regions.includes(r));
   if (unknown !== undefined) {
-    throw new Problem(422, 'unknown-region', 'Unknown region', `${unknown}; regions offered: ${config.regions.join(', ')}`);
+    throw new Problem(422, 'unknown-region', 'Unknown region', `${echo(unknown)}; regions offered: ${config.regions.join(', ')}`);
   }
+}
+
+/** The 422 for a mode this deployment does not offer, naming the one asked for. */
+export function unknownMode(config: SharedConfig, mode: string): Problem {
+  return new Problem(422, 'unknown-mode', 'Unknown mode', `${echo(mode)}; modes offered: ${Object.keys(config.modes).join(', ')}`);
+}
+
+/** A value the client sent, as an error detail shows it: quoted, and cut short so a hostile one stays small. */
+function echo(value: string, maxChars = 64): string {
+  return value.length > maxChars ? `${JSON.stringify(value.slice(0, maxChars))}…` : JSON.stringify(value);
 }
 
 /** The claims of a ticket: everything the matchmaker needs, nothing it must look up. */

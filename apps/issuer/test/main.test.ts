@@ -164,7 +164,7 @@ describe('issuer process', () => {
     const issuer = startIssuer({ PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
     const code = await exited(issuer.child);
     expect(code).toBe(1);
-    expect(issuer.output()).toMatch(/invalid config \(environment\):\n {2}- PORT: expected a whole number\n {2}- DATABASE_URL: expected a postgres:\/\/ URL/);
+    expect(issuer.output()).toMatch(/invalid config \(environment\):\n {2}- PORT: expected a whole number \(decimal digits\)\n {2}- DATABASE_URL: expected a postgres:\/\/ URL/);
     await issuer.url.catch(() => undefined);
   });
 });

@@ -68,6 +68,7 @@ export function openApiDocument(): Record<string, unknown> {
             403: problem('not-in-match: the ticket holder is not a member of this match; revoked: the presenter is banned'),
             429: problem('too-many-invalid-tickets: this address sent more refused tokens than its budget (Retry-After); the budget of POST /v1/queue'),
             413: problem('body-too-large'),
+            415: problem('unsupported-media-type: the body was not sent as application/json'),
             422: problem('pool-not-served: the match is for a pool this matchmaker does not serve; match-not-ours: signed with a key this matchmaker does not hold (stop presenting it)'),
           },
         },

@@ -1,4 +1,5 @@
 // The matchmaker's `ready` push (Server-Sent Events), read with fetch: an extra on top of polling.
+import { createParser } from 'eventsource-parser';
 import type { Fetch } from './http.ts';
 import type { Match, TicketGrant } from './types.ts';
 
@@ -31,29 +32,34 @@ interface SseEvent {
   readonly data: string;
 }
 
-/** Minimal text/event-stream parsing: `event:` and `data:` fields, dispatched on a blank line. */
-export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+/** More than a match could need: a server (or proxy) that never ends a line or an event ends the push instead. */
+const MAX_BUFFERED_CHARS = 1 << 20;
+
+/**
+ * The events of a text/event-stream body, parsed by eventsource-parser: CR, LF and CRLF line
+ * endings, `id` and `retry` fields and comments as the spec has them. An event without `event:`
+ * is a `message`. Throws when an unfinished line or event outgrows `maxBufferedChars`.
+ */
+export async function* readEvents(body: ReadableStream<Uint8Array>, maxBufferedChars = MAX_BUFFERED_CHARS): AsyncGenerator<SseEvent> {
+  const parsed: SseEvent[] = [];
+  let overflow = false;
+  const parser = createParser({
+    onEvent: (event) => parsed.push({ type: event.event ?? 'message', data: event.data }),
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') overflow = true;
+    },
+    maxBufferSize: maxBufferedChars,
+  });
   const decoder = new TextDecoder();
-  let buffer = '';
-  let type = 'message';
-  let data: string[] = [];
   const reader = body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
+      if (overflow) throw new Error(`event stream buffered more than ${maxBufferedChars} characters`);
+      yield* parsed.splice(0);
+      // An event the stream ends in the middle of is never dispatched (the spec's rule too).
       if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let newline: number;
-      while ((newline = buffer.search(/\r?\n/)) !== -1) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + (buffer[newline] === '\r' ? 2 : 1));
-        if (line === '') {
-          if (data.length > 0) yield { type, data: data.join('\n') };
-          type = 'message';
-          data = [];
-        } else if (line.startsWith('event:')) type = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
     }
   } finally {
     reader.releaseLock();

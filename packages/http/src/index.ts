@@ -2,5 +2,6 @@ export { createErrorHandler, errorAnswer, notFound, ticketProblem, type ErrorHan
 export type { Answer, FastLane, HandOffReason } from './fast-lane.ts';
 export { PROBLEM_CONTENT_TYPE, Problem, problemAnswer, problemBody, problemResponse, type ProblemBody } from './problem.ts';
 export { createLogger, requestIdOf, requestLogging, type Logger, type LoggerOptions, type RequestIdEnv, type RequestLogOptions } from './logging.ts';
+export { answerWrongMethods } from './method-not-allowed.ts';
 export { onShutdown, startServer, type ServeOptions, type ServerHandle, type ShutdownLog } from './server.ts';
 export { bearerToken, limitBody, validate } from './validate.ts';

@@ -1,4 +1,4 @@
-// Request validation at the edge: bad input is a 400 problem, never a crash.
+// Request validation at the edge: bad input is a 4xx problem, never a crash.
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -8,17 +8,33 @@ import { Problem } from './problem.ts';
 /**
  * `zValidator` whose failures are problem+json `invalid-request` (and
  * `malformed-json` for a body that is not JSON), naming the first bad field.
+ * A `json` body must be labelled `application/json`: 415 `unsupported-media-type` otherwise.
  *
  * @example
  * app.post('/v1/accounts', validate('json', accountSchema), (c) => c.req.valid('json'))
  */
 export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
-  return zValidator(target, schema, (result) => {
+  const check = zValidator(target, schema, (result) => {
     if (result.success) return;
     const issue = result.error.issues[0];
     const where = issue?.path.join('.') || target;
     throw new Problem(400, 'invalid-request', 'Invalid request', `${where}: ${issue?.message ?? 'invalid'}`);
   });
+  if (target !== 'json') return check;
+  // Without this, zValidator reads an unlabelled body as `{}` and the client is told a field is missing.
+  const jsonOnly: typeof check = (c, next) => {
+    requireJson(c.req.header('content-type'));
+    return check(c, next);
+  };
+  return jsonOnly;
+}
+
+/** Refuses a body not labelled `application/json` (parameters such as `charset` are fine). */
+function requireJson(contentType: string | undefined): void {
+  const mediaType = contentType?.split(';', 1)[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'the request body must be sent as application/json');
+  }
 }
 
 /** Rejects bodies over `maxBytes` (declared or streamed) with 413 problem+json. */
@@ -33,11 +49,17 @@ export function limitBody(maxBytes: number) {
 
 /** The bearer token of a request, or a 401 problem. Length is bounded before anything else looks at it. */
 export function bearerToken(header: string | undefined, maxBytes = 8192): string {
-  if (header === undefined || !header.startsWith('Bearer ')) {
+  if (header === undefined || !hasBearerScheme(header)) {
     throw new Problem(401, 'missing-token', 'Missing bearer token', undefined, { 'www-authenticate': 'Bearer' });
   }
   const token = header.slice(7).trim();
   if (token.length === 0) throw new Problem(401, 'missing-token', 'Missing bearer token', undefined, { 'www-authenticate': 'Bearer' });
   if (token.length > maxBytes) throw new Problem(401, 'too-large', 'Token too large', `at most ${maxBytes} bytes`);
   return token;
+}
+
+/** The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` name it too. */
+function hasBearerScheme(header: string): boolean {
+  // The usual spelling first: this runs on every resubmission.
+  return header.startsWith('Bearer ') || header.slice(0, 7).toLowerCase() === 'bearer ';
 }

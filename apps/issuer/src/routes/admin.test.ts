@@ -43,7 +43,7 @@ describe('admin endpoints', () => {
     expect(await issuer.store.getRating(id, 'duel')).toBe(2100);
     const unknownMode = await admin('PUT', `/v1/admin/users/${id}/ratings/chess`, { rating: 1 });
     expect(unknownMode.status).toBe(422);
-    expect((await problem(unknownMode)).code).toBe('unknown-mode');
+    expect(await problem(unknownMode)).toMatchObject({ code: 'unknown-mode', detail: '"chess"; modes offered: duel, squad' });
   });
 
   it('answers 404 user-not-found for an unknown user', async () => {

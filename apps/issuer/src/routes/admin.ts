@@ -1,10 +1,11 @@
 // Operator endpoints behind ADMIN_TOKEN: ban, unban, set a rating. Absent (404) when no token is configured.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { Problem, bearerToken, validate } from '@ticketbooth/http';
+import { Problem, answerWrongMethods, bearerToken, validate } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { banRequest, ratingParams, ratingRequest, userIdParam } from '../schemas.ts';
 import type { User } from '../store/user-store.ts';
+import { unknownMode } from '../tickets.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -45,11 +46,11 @@ export function adminRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
 
   app.put('/v1/admin/users/:id/ratings/:mode', validate('param', ratingParams), validate('json', ratingRequest), async (c) => {
     const { id, mode } = c.req.valid('param');
-    if (!Object.hasOwn(ctx.shared.modes, mode)) throw new Problem(422, 'unknown-mode', 'Unknown mode');
+    if (!Object.hasOwn(ctx.shared.modes, mode)) throw unknownMode(ctx.shared, mode);
     const { rating } = c.req.valid('json');
     if (!(await ctx.store.setRating(id, mode, rating, ctx.now()))) throw userNotFound();
     return c.json({ id, mode, rating });
   });
 
-  return app;
+  return answerWrongMethods(app);
 }

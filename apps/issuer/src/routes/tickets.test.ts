@@ -94,11 +94,27 @@ describe('POST /v1/tickets', () => {
     const { token } = await setup();
     const mode = await requestTicket(token, { mode: 'chess', region: 'eu' });
     expect(mode.status).toBe(422);
-    expect(await problem(mode)).toMatchObject({ type: '/problems/unknown-mode', code: 'unknown-mode' });
+    expect(await problem(mode)).toMatchObject({ type: '/problems/unknown-mode', code: 'unknown-mode', detail: '"chess"; modes offered: duel, squad' });
     const region = await requestTicket(token, { mode: 'duel', region: 'mars' });
     expect(region.status).toBe(422);
     expect(await problem(region)).toMatchObject({ type: '/problems/unknown-region', code: 'unknown-region' });
     expect((await requestTicket(token, { mode: 'Not A Slug', region: 'eu' })).status).toBe(400);
+  });
+
+  it('answers 415 for a body not sent as application/json, and takes one with a charset', async () => {
+    const { token } = await setup();
+    const body = JSON.stringify({ mode: 'duel', region: 'eu' });
+    for (const headers of [bearer(token), { ...bearer(token), 'content-type': 'text/plain;charset=UTF-8' }]) {
+      const res = await issuer.app.request('/v1/tickets', { method: 'POST', body, headers });
+      expect(res.status).toBe(415);
+      expect(await problem(res)).toMatchObject({
+        type: '/problems/unsupported-media-type',
+        code: 'unsupported-media-type',
+        detail: 'the request body must be sent as application/json',
+      });
+    }
+    const charset = await issuer.app.request('/v1/tickets', { method: 'POST', body, headers: { ...bearer(token), 'content-type': 'application/json; charset=utf-8' } });
+    expect(charset.status).toBe(200);
   });
 
   it('keeps queuedAt from the player’s previous ticket for the same pool', async () => {

@@ -1,13 +1,13 @@
 // Liveness, readiness, metrics and the API description.
 import { Hono } from 'hono';
-import { Problem } from '@ticketbooth/http';
+import { Problem, answerWrongMethods } from '@ticketbooth/http';
 import type { Matchmaker } from '../matchmaker.ts';
 import type { Metrics } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
 
 export function healthRoutes(mm: Matchmaker, metrics: Metrics, isDraining: () => boolean): Hono {
   const document = openApiDocument();
-  return new Hono()
+  const routes = new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', (c) => {
       // Ready means tickets can be verified and bans are known; warming up still accepts and rebuilds.
@@ -20,4 +20,5 @@ export function healthRoutes(mm: Matchmaker, metrics: Metrics, isDraining: () =>
       return c.body(await metrics.registry.metrics());
     })
     .get('/openapi.json', (c) => c.json(document));
+  return answerWrongMethods(routes);
 }

@@ -165,6 +165,8 @@ describe('POST /v1/matches/current', () => {
       ['no ticket', h.app.request('/v1/matches/current', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: match.token }) }), 401, 'missing-token'],
       ['not JSON', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'application/json' }, body: '{"match":' }), 400, 'malformed-json'],
       ['no match field', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'application/json' }, body: '{"token":"x"}' }), 400, 'invalid-request'],
+      ['JSON not labelled so', h.app.request('/v1/matches/current', { method: 'POST', headers: h.auth(alice), body: JSON.stringify({ match: match.token }) }), 415, 'unsupported-media-type'],
+      ['JSON labelled text', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'text/plain' }, body: JSON.stringify({ match: match.token }) }), 415, 'unsupported-media-type'],
       ['too large', h.app.request('/v1/matches/current', { method: 'POST', headers: { ...h.auth(alice), 'content-type': 'application/json' }, body: JSON.stringify({ match: 'x'.repeat(20_000) }) }), 413, 'body-too-large'],
     ];
     for (const [name, pending, status, code] of cases) {

@@ -1,14 +1,14 @@
 // POST /v1/matches/current: a member presenting the match it holds, until every member has it.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Problem, bearerToken, limitBody, validate } from '@ticketbooth/http';
+import { Problem, answerWrongMethods, bearerToken, limitBody, validate } from '@ticketbooth/http';
 import { TicketError } from '@ticketbooth/tickets';
 import type { RouteContext } from './context.ts';
 import { reannouncementSchema } from '../schemas.ts';
 import { readyBody } from './queue.ts';
 
 export function matchRoutes({ mm, refusals, now }: RouteContext): Hono<{ Bindings: Partial<HttpBindings> }> {
-  return new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
+  const routes = new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), (c) => {
     // The refusal budget of POST /v1/queue: forged tokens here cost a signature check each too.
     const sender = c.env?.incoming?.socket;
     const address = sender?.remoteAddress ?? '';
@@ -26,4 +26,5 @@ export function matchRoutes({ mm, refusals, now }: RouteContext): Hono<{ Binding
       throw error;
     }
   });
+  return answerWrongMethods(routes);
 }

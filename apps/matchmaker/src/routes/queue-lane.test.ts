@@ -208,6 +208,17 @@ describe('POST /v1/queue on the fast lane', () => {
     }
   });
 
+  it('takes the Bearer scheme in any case, as the Hono route does', async () => {
+    const h = createHarness();
+    const { answered } = await serve(h);
+    for (const scheme of ['bearer', 'BEARER']) {
+      const answer = await rawPost(server!.port, `${scheme} ${h.ticket('alice')}`);
+      expect([answer.status, JSON.parse(answer.body).status], scheme).toEqual([200, 'searching']);
+    }
+    expect(answered).toEqual(['lane', 'lane']);
+    expect(h.matchmaker.queued('alice')).toBeDefined();
+  });
+
   it('counts the connections it hands to node:http, by reason', async () => {
     const h = createHarness();
     const onLane = await startServer({ fetch: h.app.fetch, port: 0, lane: h.lane });

@@ -340,3 +340,21 @@ describe('GET /v1/queue/events', () => {
     expect((await problemOf(left)).code).toBe('not-queued');
   });
 });
+
+describe('the Authorization scheme', () => {
+  it('is read in any case on every ticket route (RFC 9110), as on the fast lane’s answers', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const alice = h.ticket('alice');
+    const queued = await h.app.request('/v1/queue', { method: 'POST', headers: { authorization: `bearer ${alice}` } });
+    expect(queued.status).toBe(200);
+    expect(await body(queued)).toMatchObject({ status: 'searching', playersInPool: 1 });
+    // The fast lane answers with the same function, from the raw header.
+    const lane = await h.lane.answer(`BEARER ${alice}`);
+    expect([lane.status, JSON.parse(lane.body).status]).toEqual([200, 'searching']);
+    const events = await h.app.request('/v1/queue/events', { headers: { authorization: `bEaReR ${alice}` } });
+    expect(events.status).toBe(200);
+    await events.body?.cancel();
+    expect((await h.app.request('/v1/queue', { method: 'DELETE', headers: { authorization: `BEARER ${alice}` } })).status).toBe(204);
+    expect(h.matchmaker.queued('alice')).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 // POST/DELETE /v1/queue and the SSE stream: thin over the matchmaker's submit and leave.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
+import { Problem, answerWrongMethods, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
@@ -105,7 +105,7 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
 
 export function queueRoutes(context: RouteContext, submit: ReturnType<typeof submitAnswer>): Hono<{ Bindings: Partial<HttpBindings> }> {
   const { mm } = context;
-  return new Hono<{ Bindings: Partial<HttpBindings> }>()
+  const routes = new Hono<{ Bindings: Partial<HttpBindings> }>()
     .post('/v1/queue', async (c) => {
       // The socket as the fast lane passes it, so both paths budget one connection alike.
       const { status, headers, body } = await submit(c.req.header('authorization'), c.env?.incoming?.socket);
@@ -120,6 +120,7 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
       const found = await mm.find(token);
       return streamMatch(c, context, found, readyBody);
     });
+  return answerWrongMethods(routes);
 }
 
 /**
