@@ -80,11 +80,13 @@ describe('the container image tree (deploy/build-tree.sh in a clean clone)', () 
     const matchmakerHome = join(work, 'matchmaker-state');
     // Production keys are made once by the CLI, never by the service.
     expect(await exitCode(entrypoint(['issuer-cli', 'keys', 'list'], { ...shared, TICKETBOOTH_HOME: issuerHome }))).toBe(0);
-    expect(await exitCode(entrypoint(['matchmaker-cli', 'keys', 'list'], { ...shared, TICKETBOOTH_HOME: matchmakerHome }))).toBe(0);
+    // The matchmaker's CLI reads the service's whole config (it must serve a pool), so it gets the same environment.
+    const matchmakerEnv = { ...shared, TICKETBOOTH_HOME: matchmakerHome, MATCHMAKER_PORT: String(matchmakerPort) };
+    expect(await exitCode(entrypoint(['matchmaker-cli', 'keys', 'list'], matchmakerEnv))).toBe(0);
 
     const issuer = entrypoint(['issuer'], { ...shared, TICKETBOOTH_HOME: issuerHome, ISSUER_PORT: String(issuerPort) });
     const issuerUrl = await listening(issuer);
-    const matchmaker = entrypoint(['matchmaker'], { ...shared, TICKETBOOTH_HOME: matchmakerHome, MATCHMAKER_PORT: String(matchmakerPort), ISSUER_URL: issuerUrl });
+    const matchmaker = entrypoint(['matchmaker'], { ...matchmakerEnv, ISSUER_URL: issuerUrl });
     const matchmakerUrl = await listening(matchmaker);
 
     expect(await healthcheck({ ISSUER_PORT: String(issuerPort) })).toBe(0);
