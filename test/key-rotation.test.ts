@@ -3,6 +3,7 @@
 import { createClient } from '@ticketbooth/client';
 import { createVerifier, keyRingFromFile, publicKeySetSchema, type PublicKeySet } from '@ticketbooth/tickets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPlayers } from './support/accounts.ts';
 import { createPlayers, poolSizes, startCluster, waitFor, type Cluster } from './support/cluster.ts';
 import { kidOf, runServiceCli } from './support/operator.ts';
 import { rotateUnderLoad } from './support/rotation.ts';
@@ -20,8 +21,12 @@ describe('issuer key rotation under load', () => {
   });
 
   it('rotates while 200 players resubmit fresh tickets: 0 rejected, new-key tickets accepted from the first', { timeout: 120_000 }, async () => {
+    // The accounts are written into the issuer's store with a cheap hash rather than registered over HTTP:
+    // 200 OWASP-cost argon2id hashes are slow on a loaded CPU, and this test is about the rotation, not
+    // registration. Everything from login on goes through the running issuer and matchmaker.
     const run = await rotateUnderLoad(cluster, {
       players: PLAYERS,
+      accounts: seedPlayers,
       mode: 'squad',
       region: 'eu',
       roundMs: 250,

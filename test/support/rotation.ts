@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { createClient, type Session, type TicketboothClient, type TicketGrant } from '@ticketbooth/client';
 import { readKeyFile } from '@ticketbooth/tickets';
-import { createPlayers, type Cluster } from './cluster.ts';
+import { createPlayers, type Cluster, type TestPlayer } from './cluster.ts';
 import { kidOf, runServiceCli, submitTicket, type QueueCall } from './operator.ts';
 
 export interface RotationRun {
@@ -33,14 +33,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (keeping its wait time). Meanwhile: `keys rotate`, wait two of the
  * matchmaker's key refreshes, `keys activate` (each followed by SIGHUP, as an
  * operator would), then keep going until every player was answered for a
- * new-key ticket or `maxAfterMs` passed.
+ * new-key ticket or `maxAfterMs` passed. The players are registered over HTTP
+ * unless `accounts` creates them some other way.
  */
 export async function rotateUnderLoad(
   cluster: Cluster,
-  options: { players: number; mode: string; region: string; roundMs: number; keysRefreshMs: number; maxAfterMs: number },
+  options: {
+    players: number;
+    mode: string;
+    region: string;
+    roundMs: number;
+    keysRefreshMs: number;
+    maxAfterMs: number;
+    accounts?: (cluster: Cluster, count: number, mode: string) => Promise<TestPlayer[]>;
+  },
 ): Promise<RotationRun> {
   const pool = { mode: options.mode, region: options.region };
-  const players: Resubmitter[] = (await createPlayers(cluster, options.players, options.mode)).map((p) => ({
+  const accounts = options.accounts ?? createPlayers;
+  const players: Resubmitter[] = (await accounts(cluster, options.players, options.mode)).map((p) => ({
     client: createClient({ issuerUrl: cluster.issuer.url, fetch: p.fetch }),
     session: p.session,
   }));

@@ -122,7 +122,7 @@ describe('matchmaker crash and rebuild', () => {
     expect(before.pools[0]).toMatchObject({ pool: 'duel/eu', players: PLAYERS, matchesFormed: 0 });
     expect(before.warmingUp).toBe(true);
     expect(await killAndWait(first)).toBe('SIGKILL');
-    await expect(call(port, 'GET', '/healthz')).rejects.toThrow();
+    await expect(call(port, 'GET', '/healthz')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
     await startMatchmaker(env);
     const restartedAt = Date.now();
@@ -133,14 +133,13 @@ describe('matchmaker crash and rebuild', () => {
         if (matchOf.has(`player-${i}`)) continue; // a matched client stops resubmitting
         const res = await call(port, 'POST', '/v1/queue', ticket);
         expect(res.status).toBe(200);
-        if (res.body.status === 'ready') {
-          expect(Date.now() - restartedAt).toBeGreaterThanOrEqual(WARMUP_MS - 100);
-          matchOf.set(`player-${i}`, res.body.match);
-        }
+        if (res.body.status === 'ready') matchOf.set(`player-${i}`, res.body.match);
       }
+      // Asked after those answers: a process still warming up has formed no match and answered none.
       const pools = (await call(port, 'GET', '/v1/pools')).body;
       if (pools.warmingUp) {
         expect(pools.pools[0].matchesFormed).toBe(0);
+        expect(matchOf.size).toBe(0);
         if (pools.pools[0].players === PLAYERS) sawRebuiltPoolWhileWarming = true;
       }
       await new Promise((resolve) => setTimeout(resolve, RESUBMIT_MS));

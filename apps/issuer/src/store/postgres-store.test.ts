@@ -27,13 +27,16 @@ describeUserStoreContract('PostgreSQL', async () => {
 });
 
 describe('PostgreSQL store', () => {
-  it('rejects at open when the server is unreachable', async () => {
+  it('rejects at open with the connection error when the server is unreachable', async () => {
+    // Nothing listens on port 1: the refusal itself, passed through, not a timeout or a later query error.
     await expect(
       openPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectTimeoutMs: 1_000 }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port: 1 });
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {
-    await expect(openPostgresStore({ connectionString: URL, schema: 'x; DROP TABLE users' })).rejects.toThrow(TypeError);
+    const open = openPostgresStore({ connectionString: URL, schema: 'x; DROP TABLE users' });
+    await expect(open).rejects.toThrow(TypeError);
+    await expect(open).rejects.toThrow('not a plain schema name: x; DROP TABLE users');
   });
 });
