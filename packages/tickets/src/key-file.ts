@@ -1,7 +1,7 @@
 // Key files and published key sets: JSON of PASERK strings, with history kept,
 // and the two-step rotation both services apply to their own key files.
 //
-// Rotation follows DESIGN.md: `rotateKeyFile` publishes the next key (listed
+// Rotation (docs/architecture.md): `rotateKeyFile` publishes the next key (listed
 // at GET /v1/keys, not signing); once verifiers have fetched it,
 // `activateNextKey` switches signing to it and gives the old key notAfter =
 // now + the longest lifetime of what it signed, so every such token still
