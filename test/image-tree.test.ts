@@ -4,7 +4,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, freePort } from '@ticketbooth/tools';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ async function healthcheck(env: Record<string, string>): Promise<number> {
   }
 }
 
+/**
+ * The build's environment: native modules compiled for the Node running this test, against its
+ * own headers (an npm `nodedir` set for another Node would give the wrong ABI), and not taken
+ * from pnpm's cache of builds, which a build for another Node on this machine may have filled.
+ */
+function buildEnv(): NodeJS.ProcessEnv {
+  const prefix = dirname(dirname(process.execPath));
+  const headers = existsSync(join(prefix, 'include', 'node', 'node.h')) ? { npm_config_nodedir: prefix } : {};
+  return { ...process.env, CI: 'true', npm_config_side_effects_cache: 'false', ...headers };
+}
+
 async function post(url: string, body: unknown, token?: string): Promise<Response> {
   return fetch(url, {
     method: 'POST',
@@ -65,7 +76,7 @@ async function post(url: string, body: unknown, token?: string): Promise<Respons
 describe('the container image tree (deploy/build-tree.sh in a clean clone)', () => {
   it('builds services that run on plain node with production dependencies only', { timeout: 900_000 }, async () => {
     await run('git', ['clone', '--quiet', '--no-hardlinks', REPO_ROOT, join(work, 'repo')]);
-    await run('sh', ['deploy/build-tree.sh', app], { cwd: join(work, 'repo'), timeout: 840_000, maxBuffer: 64 << 20, env: { ...process.env, CI: 'true' } });
+    await run('sh', ['deploy/build-tree.sh', app], { cwd: join(work, 'repo'), timeout: 840_000, maxBuffer: 64 << 20, env: buildEnv() });
 
     for (const service of ['issuer', 'matchmaker']) {
       expect(existsSync(join(app, service, 'dist', 'main.js'))).toBe(true);
