@@ -1,6 +1,6 @@
 // createApp(deps): the issuer's HTTP surface, one error handler, no I/O of its own.
 import { Hono } from 'hono';
-import { createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
+import { answerWrongMethods, createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
 import { createVerifier } from '@ticketbooth/tickets';
 import { clientAddressResolver, type AppDeps, type IssuerContext, type IssuerEnv } from './context.ts';
 import { createMetrics } from './metrics.ts';
@@ -70,5 +70,6 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   for (const routes of [accountRoutes, sessionRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));
   }
-  return app;
+  // A known path asked with another method: 405 with Allow, not 404.
+  return answerWrongMethods(app);
 }

@@ -1,6 +1,6 @@
 // createApp(deps): the matchmaker's Hono app over its in-memory domain.
 import { Hono } from 'hono';
-import { createErrorHandler, createLogger, notFound, requestIdOf, requestLogging, type FastLane, type Logger } from '@ticketbooth/http';
+import { answerWrongMethods, createErrorHandler, createLogger, notFound, requestIdOf, requestLogging, type FastLane, type Logger } from '@ticketbooth/http';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { createMetrics } from './metrics.ts';
 import { DEFAULT_REFUSALS, RefusalBudget } from './refusal-budget.ts';
@@ -55,6 +55,8 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
     .route('/', matchRoutes(context))
     .route('/', poolRoutes(matchmaker, deps.matchKeys))
     .route('/', healthRoutes(matchmaker, metrics, deps.isDraining ?? (() => false)));
+  // A known path asked with another method: 405 with Allow, not 404.
+  answerWrongMethods(app);
   app.onError(createErrorHandler({ log: (error, c) => logger.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
   app.notFound(notFound);
   // The same answers as the app's POST /v1/queue, for startServer's fast lane.

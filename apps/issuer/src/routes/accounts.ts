@@ -1,6 +1,6 @@
 // POST /v1/accounts (register) and PUT /v1/accounts/me/password.
 import { Hono } from 'hono';
-import { Problem, answerWrongMethods, validate } from '@ticketbooth/http';
+import { Problem, validate } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { normalizePassword } from '../credentials.ts';
 import { checkLoginLimits, invalidCredentials, timed } from '../login.ts';
@@ -41,5 +41,5 @@ export function accountRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.json(signSession(ctx, { ...user, passwordHash, sessionEpoch: epoch }));
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

@@ -1,7 +1,7 @@
 // Operator endpoints behind ADMIN_TOKEN: ban, unban, set a rating. Absent (404) when no token is configured.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { Problem, answerWrongMethods, bearerToken, validate } from '@ticketbooth/http';
+import { Problem, bearerToken, validate } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { banRequest, ratingParams, ratingRequest, userIdParam } from '../schemas.ts';
 import type { User } from '../store/user-store.ts';
@@ -52,5 +52,5 @@ export function adminRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.json({ id, mode, rating });
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

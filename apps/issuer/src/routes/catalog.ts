@@ -1,6 +1,5 @@
 // Public, cacheable reads: GET /v1/keys and GET /v1/modes.
 import { Hono } from 'hono';
-import { answerWrongMethods } from '@ticketbooth/http';
 import { publicKeySet } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 
@@ -27,5 +26,5 @@ export function catalogRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     });
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

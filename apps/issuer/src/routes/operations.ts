@@ -1,6 +1,6 @@
 // For operators and their tools: /healthz, /readyz, /metrics, /openapi.json.
 import { Hono } from 'hono';
-import { Problem, answerWrongMethods } from '@ticketbooth/http';
+import { Problem } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { buildOpenApiDocument } from '../openapi.ts';
 
@@ -32,5 +32,5 @@ export function operationRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.body(openapi);
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

@@ -1,6 +1,6 @@
 // GET /v1/revocations?since=: the signed feed of bans matchmakers poll.
 import { Hono } from 'hono';
-import { answerWrongMethods, validate } from '@ticketbooth/http';
+import { validate } from '@ticketbooth/http';
 import { signToken, toPasetoDate } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { revocationsQuery } from '../schemas.ts';
@@ -42,5 +42,5 @@ export function revocationRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.json({ token, expiresAt, complete: rows.length <= REVOCATIONS_PAGE });
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

@@ -1,6 +1,6 @@
 // POST /v1/sessions (login) and DELETE /v1/sessions (log out everywhere).
 import { Hono } from 'hono';
-import { Problem, answerWrongMethods, validate } from '@ticketbooth/http';
+import { Problem, validate } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { normalizePassword, normalizeUsername } from '../credentials.ts';
 import { checkLoginLimits, invalidCredentials, timed } from '../login.ts';
@@ -46,5 +46,5 @@ export function sessionRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.body(null, 204);
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

@@ -1,7 +1,7 @@
 // POST /v1/tickets: a session in, a signed matchmaking ticket out.
 import { Hono } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
-import { Problem, answerWrongMethods, validate } from '@ticketbooth/http';
+import { Problem, validate } from '@ticketbooth/http';
 import { TicketError, signToken, toPasetoDate, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { deriveTicketJti, parseIdempotencyKey } from '../idempotency.ts';
@@ -68,5 +68,5 @@ export function ticketRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     });
   });
 
-  return answerWrongMethods(app);
+  return app;
 }

@@ -1,6 +1,6 @@
 // Liveness, readiness, metrics and the API description.
 import { Hono } from 'hono';
-import { Problem, answerWrongMethods } from '@ticketbooth/http';
+import { Problem } from '@ticketbooth/http';
 import type { Matchmaker } from '../matchmaker.ts';
 import type { Metrics } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
@@ -20,5 +20,5 @@ export function healthRoutes(mm: Matchmaker, metrics: Metrics, isDraining: () =>
       return c.body(await metrics.registry.metrics());
     })
     .get('/openapi.json', (c) => c.json(document));
-  return answerWrongMethods(routes);
+  return routes;
 }

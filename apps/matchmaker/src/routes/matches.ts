@@ -1,7 +1,7 @@
 // POST /v1/matches/current: a member presenting the match it holds, until every member has it.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Problem, answerWrongMethods, bearerToken, limitBody, validate } from '@ticketbooth/http';
+import { Problem, bearerToken, limitBody, validate } from '@ticketbooth/http';
 import { TicketError } from '@ticketbooth/tickets';
 import type { RouteContext } from './context.ts';
 import { reannouncementSchema } from '../schemas.ts';
@@ -26,5 +26,5 @@ export function matchRoutes({ mm, refusals, now }: RouteContext): Hono<{ Binding
       throw error;
     }
   });
-  return answerWrongMethods(routes);
+  return routes;
 }

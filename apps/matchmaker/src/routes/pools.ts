@@ -1,6 +1,5 @@
 // GET /v1/pools and GET /v1/keys: what this matchmaker serves and how to check its matches.
 import { Hono } from 'hono';
-import { answerWrongMethods } from '@ticketbooth/http';
 import { publicKeySet, type KeyRing } from '@ticketbooth/tickets';
 import type { Matchmaker } from '../matchmaker.ts';
 
@@ -11,5 +10,5 @@ export function poolRoutes(mm: Matchmaker, matchKeys: KeyRing): Hono {
       c.header('cache-control', 'public, max-age=60');
       return c.json(publicKeySet(matchKeys));
     });
-  return answerWrongMethods(routes);
+  return routes;
 }

@@ -1,7 +1,7 @@
 // POST/DELETE /v1/queue and the SSE stream: thin over the matchmaker's submit and leave.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Problem, answerWrongMethods, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
+import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
 import type { Pool } from '@ticketbooth/tickets';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
@@ -120,7 +120,7 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
       const found = await mm.find(token);
       return streamMatch(c, context, found, readyBody);
     });
-  return answerWrongMethods(routes);
+  return routes;
 }
 
 /**
