@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '@ticketbooth/config';
 import { isKeysCommand, runKeysCommand } from '@ticketbooth/tickets';
-import { loadConfig, type MatchmakerConfig } from './config.ts';
+import { loadKeyConfig, type MatchmakerConfig } from './config.ts';
 
 export const USAGE = `Usage: pnpm --filter @ticketbooth/matchmaker cli <command>
 
@@ -63,7 +63,7 @@ export function runCli(argv: readonly string[], deps: CliDeps): number {
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     process.exitCode = runCli(process.argv.slice(2), {
-      config: loadConfig(),
+      config: loadKeyConfig(),
       now: Date.now,
       stdout: (s) => process.stdout.write(s),
       stderr: (s) => process.stderr.write(s),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, servedPools } from './config.ts';
+import { loadConfig, loadKeyConfig, servedPools } from './config.ts';
 
 describe('loadConfig', () => {
   it('defaults to the demo config on port 8701 serving every pool', () => {
@@ -99,5 +99,15 @@ describe('servedPools', () => {
   it('gives a mapped instance only its pools', () => {
     expect(servedPools(shared, 'http://127.0.0.1:8702')).toEqual(['squad/eu']);
     expect(servedPools(shared, 'http://127.0.0.1:9999')).toEqual([]);
+  });
+});
+
+describe('loadKeyConfig', () => {
+  it("reads the key file and token lifetime as the service does, even where the service would not start (the key CLI's config)", () => {
+    const env = { TICKETBOOTH_HOME: '/var/lib/tb', MATCHMAKER_PUBLIC_URL: 'http://mm-9.internal:8701', MATCH_TOKEN_TTL_MS: '120000' };
+    expect(() => loadConfig(env)).toThrow(/no pool is served/);
+    expect(loadKeyConfig(env)).toEqual({ keyFile: '/var/lib/tb/matchmaker-keys.json', matchTokenTtlMs: 120_000 });
+    expect(loadKeyConfig({ MATCHMAKER_KEY_FILE: '/k.json' }).keyFile).toBe('/k.json');
+    expect(() => loadKeyConfig({ MATCH_TOKEN_TTL_MS: '0x10' })).toThrow(ConfigError);
   });
 });

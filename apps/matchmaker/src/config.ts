@@ -115,7 +115,6 @@ export const matchmakerEnvSchema = z.object({
 export function loadConfig(env: Record<string, string | undefined> = process.env): MatchmakerConfig {
   const e = parseWith(matchmakerEnvSchema, withoutEmpty(env), 'environment');
   const shared = sharedConfigFromEnv(env);
-  const home = e.TICKETBOOTH_HOME ?? join(REPO_ROOT, '.ticketbooth');
   const port = e.MATCHMAKER_PORT ?? e.PORT ?? 8701;
   const publicUrl = e.MATCHMAKER_PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`;
   const pools = e.MATCHMAKER_POOLS === undefined ? servedPools(shared, publicUrl) : e.MATCHMAKER_POOLS.split(',');
@@ -146,7 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuerPublicKeyFile: e.ISSUER_PUBLIC_KEY_FILE,
     revocationFeedUrl: revocations === 'on' ? issuerUrl : undefined,
     revocationMaxBackoffMs: e.REVOCATION_MAX_BACKOFF_MS,
-    keyFile: e.MATCHMAKER_KEY_FILE ?? join(home, 'matchmaker-keys.json'),
+    keyFile: keyFileOf(e),
     keyPollMs: e.MATCHMAKER_KEY_POLL_MS,
     // Clients resubmit (and re-announce matches) one interval apart, moved by up to 20 %, and a
     // request that failed during the restart is retried within an interval: all of them arrive
@@ -169,6 +168,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     fastLane: e.MATCHMAKER_FAST_LANE === 'on',
   };
+}
+
+/**
+ * What the key CLI needs, from the same environment as the service but without the rest of it:
+ * rotating keys must not depend on this instance serving a pool.
+ */
+export function loadKeyConfig(env: Record<string, string | undefined> = process.env): { keyFile: string; matchTokenTtlMs: number } {
+  const e = parseWith(matchmakerEnvSchema, withoutEmpty(env), 'environment');
+  return { keyFile: keyFileOf(e), matchTokenTtlMs: e.MATCH_TOKEN_TTL_MS };
+}
+
+function keyFileOf(e: { MATCHMAKER_KEY_FILE?: string | undefined; TICKETBOOTH_HOME?: string | undefined }): string {
+  return e.MATCHMAKER_KEY_FILE ?? join(e.TICKETBOOTH_HOME ?? join(REPO_ROOT, '.ticketbooth'), 'matchmaker-keys.json');
 }
 
 /**
