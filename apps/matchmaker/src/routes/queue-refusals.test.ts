@@ -53,26 +53,51 @@ describe('refused tickets on one connection', () => {
     server = undefined;
   });
 
-  /** POSTs `tickets` one at a time on one keep-alive connection: each answer's status and connection. */
-  async function onOneConnection(port: number, tickets: string[]): Promise<Array<{ status: number; connection: number }>> {
+  /**
+   * POSTs `tickets` one at a time on one keep-alive connection, to POST /v1/queue or (with a
+   * match token) POST /v1/matches/current: each answer's status and connection.
+   */
+  async function onOneConnection(port: number, tickets: string[], match?: string): Promise<Array<{ status: number; connection: number }>> {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const answers: Array<{ status: number; connection: number }> = [];
+    const path = match === undefined ? '/v1/queue' : '/v1/matches/current';
+    const body = match === undefined ? '' : JSON.stringify({ match });
     for (const ticket of tickets) {
       answers.push(
         await new Promise((resolve, reject) => {
-          const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/v1/queue', agent, headers: { authorization: `Bearer ${ticket}` } }, (res) => {
+          const headers = { authorization: `Bearer ${ticket}`, ...(match === undefined ? {} : { 'content-type': 'application/json' }) };
+          const req = request({ port, host: '127.0.0.1', method: 'POST', path, agent, headers }, (res) => {
             const connection = res.socket.localPort!;
             res.resume();
             res.on('end', () => resolve({ status: res.statusCode!, connection }));
           });
           req.on('error', reject);
-          req.end();
+          req.end(body);
         }),
       );
     }
     agent.destroy();
     return answers;
   }
+
+  it('treats refused match presentations as refused tickets: the connection is closed after its share, and a wait is held', async () => {
+    const h = createHarness({ refusals: { burst: 3, perSecond: 1, perConnection: 3, holdMs: 300 } });
+    server = await startServer({ fetch: h.app.fetch, port: 0, lane: h.lane });
+    // A match token whose signature does not verify (any token shape will do: it is checked first).
+    const match = forged(h, 'not-a-match');
+    const closing = await onOneConnection(server.port, [h.ticket('a'), h.ticket('b'), h.ticket('c'), h.ticket('d')], match);
+    expect(closing.map((a) => a.status)).toEqual([401, 401, 401, 429]);
+    const connections = closing.map((a) => a.connection);
+    expect(new Set(connections.slice(0, 3)).size).toBe(1);
+    expect(connections[3]).not.toBe(connections[0]);
+    // The address has spent its burst: its next presentation waits the hold before the 429.
+    const started = performance.now();
+    expect((await onOneConnection(server.port, [h.ticket('e')], match)).map((a) => a.status)).toEqual([429]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+    const metrics = await (await h.app.request('/metrics')).text();
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_connections_closed_total\{reason="invalid_tickets"\} 1$/m);
+    expect(metrics).toMatch(/^ticketbooth_matchmaker_submissions_total\{outcome="throttled"\} 2$/m);
+  });
 
   it.each([
     ['the Hono route', false],
