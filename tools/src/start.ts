@@ -21,7 +21,7 @@ function adminToken(): string {
 }
 
 // The services log JSON lines (for machines); here a person reads them.
-const pretty = prettyFactory({ colorize: process.stdout.isTTY === true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' });
+const pretty = prettyFactory({ colorize: process.stdout.isTTY === true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true });
 const prefix = (name: string) => (line: string) => {
   const text = line.startsWith('{') ? pretty(line).trimEnd() : line;
   console.log(`[${name}] ${text}`);

@@ -45,6 +45,8 @@ function buildContext(deps: AppDeps): IssuerContext {
   };
 }
 
+const POLLED = new Set(['/v1/keys', '/v1/revocations', '/healthz', '/readyz', '/metrics']);
+
 /**
  * @example
  * const app = createApp({ shared, settings, store, keys, passwords: createPasswordHasher(),
@@ -58,10 +60,12 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   app.onError(createErrorHandler({ log: (error, c) => log.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
   app.notFound(notFound);
 
-  // Every request is logged: the issuer's are few (a login, a ticket every few minutes per player).
+  // Players' requests are few (a login, a ticket every few minutes each) and each is logged;
+  // machines polling (matchmakers' key and revocation fetches, probes, scrapes) are counted.
   app.use(
     '*',
     ...requestLogging(log, {
+      quiet: (method, path) => method === 'GET' && POLLED.has(path),
       onAnswered: (method, route, status, seconds) => ctx.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
     }),
   );

@@ -130,6 +130,8 @@ describe('issuer process', () => {
     const base = await issuer.url;
     const res = await fetch(`${base}/v1/modes`, { headers: { 'x-request-id': 'trace-me-42' } });
     expect(res.headers.get('x-request-id')).toBe('trace-me-42');
+    // What machines poll is counted, not logged: a matchmaker fetches revocations every 2 s.
+    for (const path of ['/v1/revocations', '/v1/keys', '/readyz']) await (await fetch(`${base}${path}`)).arrayBuffer();
     const fresh = await fetch(`${base}/nope`);
     const freshId = fresh.headers.get('x-request-id');
     expect(freshId).toMatch(/^[0-9a-f-]{36}$/);
@@ -144,6 +146,7 @@ describe('issuer process', () => {
     for (const line of lines) expect(line).toMatchObject({ service: 'ticketbooth-issuer', level: expect.any(String), time: expect.any(String) });
     expect(lines).toContainEqual(expect.objectContaining({ reqId: 'trace-me-42', method: 'GET', path: '/v1/modes', status: 200, ms: expect.any(Number) }));
     expect(lines).toContainEqual(expect.objectContaining({ reqId: freshId, path: '/nope', status: 404 }));
+    expect(lines.filter((line) => ['/v1/revocations', '/v1/keys', '/readyz'].includes(line.path as string))).toEqual([]);
     expect(lines.map((line) => line.msg).slice(-2)).toEqual(['stopping', 'stopped']);
   });
 

@@ -19,6 +19,8 @@ export interface AppDeps extends Omit<MatchmakerDeps, 'observer'> {
   readonly defaultMetrics?: boolean;
 }
 
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
 /**
  * @example
  * const { app, matchmaker, lane } = createApp({ settings, ticketKeys, matchKeys, now: Date.now, newId: randomUUID });
@@ -46,8 +48,9 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
     .use(
       '*',
       ...requestLogging(logger, {
-        // Resubmissions and presentations come every few seconds from every player: counted, sampled.
-        quiet: (method, path) => method === 'POST' && (path === '/v1/queue' || path === '/v1/matches/current'),
+        // Resubmissions and presentations come every few seconds from every player, probes and
+        // scrapes from machines: counted, sampled.
+        quiet: (method, path) => (method === 'POST' ? path === '/v1/queue' || path === '/v1/matches/current' : PROBES.has(path)),
         onAnswered: (method, route, status, seconds) => metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
       }),
     )

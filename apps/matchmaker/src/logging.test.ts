@@ -15,12 +15,14 @@ function capturedLogger() {
 }
 
 describe('matchmaker request logs', () => {
-  it('logs no line per resubmission or presentation, but every other request, and times them all', async () => {
+  it('logs no line per resubmission, presentation, probe or scrape, but every other request, and times them all', async () => {
     const { lines, logger } = capturedLogger();
     const h = createHarness({}, undefined, { logger });
     const alice = h.ticket('alice');
     for (let i = 0; i < 20; i++) expect((await h.submit(alice)).status).toBe(200);
     expect((await h.submit('v4.public.nope')).status).toBe(401);
+    // Probes and scrapes neither.
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await h.app.request(path)).status).toBe(200);
     expect(lines).toEqual([]);
     await h.app.request('/v1/pools');
     expect(lines).toEqual([expect.objectContaining({ service: 'ticketbooth-matchmaker', method: 'GET', path: '/v1/pools', status: 200, reqId: expect.any(String) })]);
