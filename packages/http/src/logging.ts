@@ -9,7 +9,7 @@ export type { Logger } from 'pino';
 export interface LoggerOptions {
   /** `LOG_LEVEL` by default, else info. */
   readonly level?: string;
-  /** Where lines go; stdout by default. */
+  /** Where lines go; stdout (written synchronously) by default. */
   readonly destination?: DestinationStream;
 }
 
@@ -27,7 +27,9 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       // Level names rather than numbers: a reader of the raw lines should not need a table.
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination,
+    // Synchronous: a line logged just before process.exit (stopped, fatal) is written, and in
+    // order. Nothing on a hot path logs per request, so the cost of a blocking write is rare.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
