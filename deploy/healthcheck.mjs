@@ -1,8 +1,8 @@
 // The image's HEALTHCHECK: healthy when this container's service answers GET /readyz with 200.
-// It tries the ports the service may listen on (its variables, then the defaults) on loopback.
-const ports = [process.env.ISSUER_PORT, process.env.MATCHMAKER_PORT, process.env.PORT, '8700', '8701'].filter(
-  (port, i, all) => port !== undefined && port !== '' && all.indexOf(port) === i,
-);
+// The container may run either service, so it asks each one's port (its variable, else PORT,
+// else its default) on loopback.
+const env = (name) => (process.env[name] === undefined || process.env[name] === '' ? undefined : process.env[name]);
+const ports = [...new Set([env('ISSUER_PORT') ?? env('PORT') ?? '8700', env('MATCHMAKER_PORT') ?? env('PORT') ?? '8701'])];
 for (const port of ports) {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });

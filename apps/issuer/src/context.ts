@@ -22,7 +22,7 @@ export interface AppDeps {
   readonly randomId: () => string;
   /** JSON lines: one per request, and unexpected errors with their request id. Default: errors only, on stdout. */
   readonly logger?: Logger;
-  /** True once the process is stopping: /readyz answers 503 so balancers move on first. */
+  /** True once the process is stopping: /readyz answers 503 to probes on connections still open while requests in flight finish. */
   readonly isDraining?: () => boolean;
   /** Registers process-wide metrics (event loop, memory) too; off in tests. */
   readonly processMetrics?: boolean;

@@ -36,7 +36,6 @@ async function main(): Promise<void> {
     isDraining: () => draining,
   });
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, requestTimeoutMs: config.requestTimeoutMs });
-  log.info({ url: server.url }, `ticketbooth-issuer listening on ${server.url}`);
   onShutdown(async () => {
     // /readyz answers 503 from here on; requests in flight finish; then the store closes.
     draining = true;
@@ -44,6 +43,8 @@ async function main(): Promise<void> {
     await server.close();
     await store.close();
   }, log);
+  // Last: whoever waits for this line may signal the process at once.
+  log.info({ url: server.url }, `ticketbooth-issuer listening on ${server.url}`);
 }
 
 main().catch((error: unknown) => {

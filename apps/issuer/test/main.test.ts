@@ -163,6 +163,23 @@ describe('issuer process', () => {
     }
   });
 
+  it('stops cleanly on Ctrl-C reaching it and its supervisor alike (SIGINT, then SIGTERM at once)', async () => {
+    const issuer = startIssuer({ LOG_LEVEL: '' });
+    await issuer.url;
+    const code = exited(issuer.child);
+    issuer.child.kill('SIGINT');
+    issuer.child.kill('SIGTERM');
+    expect(await code).toBe(0);
+    expect(issuer.output()).not.toContain('second signal');
+  });
+
+  it('refuses a LOG_LEVEL that names no level with a readable message, not a stack trace', async () => {
+    const issuer = startIssuer({ LOG_LEVEL: 'verbose' });
+    expect(await exited(issuer.child)).toBe(1);
+    expect(issuer.output()).toMatch(/invalid config \(environment\):\n {2}- LOG_LEVEL: /);
+    await issuer.url.catch(() => undefined);
+  });
+
   it('exits 1 with a readable message on bad config', async () => {
     const issuer = startIssuer({ PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
     const code = await exited(issuer.child);

@@ -13,7 +13,7 @@ import { queueRoutes, submitAnswer } from './routes/queue.ts';
 export interface AppDeps extends Omit<MatchmakerDeps, 'observer'> {
   /** JSON lines: requests (resubmissions only sampled) and unexpected errors. Default: errors only. */
   readonly logger?: Logger;
-  /** True once the process is stopping: /readyz answers 503 so balancers move on first. */
+  /** True once the process is stopping: /readyz answers 503 to probes on connections still open while requests in flight finish. */
   readonly isDraining?: () => boolean;
   /** Also the process's own metrics (CPU, memory, event loop): off in tests. */
   readonly defaultMetrics?: boolean;

@@ -56,7 +56,6 @@ async function main(config: MatchmakerConfig): Promise<void> {
       log.error({ err: error }, 'tick failed');
     }
   }, config.tickMs);
-  log.info({ url: server.url, fastLane: config.fastLane, pools: config.pools }, `ticketbooth-matchmaker listening on ${server.url}`);
   onShutdown(async () => {
     // /readyz answers 503 from here on; requests in flight finish, then the server closes.
     draining = true;
@@ -67,6 +66,8 @@ async function main(config: MatchmakerConfig): Promise<void> {
     // Open event streams would hold the close until their tickets expire.
     await Promise.race([server.close(), sleep(2_000)]);
   }, log);
+  // Last: whoever waits for this line may signal the process at once.
+  log.info({ url: server.url, fastLane: config.fastLane, pools: config.pools }, `ticketbooth-matchmaker listening on ${server.url}`);
 }
 
 let config: MatchmakerConfig;

@@ -30,6 +30,7 @@ function app(log: ReturnType<typeof captured>['log'], answered: unknown[] = []) 
     .post('/hot/fail', () => {
       throw new Error('boom');
     })
+    .post('/hot/busy', (c) => c.json({ code: 'at-capacity' }, 503))
     .get('/items/:id', (c) => c.json({ id: c.req.param('id') }));
   hono.onError(createErrorHandler({ log: (error, c) => log.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
   return hono;
@@ -56,13 +57,17 @@ describe('requestLogging', () => {
     expect(lines[0]).toMatchObject({ reqId: id });
   });
 
-  it('counts a quiet path without logging it, but for one sample in N and every 5xx, which carry the request id', async () => {
+  it('counts a quiet path without logging it, but for one sample in N and every 5xx but 503, which carry the request id', async () => {
     const { lines, log } = captured();
     const answered: unknown[] = [];
     const hono = app(log, answered);
     for (let i = 0; i < 7; i++) expect((await hono.request('/hot', { method: 'POST' })).status).toBe(200);
     expect(answered).toHaveLength(7);
     expect(lines).toEqual([expect.objectContaining({ path: '/hot', sampled: 3 }), expect.objectContaining({ path: '/hot', sampled: 3 })]);
+    lines.length = 0;
+    // A 503 there (busy, at capacity) comes as often as the requests: counted, not logged.
+    for (let i = 0; i < 2; i++) expect((await hono.request('/hot/busy', { method: 'POST' })).status).toBe(503);
+    expect(lines.filter((line) => line.sampled === undefined)).toEqual([]);
     lines.length = 0;
     const failed = await hono.request('/hot/fail', { method: 'POST', headers: { 'x-request-id': 'fail-1' } });
     expect(failed.status).toBe(500);

@@ -22,7 +22,7 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
   return pino(
     {
       base: { service },
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: options.level ?? levelFromEnv(),
       timestamp: pino.stdTimeFunctions.isoTime,
       // Level names rather than numbers: a reader of the raw lines should not need a table.
       formatters: { level: (label) => ({ level: label }) },
@@ -33,10 +33,19 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
   );
 }
 
+/**
+ * LOG_LEVEL when it names a level, else info: the services check their environment (and
+ * refuse a bad LOG_LEVEL with a readable message) after their logger exists.
+ */
+function levelFromEnv(): string {
+  const level = process.env.LOG_LEVEL;
+  return level !== undefined && Object.hasOwn(pino.levels.values, level) ? level : level === 'silent' ? 'silent' : 'info';
+}
+
 export interface RequestLogOptions {
   /**
-   * Requests counted, not logged, when they succeed (a hot path: thousands a second would
-   * drown the log and cost more than the answer). 5xx answers are always logged.
+   * Requests counted, not logged (a hot path: thousands a second would drown the log and cost
+   * more than the answer), unless they fail with a 5xx other than 503.
    */
   readonly quiet?: (method: string, path: string) => boolean;
   /** One quiet request in this many is logged anyway, marked `sampled`. Default 1,000. */
@@ -63,7 +72,8 @@ export function requestLogging(log: Logger, options: RequestLogOptions = {}): Mi
     const status = c.res.status;
     options.onAnswered?.(method, c.req.routePath, status, seconds);
     let sampled: number | undefined;
-    if (status < 500 && options.quiet?.(method, path)) {
+    // A 503 on a hot path (busy, at capacity) comes as often as the requests: counted too.
+    if ((status < 500 || status === 503) && options.quiet?.(method, path)) {
       if (++quietSeen % sampleEvery !== 0) return;
       sampled = sampleEvery;
     }

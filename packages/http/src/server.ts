@@ -122,16 +122,19 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
 
 /**
  * Runs `stop` once on SIGINT or SIGTERM, then exits: 0 when it stopped cleanly, 1 when stopping
- * failed (a supervisor should know). A second signal while stopping exits at once, with 1.
+ * failed (a supervisor should know). The same signal again while stopping (Ctrl-C twice) exits
+ * at once, with 1; the other one is ignored: a terminal's Ctrl-C reaches a child service and
+ * its supervisor alike, and the supervisor then sends SIGTERM.
  */
 export function onShutdown(stop: (signal: NodeJS.Signals) => Promise<void>, log: ShutdownLog = CONSOLE): void {
-  let stopping = false;
+  let stopping: NodeJS.Signals | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stopping === signal) {
       log.error({ signal }, 'second signal while stopping: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    if (stopping !== undefined) return;
+    stopping = signal;
     log.info({ signal }, 'stopping');
     stop(signal).then(
       () => {
