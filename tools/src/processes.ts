@@ -56,7 +56,8 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
     [builtFile(name, 'main.js')],
     {
       cwd: `${REPO_ROOT}apps/${name}`,
-      env: { ...process.env, ...options.env, [portVariable]: String(options.port) },
+      // The listening line is logged at info: a quieter LOG_LEVEL from the shell would hide it.
+      env: { ...process.env, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(options.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
