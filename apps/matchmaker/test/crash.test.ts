@@ -1,7 +1,7 @@
 // Real processes: queue players, SIGKILL the matchmaker, restart it on the same port,
 // resubmit, and check the pool is rebuilt and matched after warm-up, nobody twice.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,13 +15,10 @@ import {
   signToken,
   toPasetoDate,
 } from '@ticketbooth/tickets';
-import { freePort } from '@ticketbooth/tools';
+import { builtFile, freePort } from '@ticketbooth/tools';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-// The built service, as it ships (`pnpm build`; `pnpm test` builds first).
-const BUILT_MAIN = join(APP_DIR, 'dist', 'main.js');
-if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run pnpm build first`);
 const RESUBMIT_MS = 300;
 const WARMUP_MS = 1_500;
 const PLAYERS = 20;
@@ -34,7 +31,7 @@ afterAll(() => {
 
 /** Starts the matchmaker as `pnpm start` would; resolves once it prints its listening line. */
 function startMatchmaker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BUILT_MAIN], {
+  const child = spawn(process.execPath, [builtFile('matchmaker', 'main.js')], {
     cwd: APP_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

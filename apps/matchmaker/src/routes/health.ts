@@ -7,7 +7,7 @@ import { openApiDocument } from '../openapi.ts';
 
 export function healthRoutes(mm: Matchmaker, metrics: Metrics, isDraining: () => boolean): Hono {
   const document = openApiDocument();
-  const routes = new Hono()
+  return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/readyz', (c) => {
       // Ready means tickets can be verified and bans are known; warming up still accepts and rebuilds.
@@ -20,5 +20,4 @@ export function healthRoutes(mm: Matchmaker, metrics: Metrics, isDraining: () =>
       return c.body(await metrics.registry.metrics());
     })
     .get('/openapi.json', (c) => c.json(document));
-  return routes;
 }

@@ -16,7 +16,7 @@ export function matchRoutes({ mm, refusals, metrics, now }: RouteContext): Hono<
     closed.inc();
     return new Problem(problem.status, problem.code, problem.title, problem.detail, { ...problem.headers, connection: 'close' }, problem.extra);
   };
-  const routes = new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), async (c) => {
+  return new Hono<{ Bindings: Partial<HttpBindings> }>().post('/v1/matches/current', limitBody(16_384), validate('json', reannouncementSchema), async (c) => {
     // The refusal budget of POST /v1/queue, held and closed the same way: forged tokens here
     // cost a signature check each too.
     const sender = c.env?.incoming?.socket;
@@ -39,5 +39,4 @@ export function matchRoutes({ mm, refusals, metrics, now }: RouteContext): Hono<
       throw refused(ticketProblem(error), refusals.spend(address, sender, now()));
     }
   });
-  return routes;
 }

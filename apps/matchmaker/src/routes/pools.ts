@@ -4,11 +4,10 @@ import { publicKeySet, type KeyRing } from '@ticketbooth/tickets';
 import type { Matchmaker } from '../matchmaker.ts';
 
 export function poolRoutes(mm: Matchmaker, matchKeys: KeyRing): Hono {
-  const routes = new Hono()
+  return new Hono()
     .get('/v1/pools', (c) => c.json({ warmingUp: mm.isWarmingUp(), pools: mm.pools() }))
     .get('/v1/keys', (c) => {
       c.header('cache-control', 'public, max-age=60');
       return c.json(publicKeySet(matchKeys));
     });
-  return routes;
 }

@@ -105,7 +105,7 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
 
 export function queueRoutes(context: RouteContext, submit: ReturnType<typeof submitAnswer>): Hono<{ Bindings: Partial<HttpBindings> }> {
   const { mm } = context;
-  const routes = new Hono<{ Bindings: Partial<HttpBindings> }>()
+  return new Hono<{ Bindings: Partial<HttpBindings> }>()
     .post('/v1/queue', async (c) => {
       // The socket as the fast lane passes it, so both paths budget one connection alike.
       const { status, headers, body } = await submit(c.req.header('authorization'), c.env?.incoming?.socket);
@@ -120,7 +120,6 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
       const found = await mm.find(token);
       return streamMatch(c, context, found, readyBody);
     });
-  return routes;
 }
 
 /**
