@@ -30,9 +30,9 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; lane: FastLane } {
   const { settings } = deps;
   const metrics = createMetrics(settings.pools, { defaultMetrics: deps.defaultMetrics ?? false });
-  const matchmaker = createMatchmaker({ ...deps, observer: metrics.observer });
-  metrics.read(matchmaker.stats);
   const logger = deps.logger ?? createLogger('ticketbooth-matchmaker', { level: 'error' });
+  const matchmaker = createMatchmaker({ ...deps, observer: metrics.observer, log: deps.log ?? ((message, fields) => logger.warn(fields, message)) });
+  metrics.read(matchmaker.stats);
   const log = (error: unknown) => logger.error({ err: error }, 'unexpected error');
   const context: RouteContext = {
     mm: matchmaker,

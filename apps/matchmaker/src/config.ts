@@ -50,6 +50,8 @@ export interface MatchmakerConfig {
    * never see those requests.
    */
   readonly fastLane: boolean;
+  /** The game-server allocation hook (allocator.ts), when ALLOCATOR_URL is set. */
+  readonly allocator: { readonly url: string; readonly timeoutMs: number; readonly attempts: number; readonly maxBackoffMs: number } | undefined;
 }
 
 // TICKETBOOTH_CONFIG, RESUBMIT_INTERVAL_MS, TICKET_TTL_MS and MATCHMAKER_URL (the shard map's
@@ -102,6 +104,15 @@ export const matchmakerEnvSchema = z.object({
   MATCHMAKER_INVALID_TICKETS_PER_S: d(int(1).default(DEFAULT_REFUSALS.perSecond), { description: '... and per second after the burst.' }),
   MATCHMAKER_INVALID_TICKETS_PER_CONNECTION: d(int(1).default(DEFAULT_REFUSALS.perConnection), { description: 'Refused or throttled tickets after which a connection is closed.' }),
   MATCHMAKER_THROTTLED_HOLD_MS: d(int(0).default(DEFAULT_REFUSALS.holdMs!), { description: 'How long a 429 answer is held before it is sent: a client ignoring Retry-After gets one answer per connection per hold.' }),
+  ALLOCATOR_URL: d(z.url({ protocol: /^https?$/ }).optional(), {
+    description:
+      'Game-server allocator: each ready match is POSTed there (idempotent on the match id) and its members get the answer\'s connection details in a signed assignment. Contract: docs/game-servers.md.',
+    defaultText: 'unset: a match is settled once ready',
+    example: 'http://127.0.0.1:8702/v1/allocations',
+  }),
+  ALLOCATOR_TIMEOUT_MS: d(int(100, 60_000).default(3_000), { description: 'Deadline of one allocation attempt.' }),
+  ALLOCATOR_ATTEMPTS: d(int(1, 20).default(4), { description: 'Allocation attempts before the match is cancelled and its members go back to their pool with their wait kept.' }),
+  ALLOCATOR_MAX_BACKOFF_MS: d(int(0, 60_000).default(2_000), { description: 'Longest wait between two allocation attempts (exponential from 100 ms, with jitter).' }),
   MATCHMAKER_FAST_LANE: d(z.enum(['on', 'off']).default('on'), {
     description: 'Answer POST /v1/queue on the raw socket (about 1.8x cheaper per resubmission); off: every request goes through node:http and Hono.',
   }),
@@ -167,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       holdMs: e.MATCHMAKER_THROTTLED_HOLD_MS,
     },
     fastLane: e.MATCHMAKER_FAST_LANE === 'on',
+    allocator:
+      e.ALLOCATOR_URL === undefined
+        ? undefined
+        : { url: e.ALLOCATOR_URL, timeoutMs: e.ALLOCATOR_TIMEOUT_MS, attempts: e.ALLOCATOR_ATTEMPTS, maxBackoffMs: e.ALLOCATOR_MAX_BACKOFF_MS },
   };
 }
 

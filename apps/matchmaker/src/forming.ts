@@ -4,6 +4,7 @@ import type { ModeRules } from '@ticketbooth/config';
 import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
 import { formMatches, type FormedMatch } from './form-matches.ts';
 import type { Deliveries } from './deliveries.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { MatchSigner } from './match-signing.ts';
 import type { MatchmakerSettings } from './matchmaker.ts';
@@ -27,12 +28,13 @@ export interface FormingDeps {
   readonly results: Results;
   readonly events: MatchEvents;
   readonly deliveries: Deliveries;
+  readonly lifecycle: Lifecycle;
   readonly observer: Observer;
   readonly newId: () => string;
 }
 
 export function createForming(deps: FormingDeps) {
-  const { settings, served, matchKeys, signer, queue, results, events, deliveries, observer, newId } = deps;
+  const { settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, newId } = deps;
 
   /** Forms what each served pool can, now; returns how many matches formed. */
   function form(at: number): number {
@@ -51,6 +53,7 @@ export function createForming(deps: FormingDeps) {
     const id = newId();
     const teams: Member[][] = formed.teams;
     const key = matchKeys.signingKey();
+    const acceptBy = pool.rules.accept === undefined ? undefined : at + pool.rules.accept.timeoutMs;
     const match = signer.add({ id, pool: pool.pool, teams }, () =>
       signToken(key, 'match', {
         iss: settings.matchIssuer,
@@ -61,13 +64,19 @@ export function createForming(deps: FormingDeps) {
         jti: id,
         pool: pool.pool,
         teams,
+        ...(acceptBy === undefined ? {} : { acceptBy: toPasetoDate(acceptBy) }),
       }),
     );
-    // Before the pushes below: a push can be written (and count as delivered) in the same turn.
-    deliveries.expect(id, teams.flat().map((m) => m.sub), at + settings.resultTtlMs);
+    const expiresAt = at + settings.resultTtlMs;
+    if (lifecycle.tracks(acceptBy !== undefined)) {
+      lifecycle.add({ match, queuedAt: at, expiresAt }, acceptBy, at + settings.matchTokenTtlMs, formed.entries);
+    } else {
+      // Before the pushes below: a push can be written (and count as delivered) in the same turn.
+      deliveries.expect(id, teams.flat().map((m) => m.sub), at + settings.resultTtlMs);
+    }
     for (const entry of formed.entries) {
       queue.remove(entry.sub);
-      const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt: at + settings.resultTtlMs };
+      const result: MatchResult = { match, queuedAt: entry.queuedAt, expiresAt };
       results.set(entry.sub, result);
       events.publish(entry.sub, result);
       for (const member of entry.party ?? []) {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '@ticketbooth/config';
 import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
+import { createAllocator } from './allocator.ts';
 import { createApp } from './app.ts';
 import { loadConfig, type MatchmakerConfig } from './config.ts';
 import { fileKeys, issuerKeys } from './keys-source.ts';
@@ -38,6 +39,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
     defaultMetrics: true,
     logger: log,
     isDraining: () => draining,
+    ...(config.allocator === undefined ? {} : { allocate: createAllocator(config.allocator) }),
     ...(config.revocationFeedUrl === undefined ? {} : { revocationFeed: { issuerUrl: config.revocationFeedUrl, fetch } }),
   });
   // An unreachable issuer is logged, not fatal: /readyz says so until keys and the first feed arrive.
@@ -67,7 +69,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
     await Promise.race([server.close(), sleep(2_000)]);
   }, log);
   // Last: whoever waits for this line may signal the process at once.
-  log.info({ url: server.url, fastLane: config.fastLane, pools: config.pools }, `ticketbooth-matchmaker listening on ${server.url}`);
+  log.info({ url: server.url, fastLane: config.fastLane, pools: config.pools, allocator: config.allocator?.url }, `ticketbooth-matchmaker listening on ${server.url}`);
 }
 
 let config: MatchmakerConfig;

@@ -3,15 +3,17 @@
 // (searching, ready, timed_out, left), reannounce.ts, leaving.ts, forming.ts, warmup.ts.
 import type { SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
-import type { KeyRing } from '@ticketbooth/tickets';
+import { signToken, toPasetoDate, type KeyRing } from '@ticketbooth/tickets';
+import type { Allocation } from './allocator.ts';
 import { Deliveries } from './deliveries.ts';
+import { Lifecycle, isSettled, plainView, type MatchState, type MatchView } from './lifecycle.ts';
 import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
 import { createLeaving } from './leaving.ts';
 import type { MatchmakerStats } from './metrics.ts';
 import { UNOBSERVED, type Observer } from './observer.ts';
-import { createReannounce } from './reannounce.ts';
+import { createReannounce, type Holding } from './reannounce.ts';
 import { Queue, type QueueEntry, type TicketFacts } from './pool.ts';
 import type { RefusalBudgetOptions } from './refusal-budget.ts';
 import { Results, type Match, type MatchResult } from './results.ts';
@@ -50,6 +52,10 @@ export interface MatchmakerDeps {
   readonly revocationFeed?: { readonly issuerUrl: string; readonly fetch: Fetch };
   /** A queue to start from: benches fill one without signing a ticket per player. */
   readonly queue?: Queue;
+  /** The game-server allocation hook (allocator.ts): ready matches are assigned a server through it. */
+  readonly allocate?: (match: Match) => Promise<Allocation>;
+  /** Where the matchmaker's own troubles go (an allocation given up). */
+  readonly log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export interface PoolStatus {
@@ -68,6 +74,7 @@ export interface Found {
   readonly expiresAt: number;
 }
 
+const NO_ACCEPT_STEP = new Problem(409, 'no-accept-step', 'Nothing to accept', 'this match has no accept step: it was ready when it formed');
 const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or ready');
 
 /**
@@ -93,6 +100,18 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   const events = new MatchEvents(settings.maxPlayers);
   const deliveries = new Deliveries();
   const signer = new MatchSigner();
+  const lifecycle = new Lifecycle({
+    queue,
+    results,
+    events,
+    deliveries,
+    allocate: deps.allocate,
+    signAssignment,
+    isWarmingUp: (at) => warmup.isWarmingUp(at),
+    onEvent: (event) => observer.lifecycle(event),
+    now,
+    ...(deps.log === undefined ? {} : { log: deps.log }),
+  });
   const serves = (pool: string) => served.has(pool);
   const tickets = createTicketCheck({
     shared: settings.shared,
@@ -117,6 +136,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     queue,
     events,
     deliveries,
+    lifecycle,
     isRevoked,
     now,
   });
@@ -128,10 +148,11 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     serves,
     isRevoked,
     hasLeft: (facts) => leaving.size > 0 && leaving.hasLeft(facts),
+    viewOf,
     maxPlayers: settings.maxPlayers,
     now,
   });
-  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, observer, newId });
+  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, newId });
   const feed: RevocationFeed | undefined =
     deps.revocationFeed === undefined
       ? undefined
@@ -139,6 +160,30 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   // Searching answers, counted as a plain number: a metrics call costs as much as the rest of
   // a resubmission's own work. Read (and reset) when scraped.
   let searching = 0;
+
+  /** What `sub` is told about the match in `result`: its phase when it has a life after forming. */
+  function viewOf(result: MatchResult, sub: string): MatchView {
+    const state = lifecycle.get(result.match.id);
+    return state === undefined ? plainView(result.match) : lifecycle.view(state, sub);
+  }
+
+  /** The settled match's proof: every member accepted, and the server allocated if there is an allocator. */
+  function signAssignment(state: MatchState, allocation: Allocation | undefined): string {
+    const id = state.match.id;
+    return signToken(matchKeys.signingKey(), 'assignment', {
+      iss: settings.matchIssuer,
+      sub: id,
+      aud: settings.shared.audiences.match,
+      iat: toPasetoDate(now()),
+      // With the match token: a game server needs both, and the match's own lifetime bounds them.
+      exp: toPasetoDate(Math.max(now() + 1_000, state.tokenExpiresAt)),
+      jti: id,
+      match: id,
+      pool: state.match.pool,
+      ...(allocation === undefined ? {} : { connect: allocation.connect }),
+      ...(allocation?.details === undefined ? {} : { details: { ...allocation.details } }),
+    });
+  }
 
   function isRevoked(facts: Parameters<Revocations['refuses']>[0]): boolean {
     return revocations.size > 0 && revocations.refuses(facts);
@@ -167,7 +212,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   }
 
   function counted(submission: Submission): Submission {
-    if (submission.status !== 'searching') observer.submitted(submission.status);
+    if (submission.status === 'matched') observer.submitted(submission.view.status);
+    else if (submission.status !== 'searching') observer.submitted(submission.status);
     else if (submission.outcome === 'superseded') observer.submitted('superseded');
     else searching++;
     return submission;
@@ -192,12 +238,29 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return !isRevoked(facts);
   }
 
-  /** A member presenting the match it holds: answered, or rebuilt after a restart (reannounce.ts). */
-  function reannounce(ticket: string, matchToken: string): { result: MatchResult; delivered: boolean } {
-    const { result, rebuilt, registered, delivered } = reannounceMatch(ticket, matchToken);
+  /**
+   * A member presenting the match it holds, with its acceptance and assignment if it has them:
+   * answered with the match's phase, or rebuilt after a restart (reannounce.ts).
+   */
+  function reannounce(ticket: string, matchToken: string, holding: Holding = {}): { view: MatchView; delivered: boolean } {
+    const { result, state, presenter, rebuilt, registered, delivered } = reannounceMatch(ticket, matchToken, holding);
     if (rebuilt) warmup.rebuilt(now(), registered);
     observer.reannounced(rebuilt ? 'rebuilt' : 'known');
-    return { result, delivered };
+    return { view: state === undefined ? plainView(result.match) : lifecycle.view(state, presenter.sub), delivered };
+  }
+
+  /**
+   * A member's answer to a proposed match, authenticated by their own ticket: nobody can accept
+   * or decline for a player without that player's ticket. Problems: 409 already-accepted,
+   * match-cancelled, match-settled, no-accept-step; those of presenting the match otherwise.
+   */
+  function respond(ticket: string, matchToken: string, answer: 'accept' | 'decline'): MatchView {
+    const { state, presenter, rebuilt, registered } = reannounceMatch(ticket, matchToken);
+    if (rebuilt) warmup.rebuilt(now(), registered);
+    if (state === undefined) throw NO_ACCEPT_STEP;
+    if (answer === 'accept') lifecycle.accept(state, presenter);
+    else lifecycle.decline(state, presenter);
+    return lifecycle.view(state, presenter.sub);
   }
 
   /**
@@ -219,6 +282,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     deliveries.expire(at);
     revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
     leaving.prune(at);
+    lifecycle.tick(at);
     if (warmup.isWarmingUp(at)) return 0;
     return forming.form(at);
   }
@@ -265,6 +329,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     submit,
     refreshQueued,
     reannounce,
+    respond,
+    viewOf,
     /** Takes the ticket's player out of the queue for good (leaving.ts); an expired ticket may too. */
     leave: leaving.leave,
     find,
@@ -272,11 +338,13 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     watch: (sub: string, listener: (result: MatchResult) => void) => events.subscribe(sub, listener),
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */
     whenSigned: (match: Match) => signer.whenSigned(match),
-    /** The player has been pushed the match (SSE): delivered (deliveries.ts), and counted as a `ready` answer. */
-    pushed(result: MatchResult, sub: string): void {
-      deliveries.answered(result.match.id, sub);
-      observer.submitted('ready');
+    /** The player has been pushed the match's phase (SSE): delivered once settled (deliveries.ts), and counted as an answer. */
+    pushed(view: MatchView, sub: string): void {
+      if (isSettled(view)) deliveries.answered(view.match.id, sub);
+      observer.submitted(view.status);
     },
+    /** Matches with a life after forming still followed (proposed, allocating, or kept to answer). */
+    lifecycleSize: () => lifecycle.size,
     tick,
     revoke,
     /** The player's queued search (a party: its leader's), if any. */

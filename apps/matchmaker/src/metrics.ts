@@ -177,7 +177,14 @@ export function createMetrics(pools: readonly string[], options: { defaultMetric
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers,
   });
+  const lifecycle = new Counter({
+    name: 'ticketbooth_matchmaker_match_lifecycle_total',
+    help: 'Steps of matches after forming: proposed, accepted, ready, assigned, and cancels by reason (declined, accept_timeout, allocation_failed); requeued counts cancels that put players back in their pool.',
+    labelNames: ['event'] as const,
+    registers,
+  });
   const observer: Observer = {
+    lifecycle: (event) => lifecycle.inc({ event }),
     submitted: (outcome) => submissions.inc({ outcome }),
     dropped: (reason) => dropped.inc({ reason }),
     reannounced: (outcome) => reannouncements.inc({ outcome }),

@@ -3,12 +3,14 @@
 import type { DropReason } from './pool.ts';
 
 /** How a submission ended, as counted: its status, or why it got none. */
-export type SubmissionOutcome = 'ready' | 'timed_out' | 'left' | 'revoked' | 'pool_not_served' | 'at_capacity' | 'superseded' | 'invalid';
+export type SubmissionOutcome = 'proposed' | 'ready' | 'assigned' | 'cancelled' | 'timed_out' | 'left' | 'revoked' | 'pool_not_served' | 'at_capacity' | 'superseded' | 'invalid';
 
 export interface Observer {
   submitted(outcome: SubmissionOutcome): void;
   dropped(reason: DropReason | 'revoked'): void;
   reannounced(outcome: 'known' | 'rebuilt'): void;
+  /** A step of a match's life after forming (lifecycle.ts). */
+  lifecycle(event: LifecycleEvent): void;
   /** One pool's matches formed in one tick, and how long forming them took. */
   formed(pool: string, matches: readonly FormedFigures[], tickSeconds: number): void;
 }
@@ -20,4 +22,7 @@ export interface FormedFigures {
   readonly imbalance: number;
 }
 
-export const UNOBSERVED: Observer = { submitted() {}, dropped() {}, reannounced() {}, formed() {} };
+/** Steps after forming: phases entered, acceptances, and why matches were cancelled. */
+export type LifecycleEvent = 'proposed' | 'accepted' | 'ready' | 'assigned' | 'declined' | 'accept_timeout' | 'allocation_failed' | 'requeued';
+
+export const UNOBSERVED: Observer = { submitted() {}, dropped() {}, reannounced() {}, lifecycle() {}, formed() {} };

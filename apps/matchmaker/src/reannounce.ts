@@ -3,6 +3,9 @@
 import { Problem } from '@ticketbooth/http';
 import { TicketError, createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
 import type { Deliveries } from './deliveries.ts';
+import type { Assignment, Lifecycle, MatchState } from './lifecycle.ts';
+import type { TicketFacts } from './pool.ts';
+import { ticketIdOf } from './ticket-check.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { Queue } from './pool.ts';
 import type { Match, MatchResult, Results } from './results.ts';
@@ -21,13 +24,24 @@ export interface ReannounceOptions {
   readonly queue: Queue;
   readonly events: MatchEvents;
   readonly deliveries: Deliveries;
+  readonly lifecycle: Lifecycle;
   /** A banned presenter is refused here as on POST /v1/queue (a party ticket: any member). */
   readonly isRevoked: (ticket: { readonly sub: string; readonly issuedAt: number; readonly party: readonly { readonly sub: string }[] | undefined }) => boolean;
   readonly now: () => number;
 }
 
+/** What a member sends with the match it holds: its acceptance and the settled match's assignment, if it has them. */
+export interface Holding {
+  readonly accepted?: boolean | undefined;
+  readonly assignment?: string | undefined;
+}
+
 export interface Reannounced {
   readonly result: MatchResult;
+  /** The match's life after forming, when it has one (lifecycle.ts). */
+  readonly state: MatchState | undefined;
+  /** The presenting ticket, as the queue would hold it. */
+  readonly presenter: TicketFacts;
   /** True when this matchmaker did not know the match and registered it from the token. */
   readonly rebuilt: boolean;
   /** Members taken into the rebuilt match (those not already elsewhere). */
@@ -38,6 +52,7 @@ export interface Reannounced {
 
 const NOT_IN_MATCH = new Problem(403, 'not-in-match', 'Not in this match', 'the ticket holder is not a member of the presented match');
 const REVOKED = new Problem(403, 'revoked', 'Ticket revoked', 'this player may not present matches with this ticket');
+const WRONG_ASSIGNMENT = new Problem(422, 'assignment-mismatch', 'Assignment of another match', 'the assignment presented is for another match');
 const NOT_OURS = new Problem(422, 'match-not-ours', 'Match not signed here', 'this match was signed with a key this matchmaker does not hold');
 /**
  * Issuer and matchmaker clocks differ: a member's signed `queuedAt` (issuer clock) may read up
@@ -52,7 +67,7 @@ const CLOCK_SKEW_MS = 5_000;
  * const { result, rebuilt } = reannounce(ticket, matchToken); // throws TicketError or Problem
  */
 export function createReannounce(options: ReannounceOptions) {
-  const { results, queue, events, deliveries, now } = options;
+  const { results, queue, events, deliveries, lifecycle, now } = options;
   // A member keeps presenting its match after its last ticket expired (a match token lives
   // longer): the ticket only says who presents, and its signature still must hold.
   const presenters = createVerifier({
@@ -74,9 +89,19 @@ export function createReannounce(options: ReannounceOptions) {
     cacheSize: 10_000,
     now,
   });
+  const assignments = createVerifier({
+    keys: options.matchKeys,
+    purpose: 'assignment',
+    issuer: options.matchIssuer,
+    audience: options.audience,
+    maxLifetimeMs: options.matchTokenTtlMs,
+    cacheSize: 10_000,
+    now,
+  });
 
-  return function reannounce(ticket: string, matchToken: string): Reannounced {
-    const { claims: ticketClaims, issuedAt: ticketIssuedAt } = presenters.verify(ticket);
+  return function reannounce(ticket: string, matchToken: string, holding: Holding = {}): Reannounced {
+    const verifiedTicket = presenters.verify(ticket);
+    const { claims: ticketClaims, issuedAt: ticketIssuedAt } = verifiedTicket;
     const presenter = ticketClaims.sub;
     if (options.isRevoked({ sub: presenter, issuedAt: ticketIssuedAt, party: ticketClaims.party })) throw REVOKED;
     const verified = verifyMatch(matchToken);
@@ -85,22 +110,54 @@ export function createReannounce(options: ReannounceOptions) {
     if (!members.some((m) => m.sub === presenter)) throw NOT_IN_MATCH;
     const pool = `${claims.pool.mode}/${claims.pool.region}`;
     if (!options.serves(pool)) throw new Problem(422, 'pool-not-served', 'Pool not served here', `${pool} is served by another matchmaker`);
+    const assignment = holding.assignment === undefined ? undefined : verifyAssignment(holding.assignment, claims.jti);
+    const facts = factsOf(verifiedTicket, ticket, pool);
     const at = now();
+    const answer = (result: MatchResult, state: MatchState | undefined, registered: number): Reannounced => {
+      if (state !== undefined) {
+        lifecycle.presented(state, facts, holding.accepted === true);
+        if (assignment !== undefined) lifecycle.settledBy(state, assignment);
+      }
+      if (state === undefined || state.isSettled) deliveries.answered(claims.jti, presenter);
+      const delivered = state === undefined || state.isSettled ? deliveries.isComplete(claims.jti) : false;
+      return { result, state, presenter: facts, rebuilt: registered > 0, registered, delivered };
+    };
+    const tracked = lifecycle.get(claims.jti);
+    if (tracked !== undefined) return answer(tracked.result, tracked, 0);
     // Known when any member still has it (the presenter may be searching again meanwhile).
     for (const { sub } of members) {
       const known = results.latest(sub, at);
-      if (known?.match.id !== claims.jti) continue;
-      deliveries.answered(claims.jti, presenter);
-      return { result: known, rebuilt: false, registered: 0, delivered: deliveries.isComplete(claims.jti) };
+      if (known?.match.id === claims.jti) return answer(known, undefined, 0);
     }
     // Older than a result is kept: every member was answered then or gave up; nothing to rebuild.
     if (at - issuedAt >= options.resultTtlMs) {
-      return { result: resultOf(verified, matchToken, at), rebuilt: false, registered: 0, delivered: true };
+      return { result: resultOf(verified, matchToken, at), state: undefined, presenter: facts, rebuilt: false, registered: 0, delivered: true };
     }
-    const rebuilt = register(verified, matchToken, at);
-    deliveries.answered(claims.jti, presenter);
-    return { ...rebuilt, rebuilt: rebuilt.registered > 0, delivered: deliveries.isComplete(claims.jti) };
+    const { result, state, registered } = register(verified, matchToken, at, assignment);
+    return answer(result, state, registered);
   };
+
+  function verifyAssignment(token: string, matchId: string): Assignment {
+    const { claims } = assignments.verify(token);
+    if (claims.match !== matchId) throw WRONG_ASSIGNMENT;
+    return { token, connect: claims.connect, details: claims.details };
+  }
+
+  function factsOf({ claims, kid, issuedAt, expiresAt }: Verified<'ticket'>, token: string, pool: string): TicketFacts {
+    const ticketPool = `${claims.pool.mode}/${claims.pool.region}`;
+    return {
+      sub: claims.sub,
+      // The match's pool string when the same: a requeued entry joins the served pool's set.
+      pool: ticketPool === pool ? pool : ticketPool,
+      rating: claims.rating,
+      queuedAt: Date.parse(claims.queuedAt),
+      party: claims.party,
+      issuedAt,
+      expiresAt,
+      ticketId: ticketIdOf(token),
+      kid: options.tickets.ring.get(kid)?.kid ?? kid,
+    };
+  }
 
   function verifyMatch(token: string): Verified<'match'> {
     try {
@@ -123,7 +180,12 @@ export function createReannounce(options: ReannounceOptions) {
    * answered with it from now on. A member already in another match, or searching again since
    * the match formed, keeps that: a rebuilt match never pulls anyone out of another one.
    */
-  function register(verified: Verified<'match'>, token: string, at: number): { result: MatchResult; registered: number } {
+  function register(
+    verified: Verified<'match'>,
+    token: string,
+    at: number,
+    assignment: Assignment | undefined,
+  ): { result: MatchResult; state: MatchState | undefined; registered: number } {
     const result = resultOf(verified, token, at);
     const { match } = result;
     const toTell: string[] = [];
@@ -134,13 +196,18 @@ export function createReannounce(options: ReannounceOptions) {
       if (entry !== undefined) queue.remove(sub);
       toTell.push(sub);
     }
-    // Before the pushes: a push written in this turn counts as delivered.
-    deliveries.expect(match.id, toTell, result.expiresAt);
+    // Before the pushes: a push written in this turn counts as delivered, and a stream woken
+    // by one tells the match's phase. A match with a life after forming (lifecycle.ts) is
+    // delivered once its members hear it settled.
+    const acceptBy = verified.claims.acceptBy === undefined ? undefined : Date.parse(verified.claims.acceptBy);
+    let state: MatchState | undefined;
+    if (lifecycle.tracks(acceptBy !== undefined)) state = lifecycle.add(result, acceptBy, verified.expiresAt, [], assignment);
+    else deliveries.expect(match.id, toTell, result.expiresAt);
     for (const sub of toTell) {
       results.set(sub, result);
       events.publish(sub, result);
     }
-    return { result, registered: toTell.length };
+    return { result, state, registered: toTell.length };
   }
 }
 

@@ -35,6 +35,11 @@ export class Results {
     this.#order.push({ sub, result });
   }
 
+  /** Stops answering `sub` with this result (a cancelled match that put them back in the pool). */
+  forget(sub: string, matchId: string): void {
+    if (this.#bySub.get(sub)?.match.id === matchId) this.#bySub.delete(sub);
+  }
+
   /** The match answering a search that started at `queuedAt` or before, if still kept. */
   find(sub: string, queuedAt: number, now: number): MatchResult | undefined {
     const result = this.#bySub.get(sub);

@@ -17,7 +17,48 @@ export const searchingSchema = z.object({
   resubmitAfterMs: z.number().int().positive(),
 });
 
-export const readySchema = z.object({ status: z.literal('ready'), match: matchSchema });
+export const assignmentSchema = z
+  .object({
+    token: z.string().describe('An `assignment` token signed by this matchmaker: the match is settled (every member accepted; the server allocated, if `connect`). Verify with GET /v1/keys.'),
+    connect: z.string().optional().describe('host:port of the game server the allocator gave this match.'),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("The allocator's extra connection details."),
+  })
+  .describe('Present it with the match (POST /v1/matches/current): a restarted matchmaker then knows the match is settled.');
+
+export const proposedSchema = z
+  .object({
+    status: z.literal('proposed'),
+    match: matchSchema,
+    acceptBy: z.string().describe('Every member accepts by then (signed in the match token as acceptBy), or the match is cancelled.'),
+    accepted: z.boolean().describe('Whether this player has accepted.'),
+  })
+  .describe('The mode has an accept step: POST /v1/matches/accept or /decline with this ticket.');
+
+export const readySchema = z
+  .object({
+    status: z.literal('ready'),
+    match: matchSchema,
+    allocating: z.boolean().describe('True while a game server is being allocated: `assigned` follows (or `cancelled` if allocation fails). False: settled.'),
+    assignment: assignmentSchema.optional().describe('Present when every member accepted an accept step: the signed proof.'),
+  })
+  .describe('Every member accepted (or the mode has no accept step).');
+
+export const assignedSchema = z
+  .object({ status: z.literal('assigned'), match: matchSchema, assignment: assignmentSchema.required({ connect: true }) })
+  .describe('A game server was allocated: connect to `assignment.connect`.');
+
+export const cancelledSchema = z
+  .object({
+    status: z.literal('cancelled'),
+    match: matchSchema,
+    reason: z.enum(['declined', 'accept_timeout', 'allocation_failed']),
+    requeued: z
+      .boolean()
+      .describe('True: this player did nothing wrong and is back in the pool with the wait kept; keep resubmitting the ticket. False: this search is over.'),
+  })
+  .describe('The match fell through.');
+
+export const matchViewSchemas = [proposedSchema, readySchema, assignedSchema, cancelledSchema] as const;
 
 export const timedOutSchema = z
   .object({
@@ -27,15 +68,28 @@ export const timedOutSchema = z
   })
   .describe("The search reached its mode's maxWaitMs and is over; a new search needs a new ticket (without previousTicket).");
 
-export const reannouncedSchema = readySchema.extend({
-  delivered: z.boolean().describe('Every member has been answered with this match: presenting it again is no longer needed.'),
-});
+const delivered = {
+  delivered: z.boolean().describe('Every member has been answered with this match settled: presenting it again is no longer needed.'),
+};
+export const reannouncedSchema = z.discriminatedUnion('status', [
+  proposedSchema.extend(delivered),
+  readySchema.extend(delivered),
+  assignedSchema.extend(delivered),
+  cancelledSchema.extend(delivered),
+]);
 
-export const reannouncementSchema = z.strictObject({
+export const matchAnswerSchema = z.strictObject({
   match: z.string().min(1).max(8192).describe('The `match` token this player was answered with.'),
 });
 
-export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, readySchema, timedOutSchema]);
+export const reannouncementSchema = matchAnswerSchema.extend({
+  accepted: z.boolean().optional().describe('This player accepted the match (re-sent so that a restarted matchmaker rebuilds the accept step).'),
+  assignment: z.string().min(1).max(8192).optional().describe('The `assignment` token, once the match is settled.'),
+});
+
+export const matchViewSchema = z.discriminatedUnion('status', [...matchViewSchemas]);
+
+export const submissionSchema = z.discriminatedUnion('status', [searchingSchema, ...matchViewSchemas, timedOutSchema]);
 
 export const poolsSchema = z.object({
   warmingUp: z.boolean(),

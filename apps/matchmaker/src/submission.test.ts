@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Deliveries } from './deliveries.ts';
 import { Queue, type TicketFacts } from './pool.ts';
 import { Results, type MatchResult } from './results.ts';
+import { plainView } from './lifecycle.ts';
 import { createDecide } from './submission.ts';
 import { Warmup } from './warmup.ts';
 
@@ -28,6 +29,7 @@ function setup(options: { maxPlayers?: number } = {}) {
     serves: (pool) => pool === 'duel/eu' || pool === 'squad/eu',
     isRevoked: (f) => revoked.has(f.sub),
     hasLeft: (f) => left.has(f.sub),
+    viewOf: (result) => plainView(result.match),
     maxPlayers: options.maxPlayers ?? 100,
     now: () => clock,
   });
@@ -57,10 +59,10 @@ describe('a submission, transition by transition', () => {
     const result = matchOf(['alice', 'bob'], T0 + 5_000);
     s.results.set('alice', result);
     s.deliveries.expect('m1', ['alice', 'bob'], T0 + 30_000);
-    expect(s.submit(facts('alice'))).toEqual({ status: 'ready', result });
+    expect(s.submit(facts('alice'))).toEqual({ status: 'matched', result, view: { status: 'ready', match: result.match, allocating: false } });
     expect(s.deliveries.isComplete('m1')).toBe(false);
     s.results.set('bob', result);
-    expect(s.submit(facts('bob')).status).toBe('ready');
+    expect(s.submit(facts('bob')).status).toBe('matched');
     expect(s.deliveries.isComplete('m1')).toBe(true);
     expect(s.submit(facts('alice', { queuedAt: T0 + 6_000, ticketId: 't-alice-new' }))).toMatchObject({ status: 'searching', outcome: 'added' });
   });

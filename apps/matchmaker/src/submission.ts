@@ -2,6 +2,7 @@
 // signed facts and the clock: a restart, a refreshed ticket or a resubmission after the entry
 // was dropped all reach the same answer.
 import type { Deliveries } from './deliveries.ts';
+import { isSettled, type MatchView } from './lifecycle.ts';
 import type { Queue, QueueEntry, TicketFacts, UpsertOutcome } from './pool.ts';
 import type { MatchResult, Results } from './results.ts';
 import type { CheckedTicket } from './ticket-check.ts';
@@ -9,7 +10,7 @@ import type { Warmup } from './warmup.ts';
 
 export type Submission =
   | { readonly status: 'searching'; readonly entry: QueueEntry; readonly outcome: UpsertOutcome }
-  | { readonly status: 'ready'; readonly result: MatchResult }
+  | { readonly status: 'matched'; readonly result: MatchResult; readonly view: MatchView }
   | { readonly status: 'timed_out'; readonly pool: string; readonly queuedForMs: number }
   | { readonly status: 'revoked' }
   | { readonly status: 'left' }
@@ -24,6 +25,8 @@ export interface SubmissionDeps {
   readonly serves: (pool: string) => boolean;
   readonly isRevoked: (facts: TicketFacts) => boolean;
   readonly hasLeft: (facts: TicketFacts) => boolean;
+  /** What a member is told about their match (lifecycle.ts). */
+  readonly viewOf: (result: MatchResult, sub: string) => MatchView;
   readonly maxPlayers: number;
   readonly now: () => number;
 }
@@ -34,7 +37,7 @@ const AT_CAPACITY: Submission = { status: 'at_capacity' };
 
 /**
  * @example
- * const decide = createDecide({ queue, results, deliveries, warmup, serves, isRevoked, hasLeft, maxPlayers, now });
+ * const decide = createDecide({ queue, results, deliveries, warmup, serves, isRevoked, hasLeft, viewOf, maxPlayers, now });
  * decide(await tickets.check(token)); // { status: 'searching', entry, outcome: 'added' }
  */
 export function createDecide(deps: SubmissionDeps): (ticket: CheckedTicket) => Submission {
@@ -46,13 +49,14 @@ export function createDecide(deps: SubmissionDeps): (ticket: CheckedTicket) => S
     return { status: 'searching', entry, outcome: 'refreshed' };
   }
 
-  /** Matched: the player (and party) are answered with the match, which counts as delivered. */
-  function ready(result: MatchResult, facts: TicketFacts): Submission {
-    if (deliveries.size > 0) {
+  /** Matched: the player (and party) are answered with the match's phase; a settled one counts as delivered. */
+  function matched(result: MatchResult, facts: TicketFacts): Submission {
+    const view = deps.viewOf(result, facts.sub);
+    if (deliveries.size > 0 && isSettled(view)) {
       deliveries.answered(result.match.id, facts.sub);
       for (const member of facts.party ?? []) deliveries.answered(result.match.id, member.sub);
     }
-    return { status: 'ready', result };
+    return { status: 'matched', result, view };
   }
 
   /** Past the mode's longest wait, from the signed queuedAt: over, never a new wait. */
@@ -77,7 +81,7 @@ export function createDecide(deps: SubmissionDeps): (ticket: CheckedTicket) => S
     if (entry !== undefined && entry.giveUpAt > at) return refreshed(entry, at);
     if (!deps.serves(facts.pool)) return { status: 'pool_not_served', pool: facts.pool };
     const result = results.find(facts.sub, facts.queuedAt, at);
-    if (result !== undefined) return ready(result, facts);
+    if (result !== undefined) return matched(result, facts);
     if (queue.giveUpAt(facts.pool, facts.queuedAt) <= at) return timedOut(facts, at);
     return queued(facts, at);
   };

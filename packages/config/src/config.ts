@@ -28,6 +28,12 @@ export const modeSchema = z
       .max(86_400_000)
       .optional()
       .describe('Longest search, from the signed queuedAt: then the matchmaker answers timed_out and drops the entry. Absent: no limit.'),
+    accept: z
+      .strictObject({
+        timeoutMs: z.number().int().min(1_000).max(600_000).describe('How long members have to accept, from the match\'s formation (signed in the match token).'),
+      })
+      .optional()
+      .describe('An accept step: a formed match is proposed, and ready only once every member accepts. Absent: a formed match is ready at once.'),
   })
   .refine((m) => m.ratingWindow.initial <= m.ratingWindow.max, 'ratingWindow.initial must be <= max');
 export type ModeRules = z.infer<typeof modeSchema>;

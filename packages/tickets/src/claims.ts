@@ -1,7 +1,7 @@
 // What each token purpose carries, declared once as zod schemas and checked after the signature.
 import { z } from 'zod';
 
-export const PURPOSES = ['session', 'ticket', 'match', 'revocations'] as const;
+export const PURPOSES = ['session', 'ticket', 'match', 'assignment', 'revocations'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 // Field ranges are spelled out so that Date.parse never yields NaN for a match
@@ -60,7 +60,31 @@ export const ticketClaims = registeredClaims
   .strict();
 
 export const matchClaims = registeredClaims
-  .extend({ pool: poolSchema, teams: z.array(z.array(memberSchema).min(1).max(64)).min(2).max(16) })
+  .extend({
+    pool: poolSchema,
+    teams: z.array(z.array(memberSchema).min(1).max(64)).min(2).max(16),
+    /** Present when the mode has an accept step: every member accepts by then or the match is cancelled. */
+    acceptBy: pasetoDate.optional(),
+  })
+  .strict();
+
+/** `host:port` of a game server: a DNS name, IPv4 or bracketed IPv6 address, and a port. */
+export const connectAddress = z
+  .string()
+  .max(262)
+  .regex(/^(?:\[[0-9a-fA-F:.]{2,45}\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, 'expected host:port');
+
+/** Extra connection details an allocator returns (a server id, a join secret): flat and small. */
+export const assignmentDetails = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), z.union([z.string().max(512), z.number().finite(), z.boolean()]))
+  .refine((d) => Object.keys(d).length <= 16, 'at most 16 details');
+
+/**
+ * A settled match: signed by the matchmaker once every member accepted (and, with an allocator,
+ * once a game server was allocated: `connect`). `sub` and `match` are the match id.
+ */
+export const assignmentClaims = registeredClaims
+  .extend({ match: identifier, pool: poolSchema, connect: connectAddress.optional(), details: assignmentDetails.optional() })
   .strict();
 
 export const revocationsClaims = registeredClaims
@@ -74,6 +98,7 @@ export const CLAIM_SCHEMAS = {
   session: sessionClaims,
   ticket: ticketClaims,
   match: matchClaims,
+  assignment: assignmentClaims,
   revocations: revocationsClaims,
 } as const satisfies Record<Purpose, z.ZodType>;
 
@@ -81,6 +106,7 @@ export type ClaimsOf<P extends Purpose> = z.infer<(typeof CLAIM_SCHEMAS)[P]>;
 export type SessionClaims = ClaimsOf<'session'>;
 export type TicketClaims = ClaimsOf<'ticket'>;
 export type MatchClaims = ClaimsOf<'match'>;
+export type AssignmentClaims = ClaimsOf<'assignment'>;
 export type RevocationsClaims = ClaimsOf<'revocations'>;
 
 export function isPurpose(value: unknown): value is Purpose {

@@ -2,6 +2,10 @@ export { isCanonicalBase64url } from './base64url.ts';
 export { ExpiringLru, type CacheStats } from './cache.ts';
 export {
   CLAIM_SCHEMAS,
+  assignmentClaims,
+  assignmentDetails,
+  connectAddress,
+  type AssignmentClaims,
   PURPOSES,
   isPurpose,
   matchClaims,

@@ -45,6 +45,7 @@ export function claimsFor<P extends Purpose>(purpose: P, at = EPOCH): ClaimsOf<P
       pool: { mode: 'duel', region: 'eu' },
       teams: [[{ sub: 'a', rating: 1 }], [{ sub: 'b', rating: 2 }]],
     },
+    assignment: { match: 'match-1', pool: { mode: 'duel', region: 'eu' }, connect: '127.0.0.1:7777' },
     revocations: { since: toPasetoDate(at - MINUTE), entries: [] },
   }[purpose];
   return { ...base, ...extra } as ClaimsOf<P>;

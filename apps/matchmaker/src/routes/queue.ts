@@ -6,7 +6,7 @@ import type { Pool } from '@ticketbooth/tickets';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
 import type { QueueEntry } from '../pool.ts';
-import type { MatchResult } from '../results.ts';
+import type { MatchView } from '../lifecycle.ts';
 import { streamMatch } from '../sse.ts';
 import type { RouteContext } from './context.ts';
 
@@ -36,8 +36,8 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
     switch (submission.status) {
       case 'searching':
         return { status: 200, headers: json, body: searchingJson(submission.entry) };
-      case 'ready':
-        return { status: 200, headers: json, body: JSON.stringify(readyBody(submission.result)) };
+      case 'matched':
+        return { status: 200, headers: json, body: JSON.stringify(viewBody(submission.view)) };
       case 'timed_out':
         return { status: 200, headers: json, body: JSON.stringify({ status: 'timed_out', pool: poolOf(submission.pool), queuedForMs: Math.round(submission.queuedForMs) }) };
       case 'left':
@@ -118,7 +118,7 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
     .get('/v1/queue/events', async (c) => {
       const token = bearerToken(c.req.header('authorization'));
       const found = await mm.find(token);
-      return streamMatch(c, context, found, readyBody);
+      return streamMatch(c, context, found);
     });
 }
 
@@ -132,8 +132,18 @@ export function searchingBody({ mm, resubmitIntervalMs: resubmitAfterMs, pools, 
     `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(now() - entry.queuedAt))},"playersInPool":${mm.playersIn(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
 }
 
-export function readyBody(result: MatchResult) {
-  return { status: 'ready' as const, match: result.match };
+/** A member's match as answered: its phase and what goes with it (lifecycle.ts). */
+export function viewBody(view: MatchView) {
+  switch (view.status) {
+    case 'proposed':
+      return { status: view.status, match: view.match, acceptBy: new Date(view.acceptBy).toISOString(), accepted: view.accepted };
+    case 'ready':
+      return { status: view.status, match: view.match, allocating: view.allocating, ...(view.assignment === undefined ? {} : { assignment: view.assignment }) };
+    case 'assigned':
+      return { status: view.status, match: view.match, assignment: view.assignment };
+    case 'cancelled':
+      return { status: view.status, match: view.match, reason: view.reason, requeued: view.requeued };
+  }
 }
 
 function poolOf(key: string): Pool {
