@@ -260,7 +260,10 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     if (state === undefined) throw NO_ACCEPT_STEP;
     if (answer === 'accept') lifecycle.accept(state, presenter);
     else lifecycle.decline(state, presenter);
-    return lifecycle.view(state, presenter.sub);
+    const view = lifecycle.view(state, presenter.sub);
+    // The last acceptance is answered with the settled match: that member has heard it.
+    if (isSettled(view)) deliveries.answered(view.match.id, presenter.sub);
+    return view;
   }
 
   /**

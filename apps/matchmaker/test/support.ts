@@ -43,10 +43,20 @@ export function sharedWithMaxWait(maxWaitMs: number): SharedConfig {
   });
 }
 
+/** The harness's shared config with an accept step in both modes. */
+export function sharedWithAccept(timeoutMs: number): SharedConfig {
+  return parseSharedConfig({
+    ...DEMO_CONFIG,
+    resubmitIntervalMs: 1_000,
+    ticketTtlMs: 60_000,
+    modes: { duel: { ...DEMO_CONFIG.modes.duel, accept: { timeoutMs } }, squad: { ...DEMO_CONFIG.modes.squad, accept: { timeoutMs } } },
+  });
+}
+
 export function createHarness(
   overrides: Partial<MatchmakerSettings> = {},
   shared?: SharedConfig,
-  extra: Pick<MatchmakerDeps, 'revocationFeed'> & Pick<AppDeps, 'logger'> & {
+  extra: Pick<MatchmakerDeps, 'revocationFeed' | 'allocate'> & Pick<AppDeps, 'logger'> & {
     /** Another harness's keys and clock: this one is that matchmaker restarted (memory gone, key file kept). */
     readonly restartOf?: { readonly issuerKey: SigningKey; readonly matchKeys: KeyRing; now(): number };
   } = {},
@@ -112,8 +122,10 @@ export function createHarness(
     ticket,
     auth,
     submit: (token: string) => app.request('/v1/queue', { method: 'POST', headers: auth(token) }),
-    reannounce: (token: string, match: string) =>
-      app.request('/v1/matches/current', { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify({ match }) }),
+    reannounce: (token: string, match: string, holding: { accepted?: boolean; assignment?: string } = {}) =>
+      app.request('/v1/matches/current', { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify({ match, ...holding }) }),
+    respond: (token: string, match: string, answer: 'accept' | 'decline') =>
+      app.request(`/v1/matches/${answer}`, { method: 'POST', headers: { ...auth(token), 'content-type': 'application/json' }, body: JSON.stringify({ match }) }),
     leave: (token: string) => app.request('/v1/queue', { method: 'DELETE', headers: auth(token) }),
     advance: (ms: number) => (clock += ms),
     now: () => clock,
