@@ -15,6 +15,8 @@ export interface LeavingOptions {
   /** Players remembered at most; the one who left longest ago is forgotten first. */
   readonly maxRemembered: number;
   readonly now: () => number;
+  /** Told of each search that left (a member of a proposed match leaving declines it). */
+  readonly onLeft?: (sub: string, queuedAt: number) => void;
 }
 
 export const LEFT = new Problem(409, 'left', 'Left the queue', 'this ticket left the queue; a new search needs a new ticket');
@@ -56,6 +58,7 @@ export function createLeaving(options: LeavingOptions) {
     left.delete(sub);
     left.set(sub, { queuedAt, until: expiresAt + 2 * ttlMs });
     if (left.size > options.maxRemembered) left.delete(left.keys().next().value as string);
+    options.onLeft?.(sub, queuedAt);
   }
 
   /** Takes the ticket's player out of the queue; throws 409 left for a ticket that already left. */

@@ -173,9 +173,13 @@ export class Lifecycle {
     this.cancel(state, 'declined');
   }
 
-  /** A member left the queue (DELETE /v1/queue) while their match was proposed: a decline. */
-  left(state: MatchState, ticket: TicketFacts): void {
-    if (state.phase !== 'proposed' || groupOf(ticket).some((sub) => state.accepted.has(sub))) return;
+  /**
+   * A member left the queue (DELETE /v1/queue) while their match was proposed: a decline, even
+   * after accepting (they are gone; the match could not start with them), and not requeued.
+   */
+  left(state: MatchState, sub: string): void {
+    if (state.phase !== 'proposed') return;
+    state.accepted.delete(sub);
     this.#deps.onEvent('declined');
     this.cancel(state, 'declined');
   }

@@ -3,10 +3,11 @@
 // (searching, ready, timed_out, left), reannounce.ts, leaving.ts, forming.ts, warmup.ts.
 import type { SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
-import { signToken, toPasetoDate, type KeyRing } from '@ticketbooth/tickets';
+import type { KeyRing } from '@ticketbooth/tickets';
 import type { Allocation } from './allocator.ts';
+import { createAssignmentSigner } from './assignment.ts';
 import { Deliveries } from './deliveries.ts';
-import { Lifecycle, isSettled, plainView, type MatchState, type MatchView } from './lifecycle.ts';
+import { Lifecycle, isSettled, plainView, type MatchView } from './lifecycle.ts';
 import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
@@ -106,7 +107,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     events,
     deliveries,
     allocate: deps.allocate,
-    signAssignment,
+    signAssignment: createAssignmentSigner({ matchKeys, matchIssuer: settings.matchIssuer, audience: settings.shared.audiences.match, now }),
     isWarmingUp: (at) => warmup.isWarmingUp(at),
     onEvent: (event) => observer.lifecycle(event),
     now,
@@ -123,7 +124,18 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   });
   // Who a ticket names, for the paths that accept an expired one (leaving, presenting a match).
   const ticketIdentity = { ring: ticketKeys.ring, issuer: settings.shared.issuer, audience: settings.shared.audiences.ticket, ttlMs: settings.shared.ticketTtlMs };
-  const leaving = createLeaving({ check: (token) => tickets.check(token), tickets: ticketIdentity, queue, maxRemembered: settings.maxPlayers, now });
+  const leaving = createLeaving({
+    check: (token) => tickets.check(token),
+    tickets: ticketIdentity,
+    queue,
+    maxRemembered: settings.maxPlayers,
+    now,
+    onLeft(sub, queuedAt) {
+      const result = results.find(sub, queuedAt, now());
+      const state = result === undefined ? undefined : lifecycle.get(result.match.id);
+      if (state !== undefined) lifecycle.left(state, sub);
+    },
+  });
   const reannounceMatch = createReannounce({
     tickets: ticketIdentity,
     matchKeys,
@@ -165,24 +177,6 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   function viewOf(result: MatchResult, sub: string): MatchView {
     const state = lifecycle.get(result.match.id);
     return state === undefined ? plainView(result.match) : lifecycle.view(state, sub);
-  }
-
-  /** The settled match's proof: every member accepted, and the server allocated if there is an allocator. */
-  function signAssignment(state: MatchState, allocation: Allocation | undefined): string {
-    const id = state.match.id;
-    return signToken(matchKeys.signingKey(), 'assignment', {
-      iss: settings.matchIssuer,
-      sub: id,
-      aud: settings.shared.audiences.match,
-      iat: toPasetoDate(now()),
-      // With the match token: a game server needs both, and the match's own lifetime bounds them.
-      exp: toPasetoDate(Math.max(now() + 1_000, state.tokenExpiresAt)),
-      jti: id,
-      match: id,
-      pool: state.match.pool,
-      ...(allocation === undefined ? {} : { connect: allocation.connect }),
-      ...(allocation?.details === undefined ? {} : { details: { ...allocation.details } }),
-    });
   }
 
   function isRevoked(facts: Parameters<Revocations['refuses']>[0]): boolean {

@@ -28,7 +28,7 @@ function restarted(h: Harness, shared = sharedWithAccept(ACCEPT_MS), allocate?: 
   return createHarness({}, shared, { restartOf: h, ...(allocate ? { allocate } : {}) });
 }
 
-function verifierFor(h: Harness, purpose: 'match' | 'assignment') {
+function verifierFor<P extends 'match' | 'assignment'>(h: Harness, purpose: P) {
   return createVerifier({ keys: h.matchKeys, purpose, issuer: 'ticketbooth-matchmaker', audience: 'ticketbooth-game-server', maxLifetimeMs: 600_000, now: h.now });
 }
 
@@ -95,6 +95,32 @@ describe('accept step', () => {
     expect(await body(await h.submit(alice))).toMatchObject({ status: 'cancelled', reason: 'accept_timeout', requeued: false });
     expect(h.matchmaker.queued('bob')?.queuedAt).toBe(queuedAt);
     expect(await problemOf(await h.respond(alice, match.token, 'accept'))).toMatchObject({ status: 409, code: 'match-cancelled' });
+  });
+
+  it('leaving the queue while proposed is a decline, even after accepting; once settled it changes nothing', async () => {
+    const h = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const first = await proposedDuel(h);
+    await h.respond(first.alice, first.match.token, 'accept');
+    await h.respond(first.bob, first.match.token, 'accept');
+    expect((await h.leave(first.bob)).status).toBe(204);
+    expect(await body(await h.reannounce(first.alice, first.match.token))).toMatchObject({ status: 'ready' });
+
+    const h3 = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const third = await proposedDuel(h3);
+    await h3.respond(third.alice, third.match.token, 'accept');
+    // Alice accepted, then left: she is gone, the match cannot start; Bob (who had not accepted) is out too.
+    expect((await h3.leave(third.alice)).status).toBe(204);
+    expect(await body(await h3.reannounce(third.bob, third.match.token))).toMatchObject({ status: 'cancelled', reason: 'declined', requeued: false });
+    expect(h3.matchmaker.queued('alice')).toBeUndefined();
+    expect(await problemOf(await h3.submit(third.alice))).toMatchObject({ status: 409, code: 'left' });
+
+    const h4 = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const fourth = await proposedDuel(h4);
+    await h4.respond(fourth.alice, fourth.match.token, 'accept');
+    // Bob leaves without answering: a decline; Alice, who accepted, is back with her wait.
+    expect((await h4.leave(fourth.bob)).status).toBe(204);
+    expect(h4.matchmaker.queued('alice')?.queuedAt).toBe(fourth.queuedAt);
+    expect(await body(await h4.submit(fourth.alice))).toMatchObject({ status: 'searching' });
   });
 
   it('refuses what it cannot do, and changes nobody else', async () => {
