@@ -142,6 +142,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const interval = shared.resubmitIntervalMs;
+  const resultTtlMs = e.MATCH_RESULT_TTL_MS ?? shared.ticketTtlMs + 5_000;
+  // A proposed match is answered (and its deadline kept) for as long as results are.
+  for (const [mode, rules] of Object.entries(shared.modes)) {
+    if (rules.accept !== undefined && rules.accept.timeoutMs >= resultTtlMs) {
+      throw new ConfigError(`invalid config (environment):\n  - modes.${mode}.accept.timeoutMs (${rules.accept.timeoutMs}) must be shorter than MATCH_RESULT_TTL_MS (${resultTtlMs})`);
+    }
+  }
   const issuerUrl = e.ISSUER_URL ?? 'http://127.0.0.1:8700';
   // Without an issuer to ask, bans cannot be learnt: that must be chosen (REVOCATIONS=off), or implied
   // by a key file with no ISSUER_URL, never the silent result of an unreachable default URL.
@@ -165,7 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     staleAfterMs: e.STALE_AFTER_MS ?? 3 * interval,
     tickMs: e.MATCHMAKER_TICK_MS,
     // Outliving every ticket of a matched search means none of them can queue it again.
-    resultTtlMs: e.MATCH_RESULT_TTL_MS ?? shared.ticketTtlMs + 5_000,
+    resultTtlMs,
     matchTokenTtlMs: e.MATCH_TOKEN_TTL_MS,
     maxPlayers: e.MATCHMAKER_MAX_PLAYERS,
     keysRefreshMs: e.KEYS_REFRESH_MS,

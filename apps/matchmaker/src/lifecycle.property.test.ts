@@ -44,11 +44,13 @@ async function run(steps: readonly Step[]): Promise<void> {
       if (!view.requeued) client.out = true;
       return;
     }
-    if (client.held?.id !== view.match.id) client.held = { token: view.match.token, id: view.match.id, accepted: false };
-    if (view.status === 'proposed') client.held.accepted = view.accepted;
+    const known = client.held !== undefined && client.held.id === view.match.id ? client.held : undefined;
+    const held: NonNullable<Client['held']> = known ?? { token: String(view.match.token), id: String(view.match.id), accepted: false };
+    client.held = held;
+    if (view.status === 'proposed') held.accepted = view.accepted;
     if (view.status === 'ready') {
-      client.held.accepted = true;
-      client.held.assignment = view.assignment?.token;
+      held.accepted = true;
+      held.assignment = view.assignment?.token;
       for (const member of view.match.teams.flat()) {
         const ids = settledIn.get(member.sub) ?? new Set<string>();
         ids.add(view.match.id);

@@ -102,6 +102,8 @@ const settledProblem = (phase: Phase) => new Problem(409, 'match-settled', 'Matc
  */
 export class Lifecycle {
   readonly #states = new Map<string, MatchState>();
+  /** Only these can time out: the deadline check walks the accept window's matches, not every match kept. */
+  readonly #proposed = new Set<MatchState>();
   readonly #deps: LifecycleDeps;
   #allocating = 0;
   readonly #waiting: MatchState[] = [];
@@ -135,6 +137,7 @@ export class Lifecycle {
     }
     this.#deps.onEvent(state.phase === 'proposed' ? 'proposed' : 'ready');
     if (state.phase === 'ready') this.#ready(state);
+    else this.#proposed.add(state);
     return state;
   }
 
@@ -195,6 +198,7 @@ export class Lifecycle {
     const at = now();
     state.phase = 'cancelled';
     state.reason = reason;
+    this.#proposed.delete(state);
     this.#deps.onEvent(reason);
     const keepsWait = (sub: string) => reason === 'allocation_failed' || state.accepted.has(sub);
     for (const sub of state.members) if (keepsWait(sub)) state.requeued.add(sub);
@@ -236,13 +240,16 @@ export class Lifecycle {
 
   /** Accept deadlines (decided from the signed acceptBy, never while a rebuild is under way); forgets old states. */
   tick(at: number): void {
-    const warming = this.#deps.isWarmingUp(at);
+    // Added in about the order they expire: stop at the first one still kept.
     for (const [id, state] of this.#states) {
-      if (state.result.expiresAt <= at) {
-        this.#states.delete(id);
-        continue;
-      }
-      if (state.phase === 'proposed' && state.acceptBy! <= at && !warming) this.cancel(state, 'accept_timeout');
+      if (state.result.expiresAt > at) break;
+      this.#states.delete(id);
+      this.#proposed.delete(state);
+    }
+    if (this.#deps.isWarmingUp(at)) return;
+    for (const state of this.#proposed) {
+      if (state.phase !== 'proposed') this.#proposed.delete(state);
+      else if (state.acceptBy! <= at) this.cancel(state, 'accept_timeout');
     }
   }
 

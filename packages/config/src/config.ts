@@ -30,7 +30,7 @@ export const modeSchema = z
       .describe('Longest search, from the signed queuedAt: then the matchmaker answers timed_out and drops the entry. Absent: no limit.'),
     accept: z
       .strictObject({
-        timeoutMs: z.number().int().min(1_000).max(600_000).describe('How long members have to accept, from the match\'s formation (signed in the match token).'),
+        timeoutMs: z.number().int().min(1_000).max(120_000).describe('How long members have to accept, from the match\'s formation (signed in the match token).'),
       })
       .optional()
       .describe('An accept step: a formed match is proposed, and ready only once every member accepts. Absent: a formed match is ready at once.'),
