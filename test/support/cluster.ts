@@ -1,6 +1,6 @@
 // Both services as real processes on free loopback ports, with a throwaway dev state.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Fetch, type Session } from '@ticketbooth/client';
@@ -15,6 +15,8 @@ export interface ClusterOptions {
   readonly warmupMs: number;
   readonly ticketTtlMs?: number;
   readonly extraMatchmakerEnv?: Record<string, string>;
+  /** A shared config file for both services (modes, regions...), instead of the demo one. */
+  readonly sharedConfig?: Record<string, unknown>;
 }
 
 export interface Cluster {
@@ -35,7 +37,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const adminToken = randomBytes(24).toString('base64url');
   const [issuerPort, matchmakerPort] = [await freePort(), await freePort()];
   const log: string[] = [];
+  const configFile = join(home, 'config.json');
+  if (options.sharedConfig) writeFileSync(configFile, JSON.stringify(options.sharedConfig));
   const common = {
+    ...(options.sharedConfig ? { TICKETBOOTH_CONFIG: configFile } : {}),
     TICKETBOOTH_HOME: home,
     ADMIN_TOKEN: adminToken,
     RESUBMIT_INTERVAL_MS: String(options.resubmitMs),
