@@ -33,3 +33,19 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Waits `ms` without keeping a Node process alive for it; false when `stop` aborted first. */
+export function pause(ms: number, stop: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (stop.aborted) return resolve(false);
+    const done = (kept: boolean) => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onAbort);
+      resolve(kept);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    (timer as { unref?: () => void }).unref?.();
+    stop.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,44 +1,15 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, refreshTimeOf } from './client.ts';
 import { TicketboothError } from './errors.ts';
+import { closeAfterTest, grant, pauseMs as sleep, problem, scripted, until } from './test-support/scripted.ts';
 import type { QueueStatus } from './types.ts';
 
 const FAST = { baseMs: 5, capMs: 20 };
 const match = { id: 'm-1', pool: { mode: 'duel', region: 'eu' }, teams: [[{ sub: 'a', rating: 1 }], [{ sub: 'b', rating: 2 }]], token: 'v4.public.x' };
-const servers: Server[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
-});
-
-/** A scripted service on a real loopback port: records calls, answers from `handle`. */
-async function scripted(build: (app: Hono, calls: string[]) => void) {
-  const calls: string[] = [];
-  const app = new Hono();
-  app.use(async (c, next) => {
-    calls.push(`${c.req.method} ${c.req.path}`);
-    await next();
-  });
-  build(app, calls);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
-  servers.push(server);
-  await new Promise((done) => server.once('listening', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
-}
-
-const problem = (status: number, code: string, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify({ type: `/problems/${code}`, title: code, status, code }), {
-    status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
-  });
-
-function grant(matchmakerUrl: string, ticket: string, lifeMs = 60_000) {
-  return { ticket, matchmakerUrl, resubmitAfterMs: 10, expiresAt: new Date(Date.now() + lifeMs).toISOString() };
-}
+const ready = { status: 'ready', match, allocating: false };
 
 describe('queue', () => {
   it('resubmits until matched and reports progress', async () => {
@@ -49,7 +20,7 @@ describe('queue', () => {
         if (submissions < 3) {
           return c.json({ status: 'searching', pool: match.pool, queuedForMs: submissions * 10, playersInPool: 1, resubmitAfterMs: 10 });
         }
-        return c.json({ status: 'ready', match });
+        return c.json(ready);
       }),
     );
     const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
@@ -68,7 +39,7 @@ describe('queue', () => {
         submissions++;
         if (submissions === 1) return problem(503, 'at-capacity', { 'retry-after': '0' });
         if (submissions === 2) return problem(500, 'internal');
-        return c.json({ status: 'ready', match });
+        return c.json(ready);
       }),
     );
     // A port nobody listens on: the first submissions get connection refused.
@@ -96,7 +67,7 @@ describe('queue', () => {
       app.post('/v1/queue', (c) =>
         ++submissions < 3
           ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
-          : c.json({ status: 'ready', match }),
+          : c.json(ready),
       ),
     );
     const issuer = await scripted((app) =>
@@ -117,7 +88,7 @@ describe('queue', () => {
       app.post('/v1/queue', (c) =>
         ++submissions < 4
           ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
-          : c.json({ status: 'ready', match }),
+          : c.json(ready),
       ),
     );
     let tickets = 0;
@@ -199,7 +170,7 @@ describe('requests', () => {
 describe('first ticket', () => {
   it('retries an unavailable issuer with one key, and takes a new key when that one is refused as stale', async () => {
     const keys: string[] = [];
-    const mm = await scripted((app) => app.post('/v1/queue', (c) => c.json({ status: 'ready', match })));
+    const mm = await scripted((app) => app.post('/v1/queue', (c) => c.json(ready)));
     const issuer = await scripted((app) =>
       app.post('/v1/tickets', (c) => {
         keys.push(c.req.header('idempotency-key') ?? '');
@@ -224,9 +195,9 @@ describe('retry cadence', () => {
     await new Promise((done) => first.server.close(done));
     const back = new Promise<void>((resolve) =>
       setTimeout(() => {
-        const app = new Hono().post('/v1/queue', (c) => c.json({ status: 'ready', match }));
+        const app = new Hono().post('/v1/queue', (c) => c.json(ready));
         const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) as Server;
-        servers.push(server);
+        closeAfterTest(server);
         server.once('listening', () => resolve());
       }, 300),
     );
@@ -258,7 +229,7 @@ describe('push', () => {
             const send = (text: string) => controller.enqueue(new TextEncoder().encode(text));
             send('event: ping\ndata: {}\n\n');
             setTimeout(() => {
-              send(`event: ready\r\nid: m-1\r\ndata: ${JSON.stringify({ status: 'ready', match })}\r\n\r\n`);
+              send(`event: ready\r\nid: m-1\r\ndata: ${JSON.stringify(ready)}\r\n\r\n`);
               controller.close();
             }, 100);
           },
@@ -286,7 +257,7 @@ describe('push', () => {
       app.post('/v1/queue', (c) =>
         ++submissions < 2
           ? c.json({ status: 'searching', pool: match.pool, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 10 })
-          : c.json({ status: 'ready', match }),
+          : c.json(ready),
       );
       app.get('/v1/queue/events', () => problem(503, 'too-many-streams'));
     });
@@ -304,7 +275,7 @@ describe('holding a match', () => {
   async function matching(present: (n: number) => Response) {
     const presented: Array<{ ticket: string | undefined; match: unknown }> = [];
     const mm = await scripted((app) => {
-      app.post('/v1/queue', (c) => c.json({ status: 'ready', match }));
+      app.post('/v1/queue', (c) => c.json(ready));
       app.post('/v1/matches/current', async (c) => {
         presented.push({ ticket: c.req.header('authorization'), match: ((await c.req.json()) as { match: unknown }).match });
         return present(presented.length);
@@ -313,13 +284,9 @@ describe('holding a match', () => {
     const issuer = await scripted((app) => app.post('/v1/tickets', (c) => c.json(grant(mm.url, 't1'))));
     return { presented, client: createClient({ issuerUrl: issuer.url, backoff: FAST }) };
   }
-  const until = async (what: () => boolean) => {
-    for (let waited = 0; !what() && waited < 2_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
-  };
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('keeps presenting the match with its ticket at the resubmit cadence until settled', async () => {
-    const { presented, client } = await matching(() => Response.json({ status: 'ready', match }));
+    const { presented, client } = await matching(() => Response.json(ready));
     expect(await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' })).toEqual(match);
     await until(() => presented.length >= 3);
     expect(presented.slice(0, 3)).toEqual([0, 1, 2].map(() => ({ ticket: 'Bearer t1', match: match.token })));
@@ -330,7 +297,7 @@ describe('holding a match', () => {
   });
 
   it('stops once the matchmaker says every member has heard of the match', async () => {
-    const { presented, client } = await matching((n) => Response.json({ status: 'ready', match, delivered: n >= 2 }));
+    const { presented, client } = await matching((n) => Response.json({ ...ready, delivered: n >= 2 }));
     await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
     await until(() => presented.length >= 2);
     await sleep(60);
@@ -338,7 +305,7 @@ describe('holding a match', () => {
   });
 
   it('rides out a matchmaker that is down or busy, and stops when the match is refused for good', async () => {
-    const { presented, client } = await matching((n) => (n === 1 ? problem(503, 'busy') : n === 2 ? Response.json({ status: 'ready', match }) : problem(401, 'expired')));
+    const { presented, client } = await matching((n) => (n === 1 ? problem(503, 'busy') : n === 2 ? Response.json(ready) : problem(401, 'expired')));
     await client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' });
     await until(() => presented.length >= 3);
     await sleep(60);
@@ -346,12 +313,12 @@ describe('holding a match', () => {
   });
 
   it('presents nothing when asked not to, and stops when the queue signal aborts', async () => {
-    const off = await matching(() => Response.json({ status: 'ready', match }));
+    const off = await matching(() => Response.json(ready));
     await off.client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { reannounce: false });
     await sleep(60);
     expect(off.presented).toHaveLength(0);
 
-    const aborted = await matching(() => Response.json({ status: 'ready', match }));
+    const aborted = await matching(() => Response.json(ready));
     const signal = new AbortController();
     await aborted.client.queue({ token: 's', expiresAt: '' }, { mode: 'duel', region: 'eu' }, { signal: signal.signal });
     await until(() => aborted.presented.length >= 1);

@@ -1,13 +1,16 @@
-// The SDK: accounts, sessions, tickets, and queue() (queue-loop.ts) with the match it holds (holding.ts).
+// The SDK: accounts, sessions, tickets, and queue() (queue-loop.ts) following its match through
+// its phases (follow.ts, proposal.ts) and holding it once settled (holding.ts).
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { holdMatch } from './holding.ts';
 import { requestJson, type Fetch } from './http.ts';
-import { waitForPush } from './push.ts';
+import { watchPush } from './push.ts';
 import { newIdempotencyKey } from './idempotency-key.ts';
+import type { Confirm } from './proposal.ts';
 import { runQueue } from './queue-loop.ts';
+import type { Account, Holding, Match, MatchView, PresentedMatch, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
 
 export { refreshTimeOf } from './queue-loop.ts';
-import type { Account, Match, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
+export { autoAccept, type Confirm } from './proposal.ts';
 
 export interface ClientOptions {
   /** Base URL of the issuer, e.g. `http://127.0.0.1:8700`. */
@@ -24,16 +27,24 @@ export interface QueueOptions {
   readonly signal?: AbortSignal;
   readonly onStatus?: (status: QueueStatus) => void;
   /**
-   * Also listen for the matchmaker's `ready` push (default true): the match
-   * arrives the moment it forms instead of at the next resubmission, which also
-   * shrinks the window in which a matchmaker crash can lose a formed match.
+   * Asked once per proposed match (a mode with an accept step), e.g. to show an Accept button:
+   * true accepts, false declines (then `queue()` rejects with code `declined`). A confirm that
+   * throws, or has not answered by `acceptBy`, is no answer: nothing is sent and the match is
+   * cancelled at its deadline. Default `autoAccept`: accept at once.
+   */
+  readonly confirm?: Confirm;
+  /**
+   * Also listen for the matchmaker's push (default true): each phase of the match arrives the
+   * moment it happens instead of at the next resubmission or presentation, which also shrinks
+   * the window in which a matchmaker crash can lose a formed match.
    */
   readonly push?: boolean;
   /**
-   * Once matched, keep presenting the match to the matchmaker at the resubmit cadence (default
+   * Once settled, keep presenting the match to the matchmaker at the resubmit cadence (default
    * true) until it says every member has heard of it, `settle(match.id)`, `signal` aborts, or
    * the matchmaker refuses it (the match token expired). A matchmaker that restarted rebuilds
    * the match from it, so the members who had not heard of it yet get this match, not another.
+   * (Before it settles the match is always presented: that is how its phases are learnt.)
    */
   readonly reannounce?: boolean;
 }
@@ -46,21 +57,37 @@ export interface TicketboothClient {
   /** Same `idempotencyKey`, same ticket: safe to retry. */
   requestTicket(session: Session, request: TicketRequest, extra?: TicketExtras): Promise<TicketGrant>;
   submit(grant: TicketGrant, signal?: AbortSignal): Promise<QueueAnswer>;
-  /** Resolves with the match when the matchmaker pushes it, or undefined when the stream ends. */
-  waitForMatch(grant: TicketGrant, signal: AbortSignal): Promise<Match | undefined>;
+  /**
+   * Calls `onView` with each phase of the player's match as the matchmaker pushes it; resolves
+   * when the stream ends (the match settled, the ticket expired, or the stream failed).
+   */
+  watchMatch(grant: TicketGrant, signal: AbortSignal, onView: (view: MatchView) => void): Promise<void>;
   leave(grant: TicketGrant): Promise<void>;
   /**
-   * Presents a match this player holds: the matchmaker answers it, or rebuilds it after a
-   * restart. `delivered`: every member has been answered with it, so it need not be presented again.
+   * Accepts a proposed match with this player's own ticket; answers the match's phase (`ready`
+   * once this was the last acceptance). 409 problems: `already-accepted`, `match-cancelled`,
+   * `match-settled`, `no-accept-step`; 403 `not-in-match`.
    */
-  announceMatch(grant: TicketGrant, match: Match, signal?: AbortSignal): Promise<{ match: Match; delivered: boolean }>;
+  accept(grant: TicketGrant, match: Match): Promise<MatchView>;
+  /** Declines a proposed match: it is cancelled, and this player's search is over. Problems as `accept`. */
+  decline(grant: TicketGrant, match: Match): Promise<MatchView>;
+  /**
+   * Presents a match this player holds, with its acceptance and assignment (`holding`): the
+   * matchmaker answers its phase, or rebuilds it after a restart. `delivered`: every member has
+   * been answered with it settled, so it need not be presented again.
+   */
+  announceMatch(grant: TicketGrant, match: Match, holding?: Holding, signal?: AbortSignal): Promise<PresentedMatch>;
   /** Stops presenting this match (see `QueueOptions.reannounce`): call once the game server has the player. */
   settle(matchId: string): void;
   /**
-   * Queues until matched: resubmits at the server's pace with jitter, refreshes
-   * the ticket before it expires (keeping the wait time), rides out restarts and
-   * overload with capped backoff. Rejects on a 4xx problem, when `signal` aborts, and with
-   * code `timed_out` when the search reached its mode's longest wait (after reporting it).
+   * Queues until a match settles: resubmits at the server's pace with jitter, refreshes the
+   * ticket before it expires (keeping the wait time), rides out restarts and overload with
+   * capped backoff; answers a proposed match (`confirm`), waits for its game server, and
+   * searches on when a match is cancelled through no fault of this player. Resolves with the
+   * match, with its `assignment` when it has one. Rejects on a 4xx problem, when `signal`
+   * aborts, with code `timed_out` when the search reached its mode's longest wait, `declined`
+   * when this player declined, and `match-cancelled` (`reason`) when a match fell through and
+   * this search with it.
    */
   queue(session: Session, request: TicketRequest, options?: QueueOptions): Promise<Match>;
 }
@@ -77,8 +104,9 @@ export interface TicketExtras {
  * const session = await client.login('ada', 'correct horse battery');
  * const match = await client.queue(session, { mode: 'duel', region: 'eu' }, {
  *   onStatus: (s) => s.status === 'searching' && console.log(`searching ${s.queuedForMs} ms`),
+ *   confirm: () => askThePlayer(), // a mode with an accept step
  * });
- * console.log(match.id, match.teams);
+ * console.log(match.id, match.teams, match.assignment?.connect);
  */
 export function createClient(options: ClientOptions): TicketboothClient {
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
@@ -110,29 +138,31 @@ export function createClient(options: ClientOptions): TicketboothClient {
       })) as TicketGrant,
     submit: async (grant, signal) =>
       (await call('POST', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket, signal })) as QueueAnswer,
-    waitForMatch: (grant, signal) => waitForPush(fetchImpl, grant, signal),
+    watchMatch: (grant, signal, onView) => watchPush(fetchImpl, grant, signal, onView),
     leave: async (grant) => {
       await call('DELETE', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket });
     },
-    announceMatch: async (grant, match, signal) => {
-      const answer = (await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/current`, { token: grant.ticket, body: { match: match.token }, signal })) as {
-        match: Match;
-        delivered?: boolean;
-      };
-      return { match: answer.match, delivered: answer.delivered === true };
+    accept: async (grant, match) =>
+      (await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/accept`, { token: grant.ticket, body: { match: match.token } })) as MatchView,
+    decline: async (grant, match) =>
+      (await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/decline`, { token: grant.ticket, body: { match: match.token } })) as MatchView,
+    announceMatch: async (grant, match, holding = {}, signal) => {
+      const body = { match: match.token, ...(holding.accepted === true ? { accepted: true } : {}), ...(holding.assignment === undefined ? {} : { assignment: holding.assignment }) };
+      const answer = (await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/current`, { token: grant.ticket, body, signal })) as PresentedMatch;
+      return { ...answer, delivered: answer.delivered === true };
     },
     settle: (matchId) => {
       held.get(matchId)?.abort();
       held.delete(matchId);
     },
     queue: async (session, request, queueOptions = {}) => {
-      const { grant, match } = await runQueue({ client, session, request, backoff, random, now, ...queueOptions });
-      if (queueOptions.reannounce ?? true) {
+      const { grant, match, holding, delivered } = await runQueue({ client, session, request, backoff, random, now, ...queueOptions });
+      if ((queueOptions.reannounce ?? true) && !delivered) {
         const stop = new AbortController();
         held.get(match.id)?.abort();
         held.set(match.id, stop);
         const until = queueOptions.signal ? AbortSignal.any([queueOptions.signal, stop.signal]) : stop.signal;
-        void holdMatch(client, grant, match, until, backoff, random).finally(() => {
+        void holdMatch(client, grant, match, holding, until, backoff, random).finally(() => {
           if (held.get(match.id) === stop) held.delete(match.id);
         });
       }

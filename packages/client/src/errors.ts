@@ -17,6 +17,8 @@ export class TicketboothError extends Error {
     message: string,
     /** From a `Retry-After` header, when the server sent one. */
     readonly retryAfterMs?: number,
+    /** Why, when the code has several causes: a `match-cancelled` match's cancel reason. */
+    readonly reason?: string,
   ) {
     super(message);
   }

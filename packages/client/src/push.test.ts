@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readEvents, waitForPush } from './push.ts';
+import { readEvents, watchPush } from './push.ts';
+import type { MatchView } from './types.ts';
 
 const match = { id: 'm-1', pool: { mode: 'duel', region: 'eu' }, teams: [[{ sub: 'a', rating: 1 }], [{ sub: 'b', rating: 2 }]], token: 'v4.public.x' };
 const ready = JSON.stringify({ status: 'ready', match });
@@ -52,24 +53,40 @@ describe('readEvents', () => {
   });
 });
 
-describe('waitForPush', () => {
+describe('watchPush', () => {
   const grant = { ticket: 't1', matchmakerUrl: 'http://mm.test/', resubmitAfterMs: 1_000, expiresAt: '2030-01-01T00:00:00.000Z' };
+  const views = async (body: ReadableStream<Uint8Array>) => {
+    const seen: MatchView[] = [];
+    await watchPush(async () => new Response(body), grant, new AbortController().signal, (view) => seen.push(view));
+    return seen;
+  };
 
-  it('resolves with the match of a `ready` event sent with CR line endings', async () => {
+  it('reports the view of a `ready` event sent with CR line endings, skipping pings', async () => {
     const requests: Array<[string, RequestInit | undefined]> = [];
     const fetchImpl = async (url: string, init?: RequestInit) => {
       requests.push([url, init]);
       return new Response(streamOf([CR_ONLY.slice(0, 20), CR_ONLY.slice(20)]), { headers: { 'content-type': 'text/event-stream' } });
     };
-    expect(await waitForPush(fetchImpl, grant, new AbortController().signal)).toEqual(match);
+    const seen: MatchView[] = [];
+    await watchPush(fetchImpl, grant, new AbortController().signal, (view) => seen.push(view));
+    expect(seen).toEqual([{ status: 'ready', match }]);
     expect(requests[0]?.[0]).toBe('http://mm.test/v1/queue/events');
     expect(requests[0]?.[1]?.headers).toEqual({ authorization: 'Bearer t1', accept: 'text/event-stream' });
   });
 
-  it('resolves undefined for a stream that ends without `ready`, or breaks', async () => {
-    const answer = (body: ReadableStream<Uint8Array>) => async () => new Response(body);
-    const signal = new AbortController().signal;
-    expect(await waitForPush(answer(streamOf(['event: ping\rdata: {}\r\r'])), grant, signal)).toBeUndefined();
-    expect(await waitForPush(answer(streamOf(['event: ready\rdata: {not json\r\r'])), grant, signal)).toBeUndefined();
+  it('reports each phase in order until the stream ends', async () => {
+    const proposed = { status: 'proposed', match, acceptBy: '2030-01-01T00:00:10.000Z', accepted: false };
+    const allocating = { status: 'ready', match, allocating: true };
+    const assigned = { status: 'assigned', match, assignment: { token: 'v4.public.a', connect: '10.0.0.1:7000' } };
+    const text = [proposed, allocating, assigned].map((v) => `event: ${v.status}\ndata: ${JSON.stringify(v)}\n\nevent: ping\ndata: {}\n\n`).join('');
+    expect(await views(streamOf([text]))).toEqual([proposed, allocating, assigned]);
+  });
+
+  it('ends quietly for a stream that breaks, or sends a view that is not what its event says', async () => {
+    expect(await views(streamOf(['event: ping\rdata: {}\r\r']))).toEqual([]);
+    expect(await views(streamOf(['event: ready\rdata: {not json\r\r']))).toEqual([]);
+    expect(await views(streamOf([`event: cancelled\ndata: ${ready}\n\nevent: ready\ndata: ${ready}\n\n`]))).toEqual([]);
+    const refused = async () => new Response('{}', { status: 503 });
+    await expect(watchPush(refused, grant, new AbortController().signal, () => {})).resolves.toBeUndefined();
   });
 });

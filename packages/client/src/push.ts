@@ -1,14 +1,18 @@
-// The matchmaker's `ready` push (Server-Sent Events), read with fetch: an extra on top of polling.
+// The matchmaker's push (Server-Sent Events), read with fetch: an extra on top of polling.
 import { createParser } from 'eventsource-parser';
 import type { Fetch } from './http.ts';
-import type { Match, TicketGrant } from './types.ts';
+import type { MatchView, TicketGrant } from './types.ts';
+
+/** Event names that carry a match's phase (the data is the view); `ping` and others are skipped. */
+const PHASES = new Set<string>(['proposed', 'ready', 'assigned', 'cancelled']);
 
 /**
- * Waits on `GET /v1/queue/events` for a `ready` event. Resolves with the match,
- * or undefined when the stream ends, fails or is refused: the caller keeps
- * resubmitting either way, so nothing here is an error.
+ * Listens on `GET /v1/queue/events` and calls `onView` with each phase of the player's match
+ * as the matchmaker pushes it. Resolves when the stream ends (the match settled, the ticket
+ * expired), fails or is refused: the caller keeps resubmitting and presenting either way, so
+ * nothing here is an error.
  */
-export async function waitForPush(fetchImpl: Fetch, grant: TicketGrant, signal: AbortSignal): Promise<Match | undefined> {
+export async function watchPush(fetchImpl: Fetch, grant: TicketGrant, signal: AbortSignal, onView: (view: MatchView) => void): Promise<void> {
   try {
     const response = await fetchImpl(`${grant.matchmakerUrl.replace(/\/+$/, '')}/v1/queue/events`, {
       headers: { authorization: `Bearer ${grant.ticket}`, accept: 'text/event-stream' },
@@ -16,15 +20,18 @@ export async function waitForPush(fetchImpl: Fetch, grant: TicketGrant, signal: 
     });
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
-      return undefined;
+      return;
     }
     for await (const event of readEvents(response.body)) {
-      if (event.type === 'ready') return (JSON.parse(event.data) as { match: Match }).match;
+      if (!PHASES.has(event.type)) continue;
+      const view = JSON.parse(event.data) as MatchView;
+      // A view that is not what its event says ends the push rather than the search.
+      if (view?.status !== event.type || typeof view.match?.id !== 'string') return;
+      onView(view);
     }
   } catch {
     // Dropped connection, abort, bad JSON: polling carries on.
   }
-  return undefined;
 }
 
 interface SseEvent {

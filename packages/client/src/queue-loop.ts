@@ -1,15 +1,17 @@
-// queue(): resubmit at the matchmaker's pace until the search ends, refreshing the ticket
-// before it expires and riding out restarts, with the push as an extra.
+// queue(): resubmit at the matchmaker's pace until a match settles, refreshing the ticket before
+// it expires and riding out restarts; a formed match is followed through its phases (follow.ts),
+// presented at the same pace, with the push as an extra.
 import { backoffDelay, jitter, sleep, type BackoffPolicy } from './backoff.ts';
 import type { QueueOptions, TicketboothClient } from './client.ts';
+import { MatchFollower, declinedError, type Step } from './follow.ts';
 import { TicketboothError } from './errors.ts';
+import { Inbox } from './inbox.ts';
 import { newIdempotencyKey } from './idempotency-key.ts';
-import type { Match, QueueAnswer, Session, TicketGrant, TicketRequest } from './types.ts';
+import { askPlayer, autoAccept, sendAnswer } from './proposal.ts';
+import { isPassing, isRefusedForGood, isRetryable, needsFreshTicket } from './retryable.ts';
+import type { Holding, Match, MatchView, PresentedMatch, Session, TicketGrant, TicketRequest } from './types.ts';
 
-/** 401 codes after which a fresh ticket, not the caller, fixes things. */
-const REFRESHABLE = new Set(['expired', 'key-inactive', 'lifetime-exceeded']);
-/** A matchmaker that has not fetched a new issuer key yet: wait, it refetches. */
-export const WAIT_FOR_KEYS = new Set(['unknown-key']);
+export { isRetryable } from './retryable.ts';
 
 export interface QueueRun extends QueueOptions {
   readonly client: TicketboothClient;
@@ -20,7 +22,21 @@ export interface QueueRun extends QueueOptions {
   readonly now: () => number;
 }
 
-export async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; match: Match }> {
+/** A settled search: the match (with its assignment, if any), and what holding it presents. */
+export interface QueueOutcome {
+  readonly grant: TicketGrant;
+  readonly match: Match;
+  readonly holding: Holding;
+  /** Every member has heard the match settled already: nothing left to present. */
+  readonly delivered: boolean;
+}
+
+/** What arrives between requests: a view (pushed, or answering the player's choice), or a decline sent. */
+type Mail = { readonly view: MatchView } | { readonly declined: string };
+
+const FOLLOWING: Step = { kind: 'following' };
+
+export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
   const { client, session, request, signal, random, now } = run;
   const report = run.onStatus ?? (() => {});
   let failures = 0;
@@ -32,31 +48,89 @@ export async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; mat
     await sleep(delayMs, signal);
   };
 
-  // The first ticket: nothing to fall back on, so retry until the issuer answers.
-  let grant: TicketGrant | undefined;
-  let firstKey = newIdempotencyKey(now, random);
-  while (grant === undefined) {
-    try {
-      grant = await client.requestTicket(session, request, { idempotencyKey: firstKey });
-    } catch (error) {
-      // Retries share one key (one ticket however often we ask) until the issuer says it is too old.
-      const staleKey = error instanceof TicketboothError && error.code === 'invalid-idempotency-key';
-      if (staleKey) firstKey = newIdempotencyKey(now, random);
-      else if (!isRetryable(error)) throw error;
-      await retryAfter(error as Error);
-    }
-  }
+  let grant = await firstTicket(run, retryAfter);
   failures = 0;
   let refreshAt = refreshTimeOf(grant, now());
   let nextRefreshTry = 0;
-  const push = listenForPush(client, run.push ?? true);
+  const inbox = new Inbox<Mail>();
+  // Ends the push and any answer still retried once the search is over.
+  const over = new AbortController();
+  const push = pushListener(client, run.push ?? true, inbox, over.signal);
+  // Matches over for this search (cancelled and requeued): a late push of one changes nothing.
+  const ended = new Set<string>();
+  // Matches the matchmaker would not take back when presented: their phase is asked by resubmitting.
+  const unpresentable = new Set<string>();
+  let follower: MatchFollower | undefined;
+  let resubmitMs = grant.resubmitAfterMs;
+
+  /** The player's answer to a proposed match, sent once `confirm` gives it. */
+  async function respond(proposed: MatchFollower): Promise<void> {
+    const yes = await askPlayer(run.confirm ?? autoAccept, proposed.match, proposed.acceptBy!, now);
+    if (yes === undefined || over.signal.aborted || follower !== proposed) return;
+    if (yes) proposed.accept();
+    else proposed.declined = true;
+    const answerRun = { client, grant: () => grant, follower: proposed, backoff: run.backoff, random, now, stop: over.signal };
+    const view = await sendAnswer(answerRun, yes ? 'accept' : 'decline');
+    if (view !== undefined) inbox.post({ view });
+    if (!yes) inbox.post({ declined: proposed.match.id });
+  }
+
+  /** A view of the player's match, from any source: followed, and answered once proposed. */
+  function take(view: MatchView): Step {
+    if (ended.has(view.match.id)) return FOLLOWING;
+    // The matchmaker answers a player with their newest match only: another one replaces this.
+    if (follower?.match.id !== view.match.id) {
+      if (follower !== undefined) ended.add(follower.match.id);
+      follower = new MatchFollower(view.match, report);
+    }
+    const current = follower;
+    const wasProposed = current.acceptBy !== undefined;
+    const step = current.apply(view);
+    if (!wasProposed && current.acceptBy !== undefined) void respond(current);
+    if (step.kind === 'requeued') {
+      ended.add(current.match.id);
+      follower = undefined;
+    }
+    return step;
+  }
+
+  /** One request: the match presented while one is followed, else the ticket resubmitted. */
+  async function ask(): Promise<{ step: Step; delivered: boolean }> {
+    if (follower !== undefined && !unpresentable.has(follower.match.id)) {
+      const held = follower;
+      let presented: PresentedMatch | undefined;
+      try {
+        presented = await client.announceMatch(grant, held.match, held.holding, signal);
+      } catch (error) {
+        if (!isRefusedForGood(error)) throw error;
+        // Refused for good (expired, not ours): the resubmitted ticket tells where the search is.
+        unpresentable.add(held.match.id);
+      }
+      if (presented !== undefined) return { step: take(presented), delivered: presented.delivered };
+    }
+    const answer = await client.submit(grant, signal);
+    if (answer.status === 'timed_out') {
+      report({ status: 'timed_out', queuedForMs: answer.queuedForMs });
+      throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}/${answer.pool.region} (${answer.queuedForMs} ms)`);
+    }
+    if (answer.status !== 'searching') return { step: take(answer), delivered: false };
+    report({ status: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
+    resubmitMs = answer.resubmitAfterMs || grant.resubmitAfterMs;
+    return { step: FOLLOWING, delivered: false };
+  }
+
+  const settled = (match: Match, delivered: boolean): QueueOutcome => ({ grant, match, holding: follower?.holding ?? {}, delivered });
 
   try {
     for (;;) {
       signal?.throwIfAborted();
-      if (push.match) {
-        report({ status: 'ready', match: push.match });
-        return { grant, match: push.match };
+      for (const mail of inbox.take()) {
+        if ('declined' in mail) {
+          if (follower?.match.id === mail.declined) throw declinedError(follower.match);
+          continue;
+        }
+        const step = take(mail.view);
+        if (step.kind === 'settled') return settled(step.match, false);
       }
       if (now() >= refreshAt && now() >= nextRefreshTry) {
         report({ status: 'refreshing' });
@@ -69,75 +143,68 @@ export async function runQueue(run: QueueRun): Promise<{ grant: TicketGrant; mat
           nextRefreshTry = now() + backoffDelay(0, run.backoff, random);
         }
       }
-      let answer: QueueAnswer;
+      let answer: { step: Step; delivered: boolean };
       try {
-        answer = await client.submit(grant, signal);
+        answer = await ask();
       } catch (error) {
-        if (error instanceof TicketboothError && error.status === 401 && REFRESHABLE.has(error.code)) {
+        if (needsFreshTicket(error)) {
           nextRefreshTry = 0;
           refreshAt = 0;
-          await retryAfter(error);
+          await retryAfter(error as Error);
           continue;
         }
-        if (!isRetryable(error) && !(error instanceof TicketboothError && WAIT_FOR_KEYS.has(error.code))) throw error;
+        if (!isPassing(error)) throw error;
         // A queued player resubmits at this cadence anyway, so retrying no slower adds no load,
         // and a restarted matchmaker gets its pool back within about one interval.
         await retryAfter(error as Error, grant.resubmitAfterMs);
         continue;
       }
       failures = 0;
-      if (answer.status === 'ready') {
-        report({ status: 'ready', match: answer.match });
-        return { grant, match: answer.match };
-      }
-      if (answer.status === 'timed_out') {
-        report({ status: 'timed_out', queuedForMs: answer.queuedForMs });
-        throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}/${answer.pool.region} (${answer.queuedForMs} ms)`);
-      }
-      report({ status: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
+      if (answer.step.kind === 'settled') return settled(answer.step.match, answer.delivered);
+      // Back in the pool with the wait kept: resubmit at once, the search goes on.
+      if (answer.step.kind === 'requeued') continue;
       push.listen(grant);
-      await sleep(jitter(answer.resubmitAfterMs || grant.resubmitAfterMs, random), anySignal(signal, push.arrived));
+      await inbox.wait(jitter(follower === undefined ? resubmitMs : grant.resubmitAfterMs, random), signal);
     }
   } catch (error) {
-    if (push.match && !signal?.aborted) {
-      report({ status: 'ready', match: push.match });
-      return { grant, match: push.match };
-    }
     if (signal?.aborted) {
       // Best effort: free the slot now rather than waiting for the entry to go stale.
       await client.leave(grant).catch(() => {});
     }
     throw error;
   } finally {
-    push.stop();
+    over.abort();
   }
 }
 
-/** One push stream at a time, restarted after each searching answer; `arrived` aborts the wait. */
-function listenForPush(client: TicketboothClient, enabled: boolean) {
-  const stop = new AbortController();
-  const arrived = new AbortController();
-  let listening = false;
-  const state = {
-    match: undefined as Match | undefined,
-    arrived: arrived.signal,
-    listen(grant: TicketGrant) {
-      if (!enabled || listening || stop.signal.aborted) return;
-      listening = true;
-      void client.waitForMatch(grant, stop.signal).then((match) => {
-        listening = false;
-        if (match === undefined) return;
-        state.match = match;
-        arrived.abort();
-      });
-    },
-    stop: () => stop.abort(),
-  };
-  return state;
+/** The first ticket: nothing to fall back on, so retry until the issuer answers. */
+async function firstTicket(run: QueueRun, retryAfter: (error: Error) => Promise<void>): Promise<TicketGrant> {
+  let key = newIdempotencyKey(run.now, run.random);
+  for (;;) {
+    try {
+      return await run.client.requestTicket(run.session, run.request, { idempotencyKey: key });
+    } catch (error) {
+      // Retries share one key (one ticket however often we ask) until the issuer says it is too old.
+      const staleKey = error instanceof TicketboothError && error.code === 'invalid-idempotency-key';
+      if (staleKey) key = newIdempotencyKey(run.now, run.random);
+      else if (!isRetryable(error)) throw error;
+      await retryAfter(error as Error);
+    }
+  }
 }
 
-function anySignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
-  return a === undefined ? b : AbortSignal.any([a, b]);
+/** One push stream at a time, (re)opened whenever the loop waits; each view it brings goes to the inbox. */
+function pushListener(client: TicketboothClient, enabled: boolean, inbox: Inbox<Mail>, stop: AbortSignal) {
+  let listening = false;
+  return {
+    listen(grant: TicketGrant) {
+      if (!enabled || listening || stop.aborted) return;
+      listening = true;
+      void client.watchMatch(grant, stop, (view) => inbox.post({ view })).finally(() => {
+        listening = false;
+      });
+    },
+  };
 }
 
 /**
@@ -150,8 +217,4 @@ export function refreshTimeOf(grant: TicketGrant, receivedAt: number): number {
   const life = Date.parse(grant.expiresAt) - receivedAt;
   if (!Number.isFinite(life)) return receivedAt;
   return receivedAt + Math.max(0, Math.min(life / 2, life - 2 * grant.resubmitAfterMs - 1_000));
-}
-
-export function isRetryable(error: unknown): boolean {
-  return error instanceof TicketboothError && error.isRetryable;
 }

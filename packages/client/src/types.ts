@@ -38,7 +38,41 @@ export interface Match {
   readonly teams: ReadonlyArray<ReadonlyArray<MatchedPlayer>>;
   /** Signed `match` token a game server verifies with the matchmaker's published keys. */
   readonly token: string;
+  /** What `queue()` resolves with carries it once the match is settled with one (an accept step, a game server). */
+  readonly assignment?: Assignment;
 }
+
+/** The signed proof that a match is settled, and the game server when one was allocated. */
+export interface Assignment {
+  /** An `assignment` token signed by the matchmaker: present it with the match after a restart. */
+  readonly token: string;
+  /** `host:port` of the game server the allocator gave this match. */
+  readonly connect?: string;
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type CancelReason = 'declined' | 'accept_timeout' | 'allocation_failed';
+
+/** What the matchmaker tells a member about their match: the phase of its life after forming. */
+export type MatchView =
+  /** Accept (or decline) before `acceptBy` (ISO time). */
+  | { readonly status: 'proposed'; readonly match: Match; readonly acceptBy: string; readonly accepted: boolean }
+  /** `allocating`: a game server is being allocated, `assigned` or `cancelled` follows. Otherwise settled. */
+  | { readonly status: 'ready'; readonly match: Match; readonly allocating: boolean; readonly assignment?: Assignment }
+  | { readonly status: 'assigned'; readonly match: Match; readonly assignment: Assignment & { readonly connect: string } }
+  /** `requeued`: this player did nothing wrong and is back in the pool with the wait kept; otherwise the search is over. */
+  | { readonly status: 'cancelled'; readonly match: Match; readonly reason: CancelReason; readonly requeued: boolean };
+
+/** What a member presents with the match it holds, so that a restarted matchmaker rebuilds its phase. */
+export interface Holding {
+  /** This player accepted the match. */
+  readonly accepted?: boolean;
+  /** The `assignment` token, once the match is settled with one. */
+  readonly assignment?: string;
+}
+
+/** The answer to a presented match: its phase, and whether every member has heard it settled. */
+export type PresentedMatch = MatchView & { readonly delivered: boolean };
 
 export type QueueAnswer =
   | {
@@ -48,18 +82,29 @@ export type QueueAnswer =
       readonly playersInPool: number;
       readonly resubmitAfterMs: number;
     }
-  | { readonly status: 'ready'; readonly match: Match }
+  | MatchView
   /** The search reached its mode's longest wait: over, and a new one needs a new ticket. */
   | { readonly status: 'timed_out'; readonly pool: Pool; readonly queuedForMs: number };
 
 /**
  * What `queue()` reports while it works, e.g. to show "searching 0:42". `status` is the
- * matchmaker's word where it has one (searching, ready, timed_out); refreshing and retrying
- * are the client's own.
+ * matchmaker's word where it has one (searching, proposed, ready, assigned, cancelled,
+ * timed_out); refreshing, retrying, accepted and allocating are the client's own.
  */
 export type QueueStatus =
   | { readonly status: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
   | { readonly status: 'refreshing' }
   | { readonly status: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
+  /** A match was proposed: `confirm` is asked now. */
+  | { readonly status: 'proposed'; readonly match: Match; readonly acceptBy: string }
+  /** The matchmaker has this player's acceptance; the other members may still be deciding. */
+  | { readonly status: 'accepted'; readonly match: Match }
+  /** Every member accepted; a game server is being allocated. */
+  | { readonly status: 'allocating'; readonly match: Match }
+  /** Settled without a game server (no allocator): `match.assignment` is there when the mode had an accept step. */
   | { readonly status: 'ready'; readonly match: Match }
+  /** Settled with a game server: connect to `assignment.connect`. */
+  | { readonly status: 'assigned'; readonly match: Match; readonly assignment: Assignment }
+  /** The match fell through; `requeued`: the search goes on with its wait kept. */
+  | { readonly status: 'cancelled'; readonly match: Match; readonly reason: CancelReason; readonly requeued: boolean }
   | { readonly status: 'timed_out'; readonly queuedForMs: number };
