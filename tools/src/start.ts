@@ -1,14 +1,34 @@
-// `pnpm start`: both services with embedded defaults; Ctrl-C stops both.
+// `pnpm start`: both services with embedded defaults (and, with --allocator, the reference
+// game-server allocator); Ctrl-C stops them all.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { prettyFactory } from 'pino-pretty';
+import { startAllocator, type RunningAllocator } from './allocator.ts';
 import { REPO_ROOT, startService, type ServiceProcess } from './processes.ts';
 import { CLIENT_ADDRESS_HEADER } from './simulate/services.ts';
 
 const home = resolve(process.env.TICKETBOOTH_HOME || join(REPO_ROOT, '.ticketbooth'));
 const issuerPort = Number(process.env.ISSUER_PORT || 8700);
 const matchmakerPort = Number(process.env.MATCHMAKER_PORT || 8701);
+const allocatorPort = Number(process.env.ALLOCATOR_PORT || 8702);
+
+const USAGE = `usage: pnpm start [--allocator]
+  --allocator   also run the reference game-server allocator (port ALLOCATOR_PORT or 8702):
+                ready matches get a game server address in a signed assignment`;
+
+function parseOptions(argv: string[]): { allocator: boolean; help: boolean } {
+  try {
+    return parseArgs({
+      // pnpm passes the `--` that separates its own options through.
+      args: argv.filter((a) => a !== '--'),
+      options: { allocator: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    }).values;
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+}
 
 /** The admin token: ADMIN_TOKEN if set, else one generated once and kept (0600) beside the dev keys. */
 function adminToken(): string {
@@ -27,17 +47,20 @@ const prefix = (name: string) => (line: string) => {
   console.log(`[${name}] ${text}`);
 };
 
-function banner(issuer: ServiceProcess, matchmaker: ServiceProcess, token: string): string {
+function banner(issuer: ServiceProcess, matchmaker: ServiceProcess, allocator: RunningAllocator | undefined, token: string): string {
   // Said relative to the repo root, where `pnpm start` was typed (pnpm runs this from tools/).
   const inRepo = relative(REPO_ROOT, home);
   const state = inRepo && !inRepo.startsWith('..') ? inRepo : home;
   const i = issuer.url;
+  const allocation = allocator
+    ? `  allocator   ${allocator.url}   the reference one: each ready match gets 127.0.0.1:7000 and up (no game server listens there)\n`
+    : '';
   return `
 Ticketbooth is running. Dev state (SQLite file, keys, admin token) lives in ${state}/
 
   issuer      ${i}          API: ${i}/openapi.json
   matchmaker  ${matchmaker.url}          API: ${matchmaker.url}/openapi.json
-  admin token ${token}
+${allocation}  admin token ${token}
 
 Watch matches happen (200 simulated players against these services):
   pnpm simulate --players 200 --issuer ${i} --admin-token ${token}
@@ -49,8 +72,8 @@ Or by hand:
   curl -s -X POST ${i}/v1/tickets -H "authorization: Bearer <session token>" -H 'content-type: application/json' -d '{"mode":"duel","region":"eu"}'
   curl -s -X POST ${matchmaker.url}/v1/queue -H "authorization: Bearer <ticket>"
   curl -s ${matchmaker.url}/v1/pools
-
-Ctrl-C stops both.
+${allocator ? `  curl -s ${allocator.url}/<match id>\n` : ''}
+${allocator ? 'Ctrl-C stops them all.' : 'Ctrl-C stops both. With --allocator, matches are also given a game server.'}
 `;
 }
 
@@ -59,6 +82,8 @@ function onLoopback(host: string | undefined): boolean {
 }
 
 async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) return void console.log(USAGE);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const token = adminToken();
   // Both read the shard map: the issuer to send players here, the matchmaker to know what it serves.
@@ -71,11 +96,12 @@ async function main(): Promise<void> {
     ...(onLoopback(process.env.HOST) && !process.env.ISSUER_CLIENT_ADDRESS_HEADER ? { ISSUER_CLIENT_ADDRESS_HEADER: CLIENT_ADDRESS_HEADER } : {}),
   };
   const running: ServiceProcess[] = [];
+  let allocator: RunningAllocator | undefined;
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(running.map((service) => service.stop()));
+    await Promise.all([...running.map((service) => service.stop()), allocator?.close()]);
     process.exit(code);
   };
   process.once('SIGINT', () => void stopAll(0));
@@ -90,6 +116,14 @@ async function main(): Promise<void> {
     });
   };
 
+  if (options.allocator) {
+    // In this process: it only hands out addresses, and stops with it.
+    allocator = await startAllocator({
+      port: allocatorPort,
+      onAllocated: (matchId, { connect, details }) => console.log(`[allocator] match ${matchId} -> ${connect} (${details.server})`),
+    });
+    console.log(`the reference allocator listens on ${allocator.url}`);
+  }
   console.log(`starting the issuer on port ${issuerPort} and the matchmaker on port ${matchmakerPort}...`);
   watch(
     await startService('issuer', {
@@ -101,11 +135,11 @@ async function main(): Promise<void> {
   watch(
     await startService('matchmaker', {
       port: matchmakerPort,
-      env: { ...env, ISSUER_URL: running[0]!.url },
+      env: { ...env, ISSUER_URL: running[0]!.url, ...(allocator ? { ALLOCATOR_URL: allocator.url } : {}) },
       onLine: prefix('matchmaker'),
     }),
   );
-  console.log(banner(running[0]!, running[1]!, token));
+  console.log(banner(running[0]!, running[1]!, allocator, token));
 }
 
 main().catch((error: unknown) => {
