@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import { buildPopulation } from './simulate/population.ts';
 import { preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
+import { renderSummary, type CrashReport } from './simulate/report.ts';
 import { startOwnServices, type OwnServices } from './simulate/services.ts';
-import { summarize, type PlayerOutcome, type Summary } from './simulate/summary.ts';
+import { summarize, type PlayerOutcome } from './simulate/summary.ts';
 
 const USAGE = `usage: pnpm simulate [options]
   --players N              simulated players (default 200, at most 20000)
@@ -16,22 +17,18 @@ const USAGE = `usage: pnpm simulate [options]
   --modes a,b --regions x,y   pools to use (default duel,squad and eu,na)
   --issuer URL             use running services (default: start our own on free ports)
   --admin-token T          with --issuer: lets the simulator set ratings
-  --resubmit-ms MS         resubmit interval of the services it starts (default 1000)
+  --resubmit-ms MS         resubmit interval of the services it starts (default 1000); with
+                           --issuer, the one they use (default 5000): a player unanswered for
+                           three intervals at the end counts as lost
   --kill-matchmaker-at S   SIGKILL the matchmaker S seconds in, restart it, report the rebuild
-  --seed N                 crowd seed (default 1)
+  --accept-rate R          0..1: each player accepts a proposed match with probability R (default 1),
+                           else declines half the time and ignores it the other half. Given, the
+                           services the simulator starts get an accept step in every mode
+  --accept-timeout-ms MS   that accept step's deadline (default 5000)
+  --allocator              run the reference game-server allocator in this process (services
+                           started here only): ready matches are assigned a server
+  --seed N                 crowd and choices seed (default 1)
   --json FILE              also write the summary as JSON`;
-
-interface CrashReport {
-  readonly killedAtMs: number;
-  readonly poolBeforeCrash: number;
-  readonly restartMs: number;
-  readonly rebuiltAfterMs?: number;
-  readonly poolAfterRebuild?: number;
-  readonly firstMatchAfterRestartMs?: number;
-  /** Matches the new process rebuilt from members' re-announcements, and how long its warm-up lasted. */
-  readonly matchesRebuilt?: number;
-  readonly warmupMs?: number;
-}
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -44,8 +41,11 @@ function parseOptions(argv: string[]) {
       regions: { type: 'string', default: 'eu,na' },
       issuer: { type: 'string' },
       'admin-token': { type: 'string' },
-      'resubmit-ms': { type: 'string', default: '1000' },
+      'resubmit-ms': { type: 'string' },
       'kill-matchmaker-at': { type: 'string' },
+      'accept-rate': { type: 'string' },
+      'accept-timeout-ms': { type: 'string' },
+      allocator: { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -56,9 +56,12 @@ function parseOptions(argv: string[]) {
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  if (values['kill-matchmaker-at'] !== undefined && values.issuer !== undefined) {
-    throw new Error('--kill-matchmaker-at needs services the simulator started itself (no --issuer)');
+  for (const own of ['kill-matchmaker-at', 'accept-timeout-ms', 'allocator'] as const) {
+    if (values[own] !== undefined && values[own] !== false && values.issuer !== undefined) {
+      throw new Error(`--${own} needs services the simulator started itself (no --issuer)`);
+    }
   }
+  const acceptStep = values['accept-rate'] !== undefined || values['accept-timeout-ms'] !== undefined;
   return {
     help: values.help,
     players: number('players', 1, 20_000),
@@ -68,8 +71,13 @@ function parseOptions(argv: string[]) {
     regions: values.regions.split(','),
     issuer: values.issuer,
     adminToken: values['admin-token'],
-    resubmitMs: number('resubmit-ms', 50, 60_000),
+    // Running services use the config's default unless told otherwise.
+    resubmitMs: values['resubmit-ms'] === undefined ? (values.issuer === undefined ? 1_000 : 5_000) : number('resubmit-ms', 50, 60_000),
     killAtMs: values['kill-matchmaker-at'] === undefined ? undefined : number('kill-matchmaker-at', 0, 3_600) * 1000,
+    acceptRate: values['accept-rate'] === undefined ? 1 : number('accept-rate', 0, 1),
+    // The config's bounds for an accept step.
+    acceptTimeoutMs: acceptStep ? (values['accept-timeout-ms'] === undefined ? 5_000 : number('accept-timeout-ms', 1_000, 120_000)) : undefined,
+    allocator: values.allocator,
     seed: number('seed', 0, 2 ** 31),
     json: values.json,
   };
@@ -103,11 +111,16 @@ async function main(): Promise<void> {
   const logLines: string[] = [];
   const own: OwnServices | undefined = options.issuer
     ? undefined
-    : await startOwnServices({ resubmitMs: options.resubmitMs, log: (l) => logLines.push(l) });
+    : await startOwnServices({
+        resubmitMs: options.resubmitMs,
+        ...(options.acceptTimeoutMs === undefined ? {} : { acceptTimeoutMs: options.acceptTimeoutMs }),
+        allocator: options.allocator,
+        log: (l) => logLines.push(l),
+      });
   const issuerUrl = options.issuer ?? own!.issuerUrl;
   const adminToken = options.adminToken ?? own?.adminToken;
   const started = Date.now();
-  const counts = { prepared: 0, queued: 0, matched: 0, errors: 0 };
+  const counts = { prepared: 0, queued: 0, matched: 0, out: 0, errors: 0 };
   const crowd = buildPopulation({
     players: options.players,
     modes: options.modes,
@@ -133,28 +146,32 @@ async function main(): Promise<void> {
     const deadline = AbortSignal.timeout(options.durationMs);
     // Every player waits on this one signal (a sleep or a request each): not a leak.
     setMaxListeners(0, deadline);
-    // Just before the end: do the clients still searching match what the matchmaker holds?
+    const track: Track = { searching: new Uint8Array(crowd.length), inPool: new Uint8Array(crowd.length), lastAnswerAt: new Float64Array(crowd.length) };
+    // Just before the end: do the clients searching in a pool (not in a match) match what the matchmaker holds?
     const endCheck = own ? sleep(Math.max(0, options.durationMs - 500)).then(async () => ({
-      searchingClients: counts.queued,
+      searchingClients: track.inPool.reduce((sum, v) => sum + v, 0),
       inPools: await poolSize(own.matchmaker().url).catch(() => -1),
     })) : undefined;
-    const track: Track = { searching: new Uint8Array(crowd.length), lastAnswerAt: new Float64Array(crowd.length) };
     const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, track, outcomes, queueStart, (line) => progress.done(progressLine(Date.now() - started, counts, options.players, line))) : undefined;
+    const play = { acceptRate: options.acceptRate, seed: options.seed };
     const results = await Promise.all(
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
         const player = crowd[i]!;
         if (ready instanceof Error) return { username: player.username, sub: '', error: `setup:${(ready as { code?: string }).code ?? ready.name}` };
         await sleep(player.arrivesAtMs, deadline);
         const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (update) => {
-          if (update.status === 'searching' || update.status === 'ready') track.lastAnswerAt[i] = Date.now();
+          if (update.status === 'refreshing' || update.status === 'retrying') return;
+          track.inPool[i] = update.status === 'searching' ? 1 : 0;
           if (update.status === 'searching' && !track.searching[i]) {
             track.searching[i] = 1;
             counts.queued++;
           }
-        });
+        }, { ...play, onAnswered: (at) => (track.lastAnswerAt[i] = at) });
         if (track.searching[i]) counts.queued--;
         track.searching[i] = 0;
+        track.inPool[i] = 0;
         if (result.match) counts.matched++;
+        if (result.out || result.timedOut) counts.out++;
         if (result.error) counts.errors++;
         const outcome = { username: player.username, sub: (ready as PreparedPlayer).sub, ...result, matchedAtMs: Date.now() - queueStart };
         outcomes.push(outcome);
@@ -162,13 +179,22 @@ async function main(): Promise<void> {
       }),
     );
     crash = await crashRun;
-    const summary = summarize(results);
-    const atEnd = summary.unmatched - Object.values(summary.errors).reduce((a, b) => a + b, 0) > 0 ? await endCheck : undefined;
+    // Three intervals without an answer: a client that resubmits or presents gets one every interval.
+    const lostAfterMs = 3 * options.resubmitMs;
+    const summary = summarize(results, { lostAfterMs });
+    const atEnd = summary.stillSearching + Object.keys(summary.lost).length > 0 ? await endCheck : undefined;
     progress.done(progressLine(Date.now() - started, counts, options.players, 'done'));
-    console.log(renderSummary(summary, crash, atEnd, Date.now() - started));
+    const allocator = own?.allocator;
+    const run = {
+      elapsedMs: Date.now() - started,
+      lostAfterMs,
+      allocator: allocator !== undefined,
+      ...(allocator === undefined ? {} : { allocatorCalls: allocator.calls(), allocations: allocator.allocations.size }),
+    };
+    console.log(renderSummary(summary, run, crash, atEnd));
     if (options.json) {
       const twoMatches = inTwoMatches(results, queueStart);
-      writeFileSync(options.json, `${JSON.stringify({ options, summary, crash, atEnd, twoMatches }, null, 2)}\n`);
+      writeFileSync(options.json, `${JSON.stringify({ options, summary, run, crash, atEnd, twoMatches }, null, 2)}\n`);
     }
   } finally {
     clearInterval(ticker);
@@ -200,9 +226,10 @@ function formedAt(token: string): number {
   return Date.parse((JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as { iat: string }).iat);
 }
 
-/** Per player: searching right now, and when a matchmaker last answered it. */
+/** Per player: in queue() (answered once), in a pool right now (not in a match), and when a matchmaker last answered it. */
 interface Track {
   readonly searching: Uint8Array;
+  readonly inPool: Uint8Array;
   readonly lastAnswerAt: Float64Array;
 }
 
@@ -244,6 +271,7 @@ async function crashLater(
   const warmedUpAfterMs = await warmupMs;
   const matchesRebuilt = await rebuiltMatches(url);
   const firstAfter = outcomes
+    .filter((o) => o.match !== undefined)
     .map((o) => (o as PlayerOutcome & { matchedAtMs?: number }).matchedAtMs)
     .filter((t): t is number => t !== undefined && queueStart + t > restartedAt)
     .sort((a, b) => a - b)[0];
@@ -284,49 +312,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
-}
-
-interface EndCheck {
-  readonly searchingClients: number;
-  readonly inPools: number;
-}
-
-function renderSummary(s: Summary, crash: CrashReport | undefined, atEnd: EndCheck | undefined, elapsedMs: number): string {
-  const row = (label: string, value: string | number) => `| ${label.padEnd(46)} | ${String(value).padStart(16)} |`;
-  const p = (x: { p50: number; p95: number; p99: number }, unit = '') => `${x.p50}/${x.p95}/${x.p99}${unit}`;
-  const lines = [
-    '',
-    row('measure', 'value'),
-    `|${'-'.repeat(48)}|${'-'.repeat(17)}:|`,
-    row('players', s.players),
-    row('ready (matched)', s.matched),
-    row('not matched by the end', s.unmatched),
-    row('timed out (mode maxWaitMs)', s.timedOut),
-    row('lost (errors)', Object.values(s.errors).reduce((a, b) => a + b, 0)),
-    row('matches formed', s.matches),
-    row('players in two matches', s.matchedTwice),
-    row('time to match p50/p95/p99 (ms from queue())', p(s.timeToMatchMs)),
-    row('rating spread p50/p95/p99', p(s.ratingSpread)),
-    row('team imbalance p50/p95/p99', p(s.teamImbalance)),
-    row('errors', Object.entries(s.errors).map(([k, v]) => `${k}:${v}`).join(' ') || 0),
-    row('wall time (s)', (elapsedMs / 1000).toFixed(1)),
-  ];
-  if (atEnd) {
-    lines.push(row('searching at the end: clients', atEnd.searchingClients), row('searching at the end: in pools', atEnd.inPools));
-  }
-  if (crash) {
-    lines.push(
-      row('killed at (ms after queueing began)', crash.killedAtMs),
-      row('pool before the crash', crash.poolBeforeCrash),
-      row('restart took (ms from the kill to listening)', crash.restartMs),
-      row('pool rebuilt (ms after listening)', crash.rebuiltAfterMs ?? 'not rebuilt'),
-      row('pool when rebuilt', crash.poolAfterRebuild ?? '-'),
-      row('warm-up over (ms after listening)', crash.warmupMs ?? '-'),
-      row('matches rebuilt from holders', crash.matchesRebuilt ?? '-'),
-      row('first match answered (ms after listening)', crash.firstMatchAfterRestartMs ?? 'none'),
-    );
-  }
-  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,7 @@
-// One simulated player's life: account, rating, session, then the client's queue loop.
+// One simulated player's life: account, rating, session, then the client's queue loop, answering
+// proposed matches as its choices say (choices.ts).
 import { TicketboothError, createClient, type Fetch, type Match, type QueueStatus, type Session } from '@ticketbooth/client';
+import { playerChoices } from './choices.ts';
 import type { SimPlayer } from './population.ts';
 import { CLIENT_ADDRESS_HEADER } from './services.ts';
 
@@ -34,12 +36,49 @@ export async function preparePlayer(player: SimPlayer, issuerUrl: string, adminT
   return { player, sub: account.id, session, fetch: playerFetch };
 }
 
+/** How a search ended out of the queue: this player's answer, or a cancel that did not requeue it. */
+export type OutReason = 'declined' | 'no_show' | 'cancelled';
+
+/** Still in `queue()` when the run ended: where, and for how long unanswered. */
+export interface Pending {
+  /** The last phase reported: searching, proposed, accepted, allocating (or none yet). */
+  readonly phase: string;
+  /** Since a matchmaker last answered this player (since queue() began, when none has). */
+  readonly unansweredForMs: number;
+  /** How far past its accept deadline a match still proposed is. */
+  readonly pastAcceptByMs?: number;
+}
+
 export interface QueueResult {
+  /** The settled match, with its assignment when it has one. */
   readonly match?: Match;
+  /** From queue() until the match settled. */
   readonly timeToMatchMs?: number;
   /** The search reached its mode's longest wait: an end state, not an error. */
   readonly timedOut?: boolean;
+  readonly out?: OutReason;
+  /** The reason of the cancel that ended the search (`out`). */
+  readonly cancelReason?: string;
+  /** Matches cancelled with this player put back in the pool. */
+  readonly requeues: number;
+  /** Ids of every match this player was told of, settled or not. */
+  readonly seen: readonly string[];
+  readonly pending?: Pending;
   readonly error?: string;
+}
+
+export interface PlayOptions {
+  readonly acceptRate: number;
+  readonly seed: number;
+  /** A matchmaker answered this player (a resubmission or a presentation). */
+  readonly onAnswered?: (at: number) => void;
+}
+
+/** Requests whose answer says a matchmaker holds this player's search or match. */
+function isMatchmakerAnswer(url: string, response: Response): boolean {
+  if (!response.ok) return false;
+  const path = new URL(url).pathname;
+  return path === '/v1/queue' || path.startsWith('/v1/matches/');
 }
 
 export async function queuePlayer(
@@ -47,15 +86,53 @@ export async function queuePlayer(
   issuerUrl: string,
   signal: AbortSignal,
   onStatus: (status: QueueStatus) => void,
+  play: PlayOptions,
 ): Promise<QueueResult> {
-  const client = createClient({ issuerUrl, fetch: prepared.fetch });
+  let answeredAt: number | undefined;
+  const answered: Fetch = async (input, init) => {
+    const response = await prepared.fetch(input, init);
+    if (isMatchmakerAnswer(input, response)) {
+      answeredAt = Date.now();
+      play.onAnswered?.(answeredAt);
+    }
+    return response;
+  };
+  const client = createClient({ issuerUrl, fetch: answered });
+  const choices = playerChoices(play.seed, prepared.player.index, play.acceptRate);
+  const seen = new Set<string>();
+  let requeues = 0;
+  let phase = 'none';
+  let acceptBy: string | undefined;
+  let cancelled: Match | undefined;
+  const follow = (status: QueueStatus) => {
+    if ('match' in status) seen.add(status.match.id);
+    if (status.status === 'cancelled') {
+      cancelled = status.match;
+      if (status.requeued) requeues++;
+    }
+    if (status.status === 'proposed') acceptBy = status.acceptBy;
+    if (status.status !== 'refreshing' && status.status !== 'retrying') phase = status.status;
+    onStatus(status);
+  };
   const started = Date.now();
+  const result = () => ({ requeues, seen: [...seen] });
   try {
-    const match = await client.queue(prepared.session, { mode: prepared.player.mode, region: prepared.player.region }, { signal, onStatus });
-    return { match, timeToMatchMs: Date.now() - started };
+    const match = await client.queue(prepared.session, { mode: prepared.player.mode, region: prepared.player.region }, { signal, onStatus: follow, confirm: choices.confirm });
+    return { ...result(), match, timeToMatchMs: Date.now() - started };
   } catch (error) {
-    if (signal.aborted) return {};
-    if (error instanceof TicketboothError && error.code === 'timed_out') return { timedOut: true };
-    return { error: error instanceof TicketboothError ? error.code : (error as Error).name };
+    if (signal.aborted) {
+      const at = Date.now();
+      const proposed = phase === 'proposed' || phase === 'accepted';
+      const pastAcceptByMs = proposed && acceptBy !== undefined ? at - Date.parse(acceptBy) : undefined;
+      return { ...result(), pending: { phase, unansweredForMs: at - (answeredAt ?? started), ...(pastAcceptByMs === undefined ? {} : { pastAcceptByMs }) } };
+    }
+    if (!(error instanceof TicketboothError)) return { ...result(), error: (error as Error).name };
+    if (error.code === 'timed_out') return { ...result(), timedOut: true };
+    if (error.code === 'declined') return { ...result(), out: 'declined', cancelReason: 'declined' };
+    if (error.code === 'match-cancelled') {
+      const ignored = cancelled !== undefined && choices.chosen(cancelled.id) === 'ignore';
+      return { ...result(), out: ignored ? 'no_show' : 'cancelled', cancelReason: error.reason ?? 'unknown' };
+    }
+    return { ...result(), error: error.code };
   }
 }

@@ -3,14 +3,16 @@ export interface Counts {
   /** Players with an account and a ticket, ready to queue. */
   readonly prepared: number;
   readonly queued: number;
-  /** Players whose search ended `ready` (with a match). */
+  /** Players whose search ended in a settled match (ready or assigned). */
   readonly matched: number;
+  /** Players whose search ended out of the queue: declined, no-show, cancelled, timed out. */
+  readonly out: number;
   readonly errors: number;
 }
 
 export function progressLine(elapsedMs: number, counts: Counts, total: number, note = ''): string {
   const seconds = (elapsedMs / 1000).toFixed(0).padStart(4);
-  return `${seconds}s  prepared ${counts.prepared}/${total}  searching ${counts.queued}  ready ${counts.matched}  errors ${counts.errors}${note ? `  ${note}` : ''}`;
+  return `${seconds}s  prepared ${counts.prepared}/${total}  searching ${counts.queued}  settled ${counts.matched}  out ${counts.out}  errors ${counts.errors}${note ? `  ${note}` : ''}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr) {

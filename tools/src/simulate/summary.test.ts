@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPopulation, seededRandom } from './population.ts';
-import { percentiles, summarize, type PlayerOutcome } from './summary.ts';
+import { isLost, percentiles, summarize, type PlayerOutcome } from './summary.ts';
 
 describe('percentiles', () => {
   it('uses nearest rank', () => {
@@ -21,11 +21,71 @@ describe('summarize', () => {
       { username: 'd', sub: 'd', error: 'revoked' },
       { username: 'e', sub: 'e', timedOut: true },
     ];
-    const summary = summarize(outcomes);
+    const summary = summarize(outcomes, { lostAfterMs: 3_000 });
     expect(summary).toMatchObject({ players: 5, matched: 3, unmatched: 2, timedOut: 1, matches: 2, matchedTwice: 1, errors: { revoked: 1 } });
     expect(summary.ratingSpread).toMatchObject({ p50: 100, max: 300 });
     expect(summary.teamImbalance.max).toBe(300);
     expect(summary.timeToMatchMs.p50).toBe(200);
+  });
+});
+
+describe('summarize, with a life after forming', () => {
+  const pool = { mode: 'duel', region: 'eu' };
+  const assigned = (id: string, subs: string[]) => ({
+    id,
+    pool,
+    teams: subs.map((sub) => [{ sub, rating: 1500 }]),
+    token: '',
+    assignment: { token: 'a', connect: '127.0.0.1:7000' },
+  });
+  const m1 = assigned('m1', ['a', 'b']);
+  const m3 = assigned('m3', ['c', 'd']);
+
+  it('counts each end state once: settled (and after a requeue), declined, no-show, cancelled, still searching, lost', () => {
+    const outcomes: PlayerOutcome[] = [
+      { username: 'a', sub: 'a', match: m1, timeToMatchMs: 100, requeues: 0, seen: ['m1'] },
+      { username: 'b', sub: 'b', match: m1, timeToMatchMs: 900, requeues: 1, seen: ['m0', 'm1'] },
+      { username: 'c', sub: 'c', match: m3, timeToMatchMs: 400, requeues: 2, seen: ['m2', 'm3'] },
+      { username: 'd', sub: 'd', match: { ...m3, assignment: { token: 'a' } }, timeToMatchMs: 500, seen: ['m3'] },
+      { username: 'e', sub: 'e', out: 'declined', cancelReason: 'declined', seen: ['m0'] },
+      { username: 'f', sub: 'f', out: 'no_show', cancelReason: 'accept_timeout', seen: ['m2'] },
+      { username: 'g', sub: 'g', out: 'cancelled', cancelReason: 'declined', requeues: 1, seen: ['m4'] },
+      { username: 'h', sub: 'h', pending: { phase: 'searching', unansweredForMs: 800 }, requeues: 1 },
+      { username: 'i', sub: 'i', pending: { phase: 'allocating', unansweredForMs: 5_000 } },
+      { username: 'j', sub: 'j', pending: { phase: 'proposed', unansweredForMs: 100, pastAcceptByMs: 4_000 } },
+      { username: 'k', sub: 'k', pending: { phase: 'proposed', unansweredForMs: 100, pastAcceptByMs: 900 } },
+    ];
+    expect(summarize(outcomes, { lostAfterMs: 3_000 })).toMatchObject({
+      players: 11,
+      matched: 4,
+      assigned: 3,
+      declined: 1,
+      noShow: 1,
+      cancelledOut: { declined: 1 },
+      requeued: 4,
+      requeuedThenSettled: 2,
+      stillSearching: 2,
+      lost: { allocating: 1, proposed: 1 },
+      matches: 2,
+      matchesSeen: 5,
+      matchedTwice: 0,
+      timeToMatchMs: { p50: 400, max: 900 },
+    });
+  });
+
+  it('finds a player in two settled matches, not in a proposed one it was requeued from', () => {
+    const again = assigned('m5', ['b', 'c']);
+    const outcomes: PlayerOutcome[] = [
+      { username: 'a', sub: 'a', match: m1, seen: ['m0', 'm1'] },
+      { username: 'b', sub: 'b', match: again, seen: ['m0', 'm5'] },
+    ];
+    expect(summarize(outcomes, { lostAfterMs: 3_000 }).matchedTwice).toBe(1);
+  });
+
+  it('calls lost only what is past the limit', () => {
+    expect(isLost({ phase: 'searching', unansweredForMs: 3_000 }, { lostAfterMs: 3_000 })).toBe(false);
+    expect(isLost({ phase: 'searching', unansweredForMs: 3_001 }, { lostAfterMs: 3_000 })).toBe(true);
+    expect(isLost({ phase: 'accepted', unansweredForMs: 0, pastAcceptByMs: 3_001 }, { lostAfterMs: 3_000 })).toBe(true);
   });
 });
 

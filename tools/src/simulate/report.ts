@@ -1,0 +1,89 @@
+// The simulator's summary as a table: end states of the players, the matches, the crash if any.
+import { total, type Summary } from './summary.ts';
+
+export interface CrashReport {
+  readonly killedAtMs: number;
+  readonly poolBeforeCrash: number;
+  readonly restartMs: number;
+  readonly rebuiltAfterMs?: number;
+  readonly poolAfterRebuild?: number;
+  readonly firstMatchAfterRestartMs?: number;
+  /** Matches the new process rebuilt from members' re-announcements, and how long its warm-up lasted. */
+  readonly matchesRebuilt?: number;
+  readonly warmupMs?: number;
+}
+
+export interface EndCheck {
+  /** Clients whose last phase was searching (in a pool, not in a match). */
+  readonly searchingClients: number;
+  readonly inPools: number;
+}
+
+export interface RunFacts {
+  readonly elapsedMs: number;
+  /** What `lost` means in this run (summary.ts: SummaryOptions). */
+  readonly lostAfterMs: number;
+  readonly allocator: boolean;
+  /** Allocation requests the reference allocator received, and the servers it handed out. */
+  readonly allocatorCalls?: number;
+  readonly allocations?: number;
+}
+
+const counts = (c: Readonly<Record<string, number>>) => Object.entries(c).map(([k, v]) => `${k}:${v}`).join(' ') || 0;
+
+export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | undefined, atEnd: EndCheck | undefined): string {
+  const row = (label: string, value: string | number) => `| ${label.padEnd(58)} | ${String(value).padStart(18)} |`;
+  const p = (x: { p50: number; p95: number; p99: number }) => `${x.p50}/${x.p95}/${x.p99}`;
+  const lostAfterS = (run.lostAfterMs / 1000).toFixed(1);
+  const lines = [
+    '',
+    row('measure', 'value'),
+    `|${'-'.repeat(60)}|${'-'.repeat(19)}:|`,
+    row('players', s.players),
+    row(run.allocator ? 'settled: assigned a game server' : 'settled: ready (no allocator)', run.allocator ? s.assigned : s.matched - s.assigned),
+    ...(run.allocator && s.matched > s.assigned ? [row('settled: ready without a game server', s.matched - s.assigned)] : []),
+    row('  of whom requeued by a cancel first, then settled', s.requeuedThenSettled),
+    row('requeued by a cancel at least once (any end)', s.requeued),
+    row('out: declined', s.declined),
+    row('out: no-show (ignored the proposal)', s.noShow),
+    row('out: cancelled before its acceptance counted (reason)', counts(s.cancelledOut)),
+    row('out: timed out (mode maxWaitMs)', s.timedOut),
+    row('still searching, or in a match not settled yet, at the end', s.stillSearching),
+    row(`lost (see below, by phase)`, counts(s.lost)),
+    row('errors', counts(s.errors)),
+    row('matches settled / told of (proposed included)', `${s.matches} / ${s.matchesSeen}`),
+    row('players in two settled matches', s.matchedTwice),
+    row('time to ready/assigned p50/p95/p99 (ms from queue())', p(s.timeToMatchMs)),
+    row('rating spread p50/p95/p99', p(s.ratingSpread)),
+    row('team imbalance p50/p95/p99', p(s.teamImbalance)),
+    row('wall time (s)', (run.elapsedMs / 1000).toFixed(1)),
+  ];
+  if (run.allocatorCalls !== undefined) lines.push(row('allocator: requests / servers handed out', `${run.allocatorCalls} / ${run.allocations ?? 0}`));
+  if (atEnd) {
+    lines.push(row('searching at the end: clients', atEnd.searchingClients), row('searching at the end: in pools', atEnd.inPools));
+  }
+  if (crash) {
+    lines.push(
+      row('killed at (ms after queueing began)', crash.killedAtMs),
+      row('pool before the crash', crash.poolBeforeCrash),
+      row('restart took (ms from the kill to listening)', crash.restartMs),
+      row('pool rebuilt (ms after listening)', crash.rebuiltAfterMs ?? 'not rebuilt'),
+      row('pool when rebuilt', crash.poolAfterRebuild ?? '-'),
+      row('warm-up over (ms after listening)', crash.warmupMs ?? '-'),
+      row('matches rebuilt from holders', crash.matchesRebuilt ?? '-'),
+      row('first match answered (ms after listening)', crash.firstMatchAfterRestartMs ?? 'none'),
+    );
+  }
+  lines.push(
+    '',
+    `lost: still in queue() when the run ended, yet no matchmaker had answered it (a resubmission or a presentation) for over ${lostAfterS} s,`,
+    `or its match was still proposed over ${lostAfterS} s past its accept deadline; players answered within that are "still searching".`,
+    `Every player is in exactly one row of settled / out / still searching / lost / errors (${endStates(s)} of ${s.players}).`,
+  );
+  return lines.join('\n');
+}
+
+/** Players in some end state or still searching: each once, so this equals `players` unless something is miscounted. */
+function endStates(s: Summary): number {
+  return s.matched + s.declined + s.noShow + total(s.cancelledOut) + s.timedOut + s.stillSearching + total(s.lost) + total(s.errors);
+}
