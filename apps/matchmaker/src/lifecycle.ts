@@ -50,6 +50,8 @@ export class MatchState {
   assignment: Assignment | undefined;
   reason: CancelReason | undefined;
   readonly requeued = new Set<string>();
+  /** Who declined (or left while proposed): their search is over. */
+  readonly declined = new Set<string>();
 
   constructor(
     readonly result: MatchResult,
@@ -172,6 +174,7 @@ export class Lifecycle {
     if (state.phase === 'cancelled') throw cancelledProblem(state.reason!);
     if (groupOf(ticket).some((sub) => state.accepted.has(sub))) throw ALREADY_ACCEPTED;
     if (state.phase !== 'proposed') throw settledProblem(state.phase);
+    for (const sub of groupOf(ticket)) state.declined.add(sub);
     this.#deps.onEvent('declined');
     this.cancel(state, 'declined');
   }
@@ -183,6 +186,7 @@ export class Lifecycle {
   left(state: MatchState, sub: string): void {
     if (state.phase !== 'proposed') return;
     state.accepted.delete(sub);
+    state.declined.add(sub);
     this.#deps.onEvent('declined');
     this.cancel(state, 'declined');
   }
@@ -200,7 +204,8 @@ export class Lifecycle {
     state.reason = reason;
     this.#proposed.delete(state);
     this.#deps.onEvent(reason);
-    const keepsWait = (sub: string) => reason === 'allocation_failed' || state.accepted.has(sub);
+    // A decline ends the decliner's search only: members still within the deadline did nothing wrong.
+    const keepsWait = (sub: string) => reason === 'allocation_failed' || state.accepted.has(sub) || (reason === 'declined' && !state.declined.has(sub));
     for (const sub of state.members) if (keepsWait(sub)) state.requeued.add(sub);
     for (const facts of state.tickets.values()) {
       if (!groupOf(facts).every(keepsWait) || facts.expiresAt <= at) continue;

@@ -108,9 +108,9 @@ describe('accept step', () => {
     const h3 = createHarness({}, sharedWithAccept(ACCEPT_MS));
     const third = await proposedDuel(h3);
     await h3.respond(third.alice, third.match.token, 'accept');
-    // Alice accepted, then left: she is gone, the match cannot start; Bob (who had not accepted) is out too.
+    // Alice accepted, then left: she is gone, the match cannot start; Bob, who had not answered yet, searches on.
     expect((await h3.leave(third.alice)).status).toBe(204);
-    expect(await body(await h3.reannounce(third.bob, third.match.token))).toMatchObject({ status: 'cancelled', reason: 'declined', requeued: false });
+    expect(await body(await h3.reannounce(third.bob, third.match.token))).toMatchObject({ status: 'cancelled', reason: 'declined', requeued: true });
     expect(h3.matchmaker.queued('alice')).toBeUndefined();
     expect(await problemOf(await h3.submit(third.alice))).toMatchObject({ status: 409, code: 'left' });
 
