@@ -36,11 +36,17 @@ async function queuedPair(cluster: Cluster) {
 }
 
 /** Polls the ticket until its answer has `status`. */
-function answerIs(cluster: Cluster, grant: TicketGrant, status: string, timeoutMs = 10_000): Promise<Answer['body']> {
-  return waitFor(status, async () => {
-    const { body } = await submit(cluster, grant);
-    return body.status === status ? body : undefined;
-  }, timeoutMs, 100);
+async function answerIs(cluster: Cluster, grant: TicketGrant, status: string, timeoutMs = 15_000): Promise<Answer['body']> {
+  let last: unknown;
+  try {
+    return await waitFor(status, async () => {
+      const { body } = await submit(cluster, grant);
+      last = body;
+      return body.status === status ? body : undefined;
+    }, timeoutMs, 100);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last answer: ${JSON.stringify(last)}`);
+  }
 }
 
 async function formedMatches(url: string): Promise<number> {
@@ -96,9 +102,9 @@ describe('a matchmaker SIGKILLed in each phase of a match', () => {
   });
 
   it('while allocating, then once assigned: the allocator is called again with the same match id, and then not at all', async () => {
-    // Slow enough that the kill lands while the first call is in flight.
-    allocator = await startAllocator({ delayMs: 1_500 });
-    const cluster = await startCluster({ resubmitMs: RESUBMIT_MS, warmupMs: 500, extraMatchmakerEnv: { ALLOCATOR_URL: allocator.url, ALLOCATOR_TIMEOUT_MS: '5000' } });
+    // Slow enough that the kill lands while the first call is in flight, even on a loaded machine.
+    allocator = await startAllocator({ delayMs: 4_000 });
+    const cluster = await startCluster({ resubmitMs: RESUBMIT_MS, warmupMs: 500, extraMatchmakerEnv: { ALLOCATOR_URL: allocator.url, ALLOCATOR_TIMEOUT_MS: '10000' } });
     clusters.push(cluster);
     const { grants } = await queuedPair(cluster);
     const [alice, bob] = grants as [TicketGrant, TicketGrant];
@@ -110,7 +116,7 @@ describe('a matchmaker SIGKILLed in each phase of a match', () => {
 
     await killAndRestart(cluster);
     expect((await present(cluster, alice, { match })).body).toMatchObject({ status: 'ready', allocating: true, match: { id } });
-    const assigned = await answerIs(cluster, bob, 'assigned');
+    const assigned = await answerIs(cluster, bob, 'assigned', 20_000);
     expect(assigned.match.id).toBe(id);
     expect(assigned.assignment.connect).toBe(allocator.allocations.get(id)!.connect);
     expect(allocator.calls(id)).toBe(2);
