@@ -35,11 +35,12 @@ async function queuedPair(cluster: Cluster) {
   return { players, grants };
 }
 
-/** Polls the ticket until its answer has `status`. */
-async function answerIs(cluster: Cluster, grant: TicketGrant, status: string, timeoutMs = 15_000): Promise<Answer['body']> {
+/** Polls the ticket until its answer has `status`; `others` resubmit meanwhile, as clients do (or their entries go stale). */
+async function answerIs(cluster: Cluster, grant: TicketGrant, status: string, timeoutMs = 15_000, others: TicketGrant[] = []): Promise<Answer['body']> {
   let last: unknown;
   try {
     return await waitFor(status, async () => {
+      await Promise.all(others.map((other) => submit(cluster, other)));
       const { body } = await submit(cluster, grant);
       last = body;
       return body.status === status ? body : undefined;
@@ -80,7 +81,7 @@ describe('a matchmaker SIGKILLed in each phase of a match', () => {
     clusters.push(cluster);
     const { grants } = await queuedPair(cluster);
     const [alice, bob] = grants as [TicketGrant, TicketGrant];
-    const proposed = await answerIs(cluster, alice, 'proposed');
+    const proposed = await answerIs(cluster, alice, 'proposed', 15_000, [bob]);
     const match = proposed.match.token as string;
     expect((await post(`${cluster.matchmaker.url}/v1/matches/accept`, alice.ticket, { match })).body).toMatchObject({ status: 'proposed', accepted: true });
 
@@ -108,7 +109,7 @@ describe('a matchmaker SIGKILLed in each phase of a match', () => {
     clusters.push(cluster);
     const { grants } = await queuedPair(cluster);
     const [alice, bob] = grants as [TicketGrant, TicketGrant];
-    const ready = await answerIs(cluster, alice, 'ready');
+    const ready = await answerIs(cluster, alice, 'ready', 15_000, [bob]);
     expect(ready.allocating).toBe(true);
     const id = ready.match.id as string;
     const match = ready.match.token as string;
