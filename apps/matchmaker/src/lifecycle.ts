@@ -91,7 +91,7 @@ export interface LifecycleDeps {
 }
 
 const ALREADY_ACCEPTED = new Problem(409, 'already-accepted', 'Already accepted', 'this player has accepted this match already');
-const NO_ACCEPT_STEP = new Problem(409, 'no-accept-step', 'Nothing to accept', 'this match has no accept step: it was ready when it formed');
+export const NO_ACCEPT_STEP = new Problem(409, 'no-accept-step', 'Nothing to accept', 'this match has no accept step: it was ready when it formed');
 const cancelledProblem = (reason: CancelReason) =>
   new Problem(409, 'match-cancelled', 'Match cancelled', `this match was cancelled (${reason})`, undefined, { reason });
 const settledProblem = (phase: Phase) => new Problem(409, 'match-settled', 'Match already settled', `every member accepted: the match is ${phase}`, undefined, { phase });
@@ -147,20 +147,28 @@ export class Lifecycle {
   presented(state: MatchState, ticket: TicketFacts, accepted: boolean): void {
     const held = state.tickets.get(ticket.sub);
     if (held === undefined || ticket.issuedAt > held.issuedAt) state.tickets.set(ticket.sub, ticket);
-    if (!accepted || state.phase !== 'proposed') return;
-    // A re-sent acceptance after the deadline counts only while the rebuild is still under way.
-    if (state.acceptBy! <= this.#deps.now() && !this.#deps.isWarmingUp(this.#deps.now())) return;
+    if (!accepted || state.phase !== 'proposed' || this.#pastDeadline(state)) return;
     this.#record(state, ticket);
+  }
+
+  /** Past acceptBy, and no rebuild under way: re-sent acceptances may still be arriving during one. */
+  #pastDeadline(state: MatchState): boolean {
+    const at = this.#deps.now();
+    return state.acceptBy! <= at && !this.#deps.isWarmingUp(at);
+  }
+
+  /** What keeps a member from answering a proposal: the problem, or nothing. */
+  #checkAnswerable(state: MatchState, answered: boolean): void {
+    if (state.acceptBy === undefined) throw NO_ACCEPT_STEP;
+    if (state.phase === 'cancelled') throw cancelledProblem(state.reason!);
+    if (answered) throw ALREADY_ACCEPTED;
+    if (state.phase !== 'proposed') throw settledProblem(state.phase);
   }
 
   /** The explicit accept: errors for what it cannot do, the member's new view otherwise. */
   accept(state: MatchState, ticket: TicketFacts): void {
-    if (state.acceptBy === undefined) throw NO_ACCEPT_STEP;
-    if (state.phase === 'cancelled') throw cancelledProblem(state.reason!);
-    if (groupOf(ticket).every((sub) => state.accepted.has(sub))) throw ALREADY_ACCEPTED;
-    if (state.phase !== 'proposed') throw settledProblem(state.phase);
-    const at = this.#deps.now();
-    if (state.acceptBy <= at && !this.#deps.isWarmingUp(at)) {
+    this.#checkAnswerable(state, groupOf(ticket).every((sub) => state.accepted.has(sub)));
+    if (this.#pastDeadline(state)) {
       this.cancel(state, 'accept_timeout');
       throw cancelledProblem('accept_timeout');
     }
@@ -170,10 +178,7 @@ export class Lifecycle {
 
   /** The explicit decline: the match is cancelled; the decliner's search is over. */
   decline(state: MatchState, ticket: TicketFacts): void {
-    if (state.acceptBy === undefined) throw NO_ACCEPT_STEP;
-    if (state.phase === 'cancelled') throw cancelledProblem(state.reason!);
-    if (groupOf(ticket).some((sub) => state.accepted.has(sub))) throw ALREADY_ACCEPTED;
-    if (state.phase !== 'proposed') throw settledProblem(state.phase);
+    this.#checkAnswerable(state, groupOf(ticket).some((sub) => state.accepted.has(sub)));
     for (const sub of groupOf(ticket)) state.declined.add(sub);
     this.#deps.onEvent('declined');
     this.cancel(state, 'declined');

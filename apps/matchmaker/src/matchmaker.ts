@@ -7,7 +7,7 @@ import type { KeyRing } from '@ticketbooth/tickets';
 import type { Allocation } from './allocator.ts';
 import { createAssignmentSigner } from './assignment.ts';
 import { Deliveries } from './deliveries.ts';
-import { Lifecycle, isSettled, plainView, type MatchView } from './lifecycle.ts';
+import { Lifecycle, NO_ACCEPT_STEP, isSettled, plainView, type MatchView } from './lifecycle.ts';
 import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
@@ -75,7 +75,6 @@ export interface Found {
   readonly expiresAt: number;
 }
 
-const NO_ACCEPT_STEP = new Problem(409, 'no-accept-step', 'Nothing to accept', 'this match has no accept step: it was ready when it formed');
 const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or ready');
 
 /**
