@@ -43,6 +43,8 @@ describe('startAllocator', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
     expect(answers[0]!.body).toEqual({ connect: '127.0.0.1:7000', details: { server: 'gs-1' } });
     expect([allocator.calls('m-1'), allocator.calls('m-2'), allocator.calls('m-3'), allocator.calls()]).toEqual([3, 1, 0, 4]);
+    // The same counts over HTTP, for a simulator that runs the allocator as its own process.
+    expect(await (await fetch(allocator.url)).json()).toEqual({ requests: 4, allocations: 2 });
   });
 
   it('wraps within 1,000 ports', async () => {
@@ -88,7 +90,7 @@ describe('startAllocator', () => {
     const big = { ...request('m-1'), padding: 'x'.repeat(70_000) };
     expect(await post(allocator.url, big)).toMatchObject({ status: 413, body: { code: 'body-too-large' } });
     const put = await fetch(allocator.url, { method: 'PUT' });
-    expect([put.status, put.headers.get('allow')]).toEqual([405, 'POST']);
+    expect([put.status, put.headers.get('allow')]).toEqual([405, 'GET, POST']);
     expect((await fetch(new URL('/elsewhere', allocator.url))).status).toBe(404);
     expect(allocator.allocations.size).toBe(0);
   });

@@ -132,7 +132,10 @@ export async function startAllocator(options: AllocatorOptions = {}): Promise<Ru
   async function answer(req: IncomingMessage): Promise<Answer | undefined> {
     const path = new URL(req.url ?? '/', 'http://allocator').pathname;
     if (path === ALLOCATIONS_PATH) {
-      return req.method === 'POST' ? allocate(req) : problem(405, 'method-not-allowed', 'Method not allowed', undefined, { allow: 'POST' });
+      if (req.method === 'POST') return allocate(req);
+      // What a simulation reports when the allocator runs as its own process.
+      if (req.method === 'GET') return { status: 200, body: { requests: callsInAll, allocations: allocations.size } };
+      return problem(405, 'method-not-allowed', 'Method not allowed', undefined, { allow: 'GET, POST' });
     }
     if (path.startsWith(`${ALLOCATIONS_PATH}/`) && path.length > ALLOCATIONS_PATH.length + 1) {
       if (req.method !== 'GET') return problem(405, 'method-not-allowed', 'Method not allowed', undefined, { allow: 'GET' });

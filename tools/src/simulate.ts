@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildPopulation } from './simulate/population.ts';
-import { preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
+import { formedAt, preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
 import { renderSummary, type CrashReport } from './simulate/report.ts';
 import { startOwnServices, type OwnServices } from './simulate/services.ts';
@@ -25,10 +25,11 @@ const USAGE = `usage: pnpm simulate [options]
                            else declines half the time and ignores it the other half. Given, the
                            services the simulator starts get an accept step in every mode
   --accept-timeout-ms MS   that accept step's deadline (default 5000)
-  --allocator              run the reference game-server allocator in this process (services
+  --allocator              run the reference game-server allocator as its own process (services
                            started here only): ready matches are assigned a server
   --seed N                 crowd and choices seed (default 1)
-  --json FILE              also write the summary as JSON`;
+  --json FILE              also write the summary as JSON
+  --log FILE               write the output of the services started here to FILE`;
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -48,6 +49,7 @@ function parseOptions(argv: string[]) {
       allocator: { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
+      log: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,7 +58,7 @@ function parseOptions(argv: string[]) {
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  for (const own of ['kill-matchmaker-at', 'accept-timeout-ms', 'allocator'] as const) {
+  for (const own of ['kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'log'] as const) {
     if (values[own] !== undefined && values[own] !== false && values.issuer !== undefined) {
       throw new Error(`--${own} needs services the simulator started itself (no --issuer)`);
     }
@@ -80,6 +82,7 @@ function parseOptions(argv: string[]) {
     allocator: values.allocator,
     seed: number('seed', 0, 2 ** 31),
     json: values.json,
+    log: values.log,
   };
 }
 
@@ -144,8 +147,14 @@ async function main(): Promise<void> {
     });
     const queueStart = Date.now();
     const deadline = AbortSignal.timeout(options.durationMs);
-    // Every player waits on this one signal (a sleep or a request each): not a leak.
+    // One listener per player here; each player's own requests and waits listen on its own signal,
+    // as in a real client: thousands on one signal make every add walk them all.
     setMaxListeners(0, deadline);
+    const ownSignal = () => {
+      const own = new AbortController();
+      deadline.addEventListener('abort', () => own.abort(deadline.reason), { once: true });
+      return own.signal;
+    };
     const track: Track = { searching: new Uint8Array(crowd.length), inPool: new Uint8Array(crowd.length), lastAnswerAt: new Float64Array(crowd.length) };
     // Just before the end: do the clients searching in a pool (not in a match) match what the matchmaker holds?
     const endCheck = own ? sleep(Math.max(0, options.durationMs - 500)).then(async () => ({
@@ -158,8 +167,9 @@ async function main(): Promise<void> {
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
         const player = crowd[i]!;
         if (ready instanceof Error) return { username: player.username, sub: '', error: `setup:${(ready as { code?: string }).code ?? ready.name}` };
-        await sleep(player.arrivesAtMs, deadline);
-        const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, deadline, (update) => {
+        const signal = ownSignal();
+        await sleep(player.arrivesAtMs, signal);
+        const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, signal, (update) => {
           if (update.status === 'refreshing' || update.status === 'retrying') return;
           track.inPool[i] = update.status === 'searching' ? 1 : 0;
           if (update.status === 'searching' && !track.searching[i]) {
@@ -184,12 +194,12 @@ async function main(): Promise<void> {
     const summary = summarize(results, { lostAfterMs });
     const atEnd = summary.stillSearching + Object.keys(summary.lost).length > 0 ? await endCheck : undefined;
     progress.done(progressLine(Date.now() - started, counts, options.players, 'done'));
-    const allocator = own?.allocator;
+    const allocator = await own?.allocator?.counts();
     const run = {
       elapsedMs: Date.now() - started,
       lostAfterMs,
       allocator: allocator !== undefined,
-      ...(allocator === undefined ? {} : { allocatorCalls: allocator.calls(), allocations: allocator.allocations.size }),
+      ...(allocator === undefined ? {} : { allocatorCalls: allocator.requests, allocations: allocator.allocations }),
     };
     console.log(renderSummary(summary, run, crash, atEnd));
     if (options.json) {
@@ -199,6 +209,7 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(ticker);
     await own?.stop();
+    if (options.log) writeFileSync(options.log, `${logLines.join('\n')}\n`);
   }
 }
 
@@ -218,12 +229,6 @@ function inTwoMatches(outcomes: readonly PlayerOutcome[], queueStart: number) {
   const bySub = new Map<string, string[]>();
   for (const o of outcomes) for (const p of o.match?.teams.flat() ?? []) if (!bySub.get(p.sub)?.includes(o.match!.id)) bySub.set(p.sub, [...(bySub.get(p.sub) ?? []), o.match!.id]);
   return [...bySub].filter(([, ids]) => ids.length > 1).map(([sub, ids]) => ({ sub, matches: ids.map((id) => ({ id, ...matches.get(id)! })) }));
-}
-
-/** A PASETO v4.public token's `iat` in ms (the payload is readable without verifying it). */
-function formedAt(token: string): number {
-  const body = Buffer.from(token.split('.')[2] ?? '', 'base64url');
-  return Date.parse((JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as { iat: string }).iat);
 }
 
 /** Per player: in queue() (answered once), in a pool right now (not in a match), and when a matchmaker last answered it. */

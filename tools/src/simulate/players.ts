@@ -1,6 +1,7 @@
 // One simulated player's life: account, rating, session, then the client's queue loop, answering
 // proposed matches as its choices say (choices.ts).
 import { TicketboothError, createClient, type Fetch, type Match, type QueueStatus, type Session } from '@ticketbooth/client';
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
 import { playerChoices } from './choices.ts';
 import type { SimPlayer } from './population.ts';
 import { CLIENT_ADDRESS_HEADER } from './services.ts';
@@ -12,10 +13,18 @@ export interface PreparedPlayer {
   readonly fetch: Fetch;
 }
 
-/** A fetch that presents this player's own (made-up, private-range) address to the issuer. */
+/**
+ * A fetch that presents this player's own (made-up, private-range) address to the issuer, over
+ * this player's own connections, as a real client has. Through one shared pool, every request
+ * would scan all the simulated players' open push streams for a free connection (undici's pool
+ * walks its connections in order): at 2,000 players that starved this process, and players heard
+ * of their matches seconds late.
+ */
 function fetchAs(index: number): Fetch {
   const address = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
-  return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), [CLIENT_ADDRESS_HEADER]: address } });
+  const dispatcher = new Agent({ connections: 4 });
+  return (input, init) =>
+    undiciFetch(input, { ...(init as UndiciInit), dispatcher, headers: { ...(init?.headers as Record<string, string>), [CLIENT_ADDRESS_HEADER]: address } }) as unknown as Promise<Response>;
 }
 
 const PASSWORD = 'simulated-player-password';
@@ -65,6 +74,10 @@ export interface QueueResult {
   readonly seen: readonly string[];
   readonly pending?: Pending;
   readonly error?: string;
+  /** Per proposal: ms from the match's formation until this player heard of it. */
+  readonly proposalHeardMs: readonly number[];
+  /** Per acceptance the matchmaker recorded: ms from the match's formation until this player learnt it. */
+  readonly acceptanceRecordedMs: readonly number[];
 }
 
 export interface PlayOptions {
@@ -104,7 +117,12 @@ export async function queuePlayer(
   let phase = 'none';
   let acceptBy: string | undefined;
   let cancelled: Match | undefined;
+  const proposalHeardMs: number[] = [];
+  const acceptanceRecordedMs: number[] = [];
   const follow = (status: QueueStatus) => {
+    // Each phase is reported once per match: where the accept step's time went.
+    if (status.status === 'proposed') proposalHeardMs.push(Date.now() - formedAt(status.match.token));
+    if (status.status === 'accepted') acceptanceRecordedMs.push(Date.now() - formedAt(status.match.token));
     if ('match' in status) seen.add(status.match.id);
     if (status.status === 'cancelled') {
       cancelled = status.match;
@@ -115,7 +133,7 @@ export async function queuePlayer(
     onStatus(status);
   };
   const started = Date.now();
-  const result = () => ({ requeues, seen: [...seen] });
+  const result = () => ({ requeues, seen: [...seen], proposalHeardMs, acceptanceRecordedMs });
   try {
     const match = await client.queue(prepared.session, { mode: prepared.player.mode, region: prepared.player.region }, { signal, onStatus: follow, confirm: choices.confirm });
     return { ...result(), match, timeToMatchMs: Date.now() - started };
@@ -135,4 +153,10 @@ export async function queuePlayer(
     }
     return { ...result(), error: error.code };
   }
+}
+
+/** A match token's `iat` in ms: when the match formed (a PASETO v4.public payload is readable unverified). */
+export function formedAt(token: string): number {
+  const body = Buffer.from(token.split('.')[2] ?? '', 'base64url');
+  return Date.parse((JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as { iat: string }).iat);
 }

@@ -56,6 +56,9 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
     row('time to ready/assigned p50/p95/p99 (ms from queue())', p(s.timeToMatchMs)),
     row('rating spread p50/p95/p99', p(s.ratingSpread)),
     row('team imbalance p50/p95/p99', p(s.teamImbalance)),
+    ...(s.proposalHeardMs.max > 0
+      ? [row('proposal heard p50/p95/p99 (ms after forming)', p(s.proposalHeardMs)), row('acceptance recorded p50/p95/p99 (ms after forming)', p(s.acceptanceRecordedMs))]
+      : []),
     row('wall time (s)', (run.elapsedMs / 1000).toFixed(1)),
   ];
   if (run.allocatorCalls !== undefined) lines.push(row('allocator: requests / servers handed out', `${run.allocatorCalls} / ${run.allocations ?? 0}`));

@@ -1,11 +1,13 @@
 // Services the simulator starts itself: a fresh dev state in a temp dir, loopback, free ports,
-// a shared config file both read, and (when asked) the reference allocator in this process.
+// a shared config file both read, and (when asked) the reference allocator, each its own process.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CONFIG } from '@ticketbooth/config';
-import { startAllocator, type RunningAllocator } from '../allocator.ts';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { freePort, startService, type ServiceProcess } from '../processes.ts';
 
 export const CLIENT_ADDRESS_HEADER = 'x-forwarded-for';
@@ -15,7 +17,7 @@ export interface OwnServices {
   readonly adminToken: string;
   matchmaker(): ServiceProcess;
   /** The reference allocator, when asked for: it outlives a matchmaker crash, as a real one would. */
-  readonly allocator: RunningAllocator | undefined;
+  readonly allocator: AllocatorProcess | undefined;
   /** SIGKILL the matchmaker and start it again on the same port; resolves once it listens. */
   crashMatchmaker(): Promise<void>;
   stop(): Promise<void>;
@@ -43,7 +45,7 @@ export async function startOwnServices(options: OwnServicesOptions): Promise<Own
   const matchmakerPort = await freePort();
   const configFile = join(home, 'config.json');
   writeFileSync(configFile, `${JSON.stringify(simulationConfig(options.acceptTimeoutMs), null, 2)}\n`);
-  const allocator = options.allocator ? await startAllocator() : undefined;
+  const allocator = options.allocator ? await startAllocatorProcess() : undefined;
   const common = {
     TICKETBOOTH_HOME: home,
     TICKETBOOTH_CONFIG: configFile,
@@ -78,8 +80,46 @@ export async function startOwnServices(options: OwnServicesOptions): Promise<Own
     },
     async stop() {
       await Promise.all([matchmaker.stop(), issuer.stop()]);
-      await allocator?.close();
+      await allocator?.stop();
       rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AllocatorProcess {
+  readonly url: string;
+  /** Allocation requests received and servers handed out so far. */
+  counts(): Promise<{ requests: number; allocations: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `pnpm allocator` as a child process (same loader as this one), so that its answers do not wait
+ * behind thousands of simulated players on this process's event loop, as a real allocator's would not.
+ */
+async function startAllocatorProcess(): Promise<AllocatorProcess> {
+  const main = fileURLToPath(new URL('../allocator-main.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, main, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the allocator did not start within 30 s')), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const found = /^allocator listening on (\S+)/.exec(line);
+      if (!found) return;
+      clearTimeout(timer);
+      resolve(found[1]!);
+    });
+    void exited.then(() => (clearTimeout(timer), reject(new Error('the allocator exited before listening'))));
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    url,
+    counts: async () => (await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).json()) as { requests: number; allocations: number },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
     },
   };
 }

@@ -17,6 +17,8 @@ export interface PlayerOutcome {
   readonly seen?: readonly string[];
   readonly pending?: Pending;
   readonly error?: string;
+  readonly proposalHeardMs?: readonly number[];
+  readonly acceptanceRecordedMs?: readonly number[];
 }
 
 export interface Summary {
@@ -52,6 +54,9 @@ export interface Summary {
   readonly timeToMatchMs: Percentiles;
   readonly ratingSpread: Percentiles;
   readonly teamImbalance: Percentiles;
+  /** Accept step: ms from a match's formation until a member heard of it, and until their acceptance was recorded. */
+  readonly proposalHeardMs: Percentiles;
+  readonly acceptanceRecordedMs: Percentiles;
 }
 
 export interface SummaryOptions {
@@ -138,6 +143,8 @@ export function summarize(outcomes: readonly PlayerOutcome[], options: SummaryOp
     timeToMatchMs: percentiles(matched.map((o) => o.timeToMatchMs ?? 0)),
     ratingSpread: percentiles([...matches.values()].map(ratingSpread)),
     teamImbalance: percentiles([...matches.values()].map(teamImbalance)),
+    proposalHeardMs: percentiles(outcomes.flatMap((o) => o.proposalHeardMs ?? [])),
+    acceptanceRecordedMs: percentiles(outcomes.flatMap((o) => o.acceptanceRecordedMs ?? [])),
   };
 }
 
