@@ -1,6 +1,6 @@
 // Starting the services as real child processes, waiting until they are ready, stopping them by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,12 @@ export interface ServiceOptions {
   readonly readyTimeoutMs?: number;
   /** Wait for `/readyz` as well as for the listening line. Default true. */
   readonly waitReady?: boolean;
+  /**
+   * Appends the child's output to this file instead of piping it through this process (needs a
+   * fixed `port`; readiness is `/readyz` alone). A parent busy with load generation reads a pipe
+   * late, and a service logging synchronously to a full pipe stops until it is read.
+   */
+  readonly logFile?: string;
 }
 
 export interface ServiceProcess {
@@ -51,6 +57,8 @@ export function builtFile(name: ServiceName, file: 'main.js' | 'cli.js'): string
  */
 export async function startService(name: ServiceName, options: ServiceOptions): Promise<ServiceProcess> {
   const portVariable = name === 'issuer' ? 'ISSUER_PORT' : 'MATCHMAKER_PORT';
+  if (options.logFile !== undefined && options.port === 0) throw new TypeError('a service logging to a file needs a fixed port');
+  const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
   const child = spawn(
     process.execPath,
     [builtFile(name, 'main.js')],
@@ -58,13 +66,14 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
       cwd: `${REPO_ROOT}apps/${name}`,
       // The listening line is logged at info: a quieter LOG_LEVEL from the shell would hide it.
       env: { ...process.env, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(options.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
     },
   );
+  if (logFd !== undefined) closeSync(logFd);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const url = await waitForListening(name, child, exited, options);
+  const url = logFd === undefined ? await waitForListening(name, child, exited, options) : `http://127.0.0.1:${options.port}`;
   const handle: ServiceProcess = {
     name,
     pid: child.pid as number,
@@ -77,7 +86,7 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
       await exited;
     },
   };
-  if (options.waitReady ?? true) {
+  if (logFd !== undefined || (options.waitReady ?? true)) {
     await waitUntilReady(`${url}/readyz`, exited, options.readyTimeoutMs ?? 30_000).catch(async (error: unknown) => {
       await handle.kill();
       throw error;

@@ -2,6 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildPopulation } from './simulate/population.ts';
 import { formedAt, preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
@@ -29,7 +30,7 @@ const USAGE = `usage: pnpm simulate [options]
                            started here only): ready matches are assigned a server
   --seed N                 crowd and choices seed (default 1)
   --json FILE              also write the summary as JSON
-  --log FILE               write the output of the services started here to FILE`;
+  --log FILE               append the output of the services started here to FILE`;
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -111,14 +112,13 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) return void console.log(USAGE);
   const progress = createProgress();
-  const logLines: string[] = [];
   const own: OwnServices | undefined = options.issuer
     ? undefined
     : await startOwnServices({
         resubmitMs: options.resubmitMs,
         ...(options.acceptTimeoutMs === undefined ? {} : { acceptTimeoutMs: options.acceptTimeoutMs }),
         allocator: options.allocator,
-        log: (l) => logLines.push(l),
+        ...(options.log === undefined ? {} : { logFile: options.log }),
       });
   const issuerUrl = options.issuer ?? own!.issuerUrl;
   const adminToken = options.adminToken ?? own?.adminToken;
@@ -146,6 +146,9 @@ async function main(): Promise<void> {
       return ready;
     });
     const queueStart = Date.now();
+    // Is this process keeping up? Late answers here are the load generator's, not the services'.
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    loopDelay.enable();
     const deadline = AbortSignal.timeout(options.durationMs);
     // One listener per player here; each player's own requests and waits listen on its own signal,
     // as in a real client: thousands on one signal make every add walk them all.
@@ -189,6 +192,7 @@ async function main(): Promise<void> {
       }),
     );
     crash = await crashRun;
+    loopDelay.disable();
     // Three intervals without an answer: a client that resubmits or presents gets one every interval.
     const lostAfterMs = 3 * options.resubmitMs;
     const summary = summarize(results, { lostAfterMs });
@@ -198,6 +202,7 @@ async function main(): Promise<void> {
     const run = {
       elapsedMs: Date.now() - started,
       lostAfterMs,
+      loopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
       allocator: allocator !== undefined,
       ...(allocator === undefined ? {} : { allocatorCalls: allocator.requests, allocations: allocator.allocations }),
     };
@@ -209,7 +214,6 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(ticker);
     await own?.stop();
-    if (options.log) writeFileSync(options.log, `${logLines.join('\n')}\n`);
   }
 }
 

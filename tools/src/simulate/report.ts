@@ -23,6 +23,8 @@ export interface RunFacts {
   readonly elapsedMs: number;
   /** What `lost` means in this run (summary.ts: SummaryOptions). */
   readonly lostAfterMs: number;
+  /** This process's event-loop delay while players queued: high means the simulator, not the services, was late. */
+  readonly loopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly allocator: boolean;
   /** Allocation requests the reference allocator received, and the servers it handed out. */
   readonly allocatorCalls?: number;
@@ -60,6 +62,7 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
       ? [row('proposal heard p50/p95/p99 (ms after forming)', p(s.proposalHeardMs)), row('acceptance recorded p50/p95/p99 (ms after forming)', p(s.acceptanceRecordedMs))]
       : []),
     row('wall time (s)', (run.elapsedMs / 1000).toFixed(1)),
+    ...(run.loopDelayMs === undefined ? [] : [row('simulator event-loop delay p50/p99/max (ms)', `${run.loopDelayMs.p50}/${run.loopDelayMs.p99}/${run.loopDelayMs.max}`)]),
   ];
   if (run.allocatorCalls !== undefined) lines.push(row('allocator: requests / servers handed out', `${run.allocatorCalls} / ${run.allocations ?? 0}`));
   if (atEnd) {

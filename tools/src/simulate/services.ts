@@ -29,7 +29,8 @@ export interface OwnServicesOptions {
   readonly acceptTimeoutMs?: number;
   /** Runs the reference allocator and points the matchmaker at it. */
   readonly allocator?: boolean;
-  readonly log: (line: string) => void;
+  /** Where both services append their output (JSON lines naming the service); default a file in their temp dir, removed at the end. */
+  readonly logFile?: string;
 }
 
 /** The demo modes and regions, each mode with an accept step when asked: what both services read. */
@@ -42,7 +43,9 @@ export function simulationConfig(acceptTimeoutMs: number | undefined) {
 export async function startOwnServices(options: OwnServicesOptions): Promise<OwnServices> {
   const home = mkdtempSync(join(tmpdir(), 'ticketbooth-sim-'));
   const adminToken = randomBytes(24).toString('base64url');
-  const matchmakerPort = await freePort();
+  const [issuerPort, matchmakerPort] = [await freePort(), await freePort()];
+  // Not piped through this process: it is busy playing thousands of players.
+  const logFile = options.logFile ?? join(home, 'services.log');
   const configFile = join(home, 'config.json');
   writeFileSync(configFile, `${JSON.stringify(simulationConfig(options.acceptTimeoutMs), null, 2)}\n`);
   const allocator = options.allocator ? await startAllocatorProcess() : undefined;
@@ -54,11 +57,7 @@ export async function startOwnServices(options: OwnServicesOptions): Promise<Own
     // Simulated players each present their own address, as they would behind a proxy.
     ISSUER_CLIENT_ADDRESS_HEADER: CLIENT_ADDRESS_HEADER,
   };
-  const issuer = await startService('issuer', {
-    port: 0,
-    env: { ...common, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` },
-    onLine: (line) => options.log(`[issuer] ${line}`),
-  });
+  const issuer = await startService('issuer', { port: issuerPort, env: { ...common, MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}` }, logFile });
   const matchmakerEnv = {
     ...common,
     ISSUER_URL: issuer.url,
@@ -66,8 +65,7 @@ export async function startOwnServices(options: OwnServicesOptions): Promise<Own
     MATCHMAKER_URL: `http://127.0.0.1:${matchmakerPort}`,
     ...(allocator === undefined ? {} : { ALLOCATOR_URL: allocator.url }),
   };
-  const startMatchmaker = () =>
-    startService('matchmaker', { port: matchmakerPort, env: matchmakerEnv, onLine: (line) => options.log(`[matchmaker] ${line}`) });
+  const startMatchmaker = () => startService('matchmaker', { port: matchmakerPort, env: matchmakerEnv, logFile });
   let matchmaker = await startMatchmaker();
   return {
     issuerUrl: issuer.url,
