@@ -3,7 +3,7 @@
 import type { DropReason } from './pool.ts';
 
 /** How a submission ended, as counted: its status, or why it got none. */
-export type SubmissionOutcome = 'proposed' | 'ready' | 'assigned' | 'cancelled' | 'timed_out' | 'left' | 'revoked' | 'pool_not_served' | 'at_capacity' | 'superseded' | 'invalid';
+export type SubmissionOutcome = 'proposed' | 'ready' | 'assigned' | 'cancelled' | 'timed_out' | 'left' | 'revoked' | 'pool_not_served' | 'at_capacity' | 'superseded' | 'party_changed' | 'invalid';
 
 export interface Observer {
   submitted(outcome: SubmissionOutcome): void;

@@ -26,7 +26,7 @@ describe('Queue.upsert', () => {
     expect(queue.upsert(facts('a'), T0).outcome).toBe('added');
     const again = queue.upsert(facts('a'), T0 + 5_000);
     expect(again.outcome).toBe('refreshed');
-    expect(again.entry.lastSeen).toBe(T0 + 5_000);
+    expect(again.entry!.lastSeen).toBe(T0 + 5_000);
     expect(queue.size).toBe(1);
     expect(queue.players('duel/eu')).toBe(1);
     expect(queue.findByTicket('a@' + T0)).toBe(again.entry);
@@ -51,8 +51,8 @@ describe('Queue.upsert', () => {
     const { outcome, entry } = queue.upsert(facts('a', { rating: 1400 }), T0 + 61_000);
     expect(outcome).toBe('superseded');
     expect(entry).toBe(newer);
-    expect(entry.rating).toBe(1600);
-    expect(entry.lastSeen).toBe(T0 + 60_000);
+    expect(entry!.rating).toBe(1600);
+    expect(entry!.lastSeen).toBe(T0 + 60_000);
   });
 
   it('breaks a tie of equal issue times the same way whatever the arrival order', () => {
@@ -141,5 +141,57 @@ describe('ExpiryHeap', () => {
     for (let item = heap.popDue(45); item !== undefined; item = heap.popDue(45)) popped.push(item);
     expect(popped.map((p) => Number(p.split(':')[0]))).toEqual([10, 10, 20, 30, 40]);
     expect(heap.size).toBe(2);
+  });
+});
+
+describe('Queue: parties, one entry per player', () => {
+  const party = (leader: string, members: string[], overrides: Partial<TicketFacts> = {}) =>
+    facts(leader, { party: members.map((sub) => ({ sub, rating: 1500 })), ticketId: `${leader}+${members.join('+')}@${overrides.issuedAt ?? T0}`, ...overrides });
+
+  it('indexes every member of a party ticket', () => {
+    const queue = new Queue({ staleAfterMs: STALE });
+    const { entry } = queue.upsert(party('a', ['b', 'c']), T0);
+    expect([queue.get('a'), queue.get('b'), queue.get('c')]).toEqual([entry, entry, entry]);
+    expect([queue.size, queue.players('duel/eu')]).toEqual([1, 3]);
+    expect(queue.remove('c')).toBe(entry);
+    expect([queue.get('a'), queue.get('b'), queue.size, queue.players()]).toEqual([undefined, undefined, 0, 0]);
+  });
+
+  it("a member's newer solo ticket takes them out of the party: the party ticket is then refused as regrouped", () => {
+    const queue = new Queue({ staleAfterMs: STALE });
+    const partyTicket = party('a', ['b', 'c']);
+    queue.upsert(partyTicket, T0);
+    const solo = queue.upsert(facts('c', { issuedAt: T0 + 1_000 }), T0 + 1_000);
+    expect(solo.outcome).toBe('replaced');
+    expect([queue.get('a'), queue.get('b'), queue.get('c')]).toEqual([undefined, undefined, solo.entry]);
+    expect(queue.upsert(partyTicket, T0 + 2_000)).toEqual({ outcome: 'regrouped' });
+    expect(queue.get('c')).toBe(solo.entry);
+    expect([queue.size, queue.players()]).toEqual([1, 1]);
+  });
+
+  it("a newer party ticket takes its members out of their solo entries; their older solo tickets are refused", () => {
+    const queue = new Queue({ staleAfterMs: STALE });
+    const soloB = facts('b');
+    queue.upsert(soloB, T0);
+    queue.upsert(facts('c'), T0);
+    queue.upsert(facts('d'), T0);
+    const p = queue.upsert(party('a', ['b', 'c'], { issuedAt: T0 + 1_000 }), T0 + 1_000);
+    expect(p.outcome).toBe('replaced');
+    expect([queue.get('b'), queue.get('c'), queue.get('d')?.sub]).toEqual([p.entry, p.entry, 'd']);
+    expect(queue.upsert(soloB, T0 + 2_000).outcome).toBe('regrouped');
+    expect([queue.size, queue.players()]).toEqual([2, 4]);
+  });
+
+  it("an older ticket of the same party is superseded, not refused", () => {
+    const queue = new Queue({ staleAfterMs: STALE });
+    queue.upsert(party('a', ['b'], { issuedAt: T0 + 1_000 }), T0);
+    expect(queue.upsert(party('a', ['b']), T0).outcome).toBe('superseded');
+  });
+
+  it('drops a stale party entry with all its members', () => {
+    const queue = new Queue({ staleAfterMs: STALE });
+    queue.upsert(party('a', ['b']), T0);
+    expect(queue.expire(T0 + STALE).map((d) => d.reason)).toEqual(['stale']);
+    expect([queue.get('a'), queue.get('b'), queue.size, queue.players()]).toEqual([undefined, undefined, 0, 0]);
   });
 });

@@ -53,7 +53,18 @@ export class QueueEntry implements TicketFacts, Waiting {
   }
 }
 
-export type UpsertOutcome = 'added' | 'refreshed' | 'replaced' | 'superseded';
+export type UpsertOutcome = 'added' | 'refreshed' | 'replaced' | 'superseded' | 'regrouped';
+/** What an upsert did, and the entry now holding the ticket's group (none when it was regrouped). */
+export type Upserted = { readonly outcome: Exclude<UpsertOutcome, 'regrouped'>; readonly entry: QueueEntry } | { readonly outcome: 'regrouped'; readonly entry?: undefined };
+const REGROUPED: Upserted = { outcome: 'regrouped' };
+
+/** The newest ticket seen with a player in a party, or after one: which group the player is in now. */
+interface Newest {
+  readonly issuedAt: number;
+  readonly ticketId: string;
+  readonly group: string;
+  readonly expiresAt: number;
+}
 export type DropReason = 'stale' | 'expired' | 'timed_out';
 
 export interface QueueOptions {
@@ -79,6 +90,12 @@ export class Queue {
   readonly #pools = new Map<string, Set<QueueEntry>>();
   readonly #playersByPool = new Map<string, number>();
   readonly #heap = new ExpiryHeap<QueueEntry>();
+  /**
+   * Kept past the entries themselves (matched, left, displaced), until the ticket expires, and only
+   * for players who were in a party ticket: an older ticket of another group arriving later (a
+   * client still holding a party ticket its member left) is refused whatever the arrival order.
+   */
+  readonly #newest = new Map<string, Newest>();
   readonly #staleAfterMs: number;
   readonly #maxWaitMs: (pool: string) => number | undefined;
   #players = 0;
@@ -96,29 +113,81 @@ export class Queue {
   }
 
   /**
-   * Adds or refreshes the player's entry. The same ticket only stamps
-   * `lastSeen`; a newer ticket (later `iat`, ties by digest) replaces the
-   * entry, also across pools; an older one changes nothing.
+   * Adds or refreshes the entry of the ticket's players (its holder and party). The same ticket
+   * only stamps `lastSeen`. A player's newest ticket wins (later `iat`, ties by digest): a newer
+   * ticket replaces every entry holding one of its players, also across pools and groups (a
+   * member's solo ticket takes them out of their party's entry; a party ticket takes its members
+   * out of their solo entries), so no player is ever in two entries. An older one changes
+   * nothing: `superseded` when the newer entry is the same group, `regrouped` when one of its
+   * players is now queued in another group.
    */
-  upsert(facts: TicketFacts, now: number): { outcome: UpsertOutcome; entry: QueueEntry } {
+  upsert(facts: TicketFacts, now: number): Upserted {
     const current = this.#bySub.get(facts.sub);
-    if (current !== undefined) {
-      if (current.ticketId === facts.ticketId) {
-        this.touch(current, now);
-        return { outcome: 'refreshed', entry: current };
-      }
-      if (!isNewer(facts, current)) return { outcome: 'superseded', entry: current };
-      this.#unlink(current);
+    if (current !== undefined && current.ticketId === facts.ticketId) {
+      this.touch(current, now);
+      return { outcome: 'refreshed', entry: current };
     }
+    if ((facts.party !== undefined || this.#newest.size > 0) && this.#regroupedSince(facts, now)) return REGROUPED;
+    const holding = this.#entriesOf(facts, current);
+    for (const held of holding) {
+      if (!isNewer(facts, held)) return sameGroup(facts, held) ? { outcome: 'superseded', entry: held } : REGROUPED;
+    }
+    for (const held of holding) this.#unlink(held);
     const entry = new QueueEntry(facts, now, this.giveUpAt(facts.pool, facts.queuedAt));
     this.#bySub.set(entry.sub, entry);
+    for (const member of entry.party ?? []) this.#bySub.set(member.sub, entry);
     this.#byTicket.set(entry.ticketId, entry);
     let members = this.#pools.get(entry.pool);
     if (members === undefined) this.#pools.set(entry.pool, (members = new Set()));
     members.add(entry);
     this.#count(entry.pool, entry.size);
     this.#heap.push(entry, this.#deadlineOf(entry));
-    return { outcome: current === undefined ? 'added' : 'replaced', entry };
+    return { outcome: holding.length === 0 ? 'added' : 'replaced', entry };
+  }
+
+  /**
+   * Notes the ticket as its players' newest where it is, and says whether one of its players'
+   * newest ticket (an entry, or one remembered) is of another group. Either way, an entry this
+   * ticket is newer than for one of its players is dead from now on (that player moved on) and
+   * goes, so that resubmitting it finds nothing.
+   */
+  #regroupedSince(facts: TicketFacts, now: number): boolean {
+    const group = groupKey(facts);
+    let regrouped = false;
+    const newestFor: string[] = [];
+    for (const sub of playersOf(facts)) {
+      let known = this.#newest.get(sub);
+      if (known !== undefined && known.expiresAt <= now) known = undefined;
+      const held = this.#bySub.get(sub);
+      if (held !== undefined && (known === undefined || isNewer(held, known))) known = { ...held, group: groupKey(held) };
+      if (known !== undefined && known.ticketId !== facts.ticketId && isNewer(known, facts)) {
+        if (known.group !== group) regrouped = true;
+      } else newestFor.push(sub);
+    }
+    for (const sub of newestFor) {
+      if (facts.party === undefined && !this.#newest.has(sub)) continue;
+      // Re-inserted at the end: the map stays in about the order its tickets expire.
+      this.#newest.delete(sub);
+      this.#newest.set(sub, { issuedAt: facts.issuedAt, ticketId: facts.ticketId, group, expiresAt: facts.expiresAt });
+    }
+    if (regrouped) {
+      for (const sub of newestFor) {
+        const held = this.#bySub.get(sub);
+        if (held !== undefined && held.ticketId !== facts.ticketId) this.#unlink(held);
+      }
+    }
+    return regrouped;
+  }
+
+  /** The entries now holding any of the ticket's players (a solo ticket: at most one, found without a list walk). */
+  #entriesOf(facts: TicketFacts, holder: QueueEntry | undefined): QueueEntry[] {
+    if (facts.party === undefined) return holder === undefined ? [] : [holder];
+    const found = holder === undefined ? [] : [holder];
+    for (const member of facts.party) {
+      const held = this.#bySub.get(member.sub);
+      if (held !== undefined && !found.includes(held)) found.push(held);
+    }
+    return found;
   }
 
   /** Marks the entry as seen now; its expiry moves with it. */
@@ -126,6 +195,7 @@ export class Queue {
     if (now > entry.lastSeen) entry.lastSeen = now;
   }
 
+  /** The entry holding this player: their own, or their party's. */
   get(sub: string): QueueEntry | undefined {
     return this.#bySub.get(sub);
   }
@@ -135,6 +205,7 @@ export class Queue {
     return this.#byTicket.get(ticketId);
   }
 
+  /** Removes the entry holding this player, with everyone in it. */
   remove(sub: string): QueueEntry | undefined {
     const entry = this.#bySub.get(sub);
     if (entry !== undefined) this.#unlink(entry);
@@ -143,9 +214,13 @@ export class Queue {
 
   /** Drops every entry due at `now` (not seen for `staleAfterMs`, ticket expired, or search timed out). */
   expire(now: number): { entry: QueueEntry; reason: DropReason }[] {
+    for (const [sub, known] of this.#newest) {
+      if (known.expiresAt > now) break;
+      this.#newest.delete(sub);
+    }
     const dropped: { entry: QueueEntry; reason: DropReason }[] = [];
     for (let entry = this.#heap.popDue(now); entry !== undefined; entry = this.#heap.popDue(now)) {
-      if (this.#bySub.get(entry.sub) !== entry) continue; // removed or replaced since it was pushed
+      if (this.#byTicket.get(entry.ticketId) !== entry) continue; // removed or replaced since it was pushed
       const deadline = this.#deadlineOf(entry);
       if (deadline > now) {
         this.#heap.push(entry, deadline);
@@ -170,7 +245,7 @@ export class Queue {
 
   /** Queued entries (groups), in all pools. */
   get size(): number {
-    return this.#bySub.size;
+    return this.#byTicket.size;
   }
 
   /** Heap slots waiting to come due (live entries plus removed ones not yet skipped). */
@@ -190,7 +265,7 @@ export class Queue {
   }
 
   #unlink(entry: QueueEntry): void {
-    this.#bySub.delete(entry.sub);
+    for (const sub of playersOf(entry)) if (this.#bySub.get(sub) === entry) this.#bySub.delete(sub);
     this.#byTicket.delete(entry.ticketId);
     this.#pools.get(entry.pool)?.delete(entry);
     this.#count(entry.pool, -entry.size);
@@ -203,7 +278,22 @@ export class Queue {
   }
 }
 
-function isNewer(facts: TicketFacts, current: QueueEntry): boolean {
+function playersOf(group: Pick<TicketFacts, 'sub' | 'party'>): string[] {
+  return group.party === undefined ? [group.sub] : [group.sub, ...group.party.map((m) => m.sub)];
+}
+
+/** Holder, then the other members in order: equal for every ticket of one group. */
+function groupKey(facts: TicketFacts): string {
+  return facts.party === undefined ? facts.sub : `${facts.sub} ${facts.party.map((m) => m.sub).sort().join(' ')}`;
+}
+
+/** The same players under the same holder: a refresh of one group's ticket. */
+function sameGroup(facts: TicketFacts, entry: QueueEntry): boolean {
+  if (facts.sub !== entry.sub || facts.party?.length !== entry.party?.length) return false;
+  return facts.party === undefined || facts.party.every((m) => entry.party!.some((e) => e.sub === m.sub));
+}
+
+function isNewer(facts: { readonly issuedAt: number; readonly ticketId: string }, current: { readonly issuedAt: number; readonly ticketId: string }): boolean {
   if (facts.issuedAt !== current.issuedAt) return facts.issuedAt > current.issuedAt;
   return facts.ticketId > current.ticketId;
 }

@@ -99,3 +99,34 @@ describe('a submission, transition by transition', () => {
     expect(s.queue.players()).toBe(2);
   });
 });
+
+describe('a party ticket against its members’ own tickets', () => {
+  const party = (leader: string, members: string[], over: Partial<TicketFacts> = {}) =>
+    facts(leader, { pool: 'squad/eu', party: members.map((sub) => ({ sub, rating: 1500 })), ticketId: `t-${leader}+${members.join('+')}`, ...over });
+
+  it("a member's newer solo ticket takes them out: the party ticket is refused as party_changed, nothing else moves", () => {
+    const s = setup();
+    const p = party('a', ['b', 'c']);
+    expect(s.submit(p)).toMatchObject({ status: 'searching', outcome: 'added' });
+    expect(s.submit(facts('c', { pool: 'squad/eu', issuedAt: T0 + 1 }))).toMatchObject({ status: 'searching', outcome: 'replaced' });
+    expect(s.submit(p)).toEqual({ status: 'party_changed' });
+    expect([s.queue.get('a'), s.queue.get('b'), s.queue.get('c')?.sub]).toEqual([undefined, undefined, 'c']);
+  });
+
+  it('a member matched on their own during the party’s search: the party ticket is refused, never queued beside that match', () => {
+    const s = setup();
+    const p = party('a', ['b'], { queuedAt: T0 });
+    s.results.set('b', matchOf(['b', 'x'], T0 + 10));
+    expect(s.submit(p)).toEqual({ status: 'party_changed' });
+    expect(s.queue.get('a')).toBeUndefined();
+  });
+
+  it('the party matched: any member presenting the party ticket is answered with the match', () => {
+    const s = setup();
+    const p = party('a', ['b']);
+    const result = matchOf(['a', 'b'], T0);
+    s.results.set('a', result);
+    s.results.set('b', result);
+    expect(s.submit(p)).toMatchObject({ status: 'matched', result });
+  });
+});

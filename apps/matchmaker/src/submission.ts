@@ -14,6 +14,8 @@ export type Submission =
   | { readonly status: 'timed_out'; readonly pool: string; readonly queuedForMs: number }
   | { readonly status: 'revoked' }
   | { readonly status: 'left' }
+  /** One of the ticket's players is in another group now (their newer ticket): this one is done. */
+  | { readonly status: 'party_changed' }
   | { readonly status: 'pool_not_served'; readonly pool: string }
   | { readonly status: 'at_capacity' };
 
@@ -34,6 +36,7 @@ export interface SubmissionDeps {
 const REVOKED: Submission = { status: 'revoked' };
 const LEFT: Submission = { status: 'left' };
 const AT_CAPACITY: Submission = { status: 'at_capacity' };
+const PARTY_CHANGED: Submission = { status: 'party_changed' };
 
 /**
  * @example
@@ -70,6 +73,7 @@ export function createDecide(deps: SubmissionDeps): (ticket: CheckedTicket) => S
     const size = facts.party === undefined ? 1 : 1 + facts.party.length;
     if (queue.get(facts.sub) === undefined && queue.players() + size > deps.maxPlayers) return AT_CAPACITY;
     const { outcome, entry } = queue.upsert(facts, at);
+    if (outcome === 'regrouped') return PARTY_CHANGED;
     if (outcome === 'added') warmup.arrived(at, size, facts.queuedAt);
     return { status: 'searching', entry, outcome };
   }
@@ -82,6 +86,8 @@ export function createDecide(deps: SubmissionDeps): (ticket: CheckedTicket) => S
     if (!deps.serves(facts.pool)) return { status: 'pool_not_served', pool: facts.pool };
     const result = results.find(facts.sub, facts.queuedAt, at);
     if (result !== undefined) return matched(result, facts);
+    // A member matched in another group during this search (their own, newer ticket) has left this one.
+    if (facts.party?.some((m) => results.find(m.sub, facts.queuedAt, at) !== undefined)) return PARTY_CHANGED;
     if (queue.giveUpAt(facts.pool, facts.queuedAt) <= at) return timedOut(facts, at);
     return queued(facts, at);
   };

@@ -42,6 +42,10 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
         return { status: 200, headers: json, body: JSON.stringify({ status: 'timed_out', pool: poolOf(submission.pool), queuedForMs: Math.round(submission.queuedForMs) }) };
       case 'left':
         return problemAnswer(LEFT);
+      case 'party_changed':
+        return problemAnswer(
+          new Problem(409, 'party-changed', 'Party changed', 'a player of this ticket queued since in another group (a newer ticket of theirs); ask the issuer for a new ticket'),
+        );
       case 'revoked':
         return problemAnswer(new Problem(403, 'revoked', 'Ticket revoked', 'this player may not queue with this ticket'));
       case 'pool_not_served':
