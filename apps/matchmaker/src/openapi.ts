@@ -72,7 +72,10 @@ export function openApiDocument(): Record<string, unknown> {
               ...json(submissionSchema),
             },
             ...ticketErrors,
-            409: problem('left: this search left the queue (DELETE /v1/queue); a new search needs a new ticket'),
+            409: problem(
+              'left: this search left the queue (DELETE /v1/queue); a new search needs a new ticket. ' +
+                "party-changed: a player of this ticket queued since in another group (a newer ticket of theirs won: a member's solo ticket after a party ticket, or the reverse)",
+            ),
             422: problem('The ticket pool is not served by this matchmaker'),
             429: problem(
               'too-many-invalid-tickets: this client address sent more refused tickets than its budget (Retry-After). ' +
