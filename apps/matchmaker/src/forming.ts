@@ -11,6 +11,7 @@ import type { MatchmakerSettings } from './matchmaker.ts';
 import type { FormedFigures, Observer } from './observer.ts';
 import type { Queue, QueueEntry } from './pool.ts';
 import type { MatchResult, Results } from './results.ts';
+import type { WaitEstimates } from './wait-estimate.ts';
 
 export interface ServedPool {
   readonly key: string;
@@ -30,11 +31,12 @@ export interface FormingDeps {
   readonly deliveries: Deliveries;
   readonly lifecycle: Lifecycle;
   readonly observer: Observer;
+  readonly waits: WaitEstimates;
   readonly newId: () => string;
 }
 
 export function createForming(deps: FormingDeps) {
-  const { settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, newId } = deps;
+  const { settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, waits, newId } = deps;
 
   /** Forms what each served pool can, now; returns how many matches formed. */
   function form(at: number): number {
@@ -44,6 +46,7 @@ export function createForming(deps: FormingDeps) {
       const matches = formMatches(queue.snapshot(pool.key), pool.rules, at);
       const figures = matches.map((match) => settle(pool, match, at));
       formed += matches.length;
+      waits.record(pool.key, at, figures.flatMap((f) => f.waitsMs));
       observer.formed(pool.key, figures, (performance.now() - started) / 1000);
     }
     return formed;

@@ -7,6 +7,7 @@ import type { KeyRing } from '@ticketbooth/tickets';
 import type { Allocation } from './allocator.ts';
 import { createAssignmentSigner } from './assignment.ts';
 import { Deliveries } from './deliveries.ts';
+import { explainSearch, type Explanation } from './explain.ts';
 import { Lifecycle, NO_ACCEPT_STEP, isSettled, plainView, type MatchView } from './lifecycle.ts';
 import { createForming, type ServedPool } from './forming.ts';
 import { MatchEvents } from './match-events.ts';
@@ -22,6 +23,7 @@ import { createRevocationFeed, type Fetch, type RevocationFeed } from './revocat
 import { Revocations } from './revocations.ts';
 import { createDecide, type Submission } from './submission.ts';
 import { createTicketCheck, type CheckedTicket, type TicketKeys } from './ticket-check.ts';
+import { WaitEstimates } from './wait-estimate.ts';
 import { Warmup } from './warmup.ts';
 
 export type { Submission } from './submission.ts';
@@ -71,9 +73,15 @@ export interface PoolStatus {
 /** A ticket's search as a stream sees it: its match if formed, and until when the ticket holds. */
 export interface Found {
   readonly sub: string;
+  /** The pool searched in ("mode/region"). */
+  readonly pool: string;
   readonly result: MatchResult | undefined;
   readonly expiresAt: number;
 }
+
+const NOT_SEARCHING = new Problem(404, 'not-queued', 'Not searching', 'this ticket is not searching here: queue with POST /v1/queue first (a matched search is answered there)');
+/** Entries an explanation looks at, at most: it answers one player, and must stay cheap in a pool of a million. */
+const EXPLAIN_SCAN_LIMIT = 100_000;
 
 const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or ready');
 
@@ -163,7 +171,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     maxPlayers: settings.maxPlayers,
     now,
   });
-  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, newId });
+  const waits = new WaitEstimates();
+  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, waits, newId });
   const feed: RevocationFeed | undefined =
     deps.revocationFeed === undefined
       ? undefined
@@ -267,7 +276,17 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     const { facts } = await tickets.check(token);
     const result = results.find(facts.sub, facts.queuedAt, now());
     if (result === undefined && queue.get(facts.sub) === undefined) throw NOT_QUEUED;
-    return { sub: facts.sub, result, expiresAt: facts.expiresAt };
+    return { sub: facts.sub, pool: facts.pool, result, expiresAt: facts.expiresAt };
+  }
+
+  /** Why this ticket's search has no match yet (explain.ts); 404 not-queued when it is not searching. */
+  async function explain(token: string): Promise<Explanation & { readonly pool: string; readonly estimatedWaitMs: number | null }> {
+    const { facts } = await tickets.check(token);
+    const entry = queue.get(facts.sub);
+    if (entry === undefined || entry.ticketId !== facts.ticketId) throw NOT_SEARCHING;
+    const at = now();
+    const rules = served.get(entry.pool)!.rules;
+    return { pool: entry.pool, ...explainSearch(entry, queue.entriesIn(entry.pool), rules, at, EXPLAIN_SCAN_LIMIT), estimatedWaitMs: waits.estimate(entry.pool, at) };
   }
 
   /** Drops what expired, then (after warm-up) forms matches in every served pool. */
@@ -330,6 +349,9 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     /** Takes the ticket's player out of the queue for good (leaving.ts); an expired ticket may too. */
     leave: leaving.leave,
     find,
+    explain,
+    /** Median recent time-to-match in the pool (wait-estimate.ts), null before any match there lately. */
+    estimatedWaitMs: (pool: string) => waits.estimate(pool, now()),
     /** Calls `listener` with the player's match when it forms; undefined when at the listener limit. */
     watch: (sub: string, listener: (result: MatchResult) => void) => events.subscribe(sub, listener),
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */

@@ -1,7 +1,7 @@
 // OpenAPI 3.1 for the matchmaker, built from the same zod schemas the code uses.
 import { publicKeySetSchema } from '@ticketbooth/tickets';
 import { z } from 'zod';
-import { matchAnswerSchema, matchViewSchema, poolsSchema, problemSchema, reannouncedSchema, reannouncementSchema, searchingSchema, submissionSchema } from './schemas.ts';
+import { explanationSchema, matchAnswerSchema, matchViewSchema, poolsSchema, problemSchema, reannouncedSchema, reannouncementSchema, searchingSchema, submissionSchema } from './schemas.ts';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'output' }) } } });
 const problem = (description: string) => ({
@@ -123,6 +123,18 @@ export function openApiDocument(): Record<string, unknown> {
             200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.toJSONSchema(matchViewSchema) } } },
             ...ticketErrors,
             404: problem('not-queued: this ticket is neither queued nor matched here (queue it first)'),
+          },
+        },
+      },
+      '/v1/queue/explain': {
+        get: {
+          summary:
+            "Why am I not matched: this search's rating window now, the match size, how many queued here are compatible now, the nearest one who is not and when widening reaches it, and the pool's recent time-to-match.",
+          security: ticketAuth,
+          responses: {
+            200: { description: 'The explanation', ...json(explanationSchema) },
+            ...ticketErrors,
+            404: problem('not-queued: this ticket is not searching here (queue it first; a matched search is answered by POST /v1/queue)'),
           },
         },
       },

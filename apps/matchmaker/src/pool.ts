@@ -238,6 +238,11 @@ export class Queue {
     return members === undefined ? [] : [...members];
   }
 
+  /** The entries of one pool, without copying them (for a read that must not change the queue). */
+  entriesIn(pool: string): Iterable<QueueEntry> {
+    return this.#pools.get(pool) ?? [];
+  }
+
   /** Queued players (party members count), in one pool or in all. */
   players(pool?: string): number {
     return pool === undefined ? this.#players : (this.#playersByPool.get(pool) ?? 0);

@@ -14,8 +14,27 @@ export const searchingSchema = z.object({
   pool: poolSchema,
   queuedForMs: z.number().int().min(0).describe('Since the signed queuedAt of the ticket.'),
   playersInPool: z.number().int().min(0),
+  estimatedWaitMs: z.number().int().min(0).nullable().describe("The pool's median time-to-match over the last five minutes (from queuedAt to the match); null before any match there lately."),
   resubmitAfterMs: z.number().int().positive(),
 });
+
+export const explanationSchema = z
+  .object({
+    pool: poolSchema,
+    queuedForMs: z.number().int().min(0),
+    group: z.object({ players: z.number().int().min(1), rating: z.number().describe("The group's mean rating (a solo player's own): what formation compares.") }),
+    ratingWindow: z
+      .object({ halfWidth: z.number(), low: z.number(), high: z.number(), max: z.number(), widenPerSecond: z.number(), widestInMs: z.number().int().min(0).describe('Until the window stops widening.') })
+      .describe("Opponents' mean ratings must sit within low..high, and this player within theirs."),
+    size: z.object({ teams: z.number().int(), teamSize: z.number().int(), playersNeeded: z.number().int() }),
+    compatibleNow: z.object({ groups: z.number().int().min(0), players: z.number().int().min(0) }).describe('Others queued here now, each inside the other one window.'),
+    nearestIncompatible: z
+      .object({ ratingGap: z.number(), reachableInMs: z.number().int().min(0).nullable().describe('When widening brings both windows to it; null: never (beyond the widest window).') })
+      .nullable(),
+    scanned: z.number().int().min(0).describe('Entries looked at (at most 100,000).'),
+    estimatedWaitMs: z.number().int().min(0).nullable(),
+  })
+  .describe('Why this search has no match yet.');
 
 export const assignmentSchema = z
   .object({

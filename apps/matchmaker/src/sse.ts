@@ -14,7 +14,7 @@ const TOO_MANY = new Problem(503, 'too-many-streams', 'Too many event streams', 
 /**
  * Streams an event per phase of the player's match (`proposed`, `ready`, `assigned`,
  * `cancelled`, named by status) and ends once it is settled; until then a `ping` every
- * resubmit interval keeps proxies from closing it. It ends at the latest when the ticket
+ * resubmit interval (data `{estimatedWaitMs}`) keeps proxies from closing it. It ends at the latest when the ticket
  * expires: the client refreshes its ticket anyway, and presents a match it holds meanwhile.
  */
 export function streamMatch(c: Context, { mm, resubmitIntervalMs: pingMs, now }: RouteContext, found: Found): Response {
@@ -50,7 +50,8 @@ export function streamMatch(c: Context, { mm, resubmitIntervalMs: pingMs, now }:
               resolve();
             };
           });
-          if (pending === undefined && !closed) await stream.writeSSE({ event: 'ping', data: '{}' });
+          // While searching, each ping carries the pool's recent time-to-match.
+          if (pending === undefined && !closed) await stream.writeSSE({ event: 'ping', data: `{"estimatedWaitMs":${mm.estimatedWaitMs(found.pool)}}` });
           continue;
         }
         const result = pending;

@@ -114,7 +114,7 @@ export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
       throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}/${answer.pool.region} (${answer.queuedForMs} ms)`);
     }
     if (answer.status !== 'searching') return { step: take(answer), delivered: false };
-    report({ status: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool });
+    report({ status: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool, estimatedWaitMs: answer.estimatedWaitMs ?? null });
     resubmitMs = answer.resubmitAfterMs || grant.resubmitAfterMs;
     return { step: FOLLOWING, delivered: false };
   }

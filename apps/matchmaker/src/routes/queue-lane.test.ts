@@ -86,9 +86,9 @@ describe('POST /v1/queue on the fast lane', () => {
     expect([first.status, second.status, fromApp.status]).toEqual([200, 200, 200]);
     expect(second.headers.get('content-type')).toBe('application/json');
     expect(fromApp.headers.get('content-type')).toBe('application/json');
-    expect(await first.json()).toEqual({ status: 'searching', pool: { mode: 'duel', region: 'eu' }, queuedForMs: 0, playersInPool: 1, resubmitAfterMs: 1_000 });
+    expect(await first.json()).toEqual({ status: 'searching', pool: { mode: 'duel', region: 'eu' }, queuedForMs: 0, playersInPool: 1, estimatedWaitMs: null, resubmitAfterMs: 1_000 });
     const body = await second.text();
-    expect(JSON.parse(body)).toEqual({ status: 'searching', pool: { mode: 'duel', region: 'eu' }, queuedForMs: 2_500, playersInPool: 1, resubmitAfterMs: 1_000 });
+    expect(JSON.parse(body)).toEqual({ status: 'searching', pool: { mode: 'duel', region: 'eu' }, queuedForMs: 2_500, playersInPool: 1, estimatedWaitMs: null, resubmitAfterMs: 1_000 });
     expect(await fromApp.text()).toBe(body);
     // Seen at +2.5 s, so still queued at +5 s though staleAfter is 3 s.
     h.advance(2_500);

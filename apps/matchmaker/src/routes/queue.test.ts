@@ -27,6 +27,7 @@ describe('POST /v1/queue', () => {
       pool: { mode: 'duel', region: 'eu' },
       queuedForMs: 7_000,
       playersInPool: 1,
+      estimatedWaitMs: null,
       resubmitAfterMs: 1_000,
     });
   });
@@ -356,5 +357,50 @@ describe('the Authorization scheme', () => {
     await events.body?.cancel();
     expect((await h.app.request('/v1/queue', { method: 'DELETE', headers: { authorization: `BEARER ${alice}` } })).status).toBe(204);
     expect(h.matchmaker.queued('alice')).toBeUndefined();
+  });
+});
+
+describe('GET /v1/queue/explain and estimatedWaitMs', () => {
+  it('explains a search with no match yet: window, size, who is compatible now, the nearest who is not and when', async () => {
+    const h = createHarness();
+    const alice = h.ticket('alice', { rating: 1500, queuedAt: T0 - 10_000 });
+    await h.submit(alice);
+    await h.submit(h.ticket('bob', { rating: 1900 }));
+    const res = await h.app.request('/v1/queue/explain', { headers: h.auth(alice) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const x = await body(res);
+    expect(x).toMatchObject({
+      pool: { mode: 'duel', region: 'eu' },
+      queuedForMs: 10_000,
+      group: { players: 1, rating: 1500 },
+      size: { teams: 2, teamSize: 1, playersNeeded: 2 },
+      compatibleNow: { groups: 0, players: 0 },
+      nearestIncompatible: { ratingGap: 400 },
+      scanned: 2,
+      estimatedWaitMs: null,
+    });
+    expect(x.nearestIncompatible.reachableInMs).toBeGreaterThan(0);
+    expect(x.ratingWindow.low).toBeLessThan(1500);
+  });
+
+  it('404 not-queued for a ticket that is not searching, 401 for a bad one, and changes nothing', async () => {
+    const h = createHarness();
+    const res = await h.app.request('/v1/queue/explain', { headers: h.auth(h.ticket('nobody')) });
+    expect(res.status).toBe(404);
+    expect(await problemOf(res)).toMatchObject({ code: 'not-queued' });
+    expect((await h.app.request('/v1/queue/explain', { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect(h.matchmaker.playersIn()).toBe(0);
+  });
+
+  it('answers searching players with the pool’s recent time-to-match once matches formed there', async () => {
+    const h = createHarness();
+    await h.submit(h.ticket('a', { queuedAt: T0 - 4_000 }));
+    await h.submit(h.ticket('b', { queuedAt: T0 - 2_000 }));
+    h.advance(2_000);
+    expect(h.matchmaker.tick()).toBe(1);
+    const later = await body(await h.submit(h.ticket('c')));
+    // Waits of 6 s and 4 s: the lower middle one.
+    expect(later).toMatchObject({ status: 'searching', estimatedWaitMs: 4_000 });
   });
 });

@@ -123,6 +123,11 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
       const token = bearerToken(c.req.header('authorization'));
       const found = await mm.find(token);
       return streamMatch(c, context, found);
+    })
+    .get('/v1/queue/explain', async (c) => {
+      const { pool, ...explanation } = await mm.explain(bearerToken(c.req.header('authorization')));
+      c.header('cache-control', 'no-store');
+      return c.json({ pool: poolOf(pool), ...explanation });
     });
 }
 
@@ -133,7 +138,7 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
 export function searchingBody({ mm, resubmitIntervalMs: resubmitAfterMs, pools, now }: RouteContext): (entry: QueueEntry) => string {
   const poolJson = new Map(pools.map((key) => [key, JSON.stringify(poolOf(key))]));
   return (entry) =>
-    `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(now() - entry.queuedAt))},"playersInPool":${mm.playersIn(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
+    `{"status":"searching","pool":${poolJson.get(entry.pool) ?? JSON.stringify(poolOf(entry.pool))},"queuedForMs":${Math.max(0, Math.round(now() - entry.queuedAt))},"playersInPool":${mm.playersIn(entry.pool)},"estimatedWaitMs":${mm.estimatedWaitMs(entry.pool)},"resubmitAfterMs":${resubmitAfterMs}}`;
 }
 
 /** A member's match as answered: its phase and what goes with it (lifecycle.ts). */
