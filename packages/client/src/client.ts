@@ -7,7 +7,7 @@ import { watchPush } from './push.ts';
 import { newIdempotencyKey } from './idempotency-key.ts';
 import type { Confirm } from './proposal.ts';
 import { runQueue } from './queue-loop.ts';
-import type { Account, Holding, Match, MatchView, PresentedMatch, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
+import type { Account, Holding, Match, MatchView, Party, PartyInvite, PresentedMatch, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
 
 export { refreshTimeOf } from './queue-loop.ts';
 export { autoAccept, type Confirm } from './proposal.ts';
@@ -54,6 +54,16 @@ export interface TicketboothClient {
   login(username: string, password: string): Promise<Session>;
   /** Ends every session of this account (logout everywhere). */
   logout(session: Session): Promise<void>;
+  /** Creates a party for `mode` led by this player, with a first invite to share. 409 `already-in-party`. */
+  createParty(session: Session, mode: string): Promise<{ party: Party; invite: PartyInvite }>;
+  /** A new invite to the party (the leader only: 403 `not-party-leader`). */
+  invite(session: Session, partyId: string): Promise<PartyInvite>;
+  /** Joins with an invite: this player's own session is their consent. 409 `party-full`, `already-in-party`; 400 `invalid-invite`, `invite-expired`. */
+  joinParty(session: Session, partyId: string, invite: string): Promise<Party>;
+  /** The party this player is in, or undefined. */
+  currentParty(session: Session): Promise<Party | undefined>;
+  /** Leaves the party (the leader leaving disbands it), or, for the leader, removes `userId` from it. */
+  leaveParty(session: Session, partyId: string, userId?: string): Promise<void>;
   /** Same `idempotencyKey`, same ticket: safe to retry. */
   requestTicket(session: Session, request: TicketRequest, extra?: TicketExtras): Promise<TicketGrant>;
   submit(grant: TicketGrant, signal?: AbortSignal): Promise<QueueAnswer>;
@@ -122,7 +132,24 @@ export function createClient(options: ClientOptions): TicketboothClient {
   const call = (method: 'GET' | 'POST' | 'DELETE', url: string, extra: Partial<Parameters<typeof requestJson>[1]> = {}) =>
     requestJson(fetchImpl, { method, url, timeoutMs, ...extra });
 
+  const party = (id: string) => `${issuer}/v1/parties/${encodeURIComponent(id)}`;
   const client: TicketboothClient = {
+    createParty: async (session, mode) =>
+      (await call('POST', `${issuer}/v1/parties`, { token: session.token, body: { mode } })) as { party: Party; invite: PartyInvite },
+    invite: async (session, partyId) => (await call('POST', `${party(partyId)}/invites`, { token: session.token })) as PartyInvite,
+    joinParty: async (session, partyId, invite) =>
+      ((await call('POST', `${party(partyId)}/members`, { token: session.token, body: { invite } })) as { party: Party }).party,
+    currentParty: async (session) => {
+      try {
+        return ((await call('GET', `${issuer}/v1/parties/current`, { token: session.token })) as { party: Party }).party;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'not-in-party') return undefined;
+        throw error;
+      }
+    },
+    leaveParty: async (session, partyId, userId = 'me') => {
+      await call('DELETE', `${party(partyId)}/members/${encodeURIComponent(userId)}`, { token: session.token });
+    },
     register: async (username, password) =>
       (await call('POST', `${issuer}/v1/accounts`, { body: { username, password } })) as Account,
     login: async (username, password) =>

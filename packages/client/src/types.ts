@@ -18,6 +18,34 @@ export interface Pool {
 export interface TicketRequest extends Pool {
   /** Measured round-trip milliseconds per region. */
   readonly latencies?: Readonly<Record<string, number>>;
+  /**
+   * Queue as this party (its id): every member asking gets the same party ticket, so any
+   * member's client keeps the whole party queued and every member hears the match.
+   */
+  readonly party?: string;
+}
+
+export interface PartyMember {
+  readonly id: string;
+  readonly username: string;
+}
+
+export interface Party {
+  readonly id: string;
+  readonly mode: string;
+  /** The leader's user id: the holder (`sub`) of the party's tickets. */
+  readonly leader: string;
+  /** Moves on every join, leave or kick. */
+  readonly version: number;
+  readonly maxSize: number;
+  /** In join order, the leader first. */
+  readonly members: readonly PartyMember[];
+}
+
+/** A signed, short-lived invite the leader shares with a friend, who joins with it. */
+export interface PartyInvite {
+  readonly token: string;
+  readonly expiresAt: string;
 }
 
 export interface TicketGrant {
@@ -80,6 +108,8 @@ export type QueueAnswer =
       readonly pool: Pool;
       readonly queuedForMs: number;
       readonly playersInPool: number;
+      /** The pool's median time-to-match over the last five minutes; null before any match there lately. */
+      readonly estimatedWaitMs: number | null;
       readonly resubmitAfterMs: number;
     }
   | MatchView
@@ -92,7 +122,7 @@ export type QueueAnswer =
  * timed_out); refreshing, retrying, accepted and allocating are the client's own.
  */
 export type QueueStatus =
-  | { readonly status: 'searching'; readonly queuedForMs: number; readonly playersInPool: number }
+  | { readonly status: 'searching'; readonly queuedForMs: number; readonly playersInPool: number; readonly estimatedWaitMs: number | null }
   | { readonly status: 'refreshing' }
   | { readonly status: 'retrying'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
   /** A match was proposed: `confirm` is asked now. */
