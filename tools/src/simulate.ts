@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { buildPopulation } from './simulate/population.ts';
-import { formedAt, preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
+import { buildPopulation, formParties } from './simulate/population.ts';
+import { formPartiesAt, formedAt, preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
 import { renderSummary, type CrashReport } from './simulate/report.ts';
 import { startOwnServices, type OwnServices } from './simulate/services.ts';
@@ -28,6 +28,9 @@ const USAGE = `usage: pnpm simulate [options]
   --accept-timeout-ms MS   that accept step's deadline (default 5000)
   --allocator              run the reference game-server allocator as its own process (services
                            started here only): ready matches are assigned a server
+  --party-share R          0..1: the share of players who queue in parties (default 0), formed at
+                           the issuer (the leader creates, members join with the invite)
+  --party-size A-B         party sizes, within each mode's team size (default 2-4)
   --seed N                 crowd and choices seed (default 1)
   --json FILE              also write the summary as JSON
   --log FILE               append the output of the services started here to FILE`;
@@ -48,6 +51,8 @@ function parseOptions(argv: string[]) {
       'accept-rate': { type: 'string' },
       'accept-timeout-ms': { type: 'string' },
       allocator: { type: 'boolean', default: false },
+      'party-share': { type: 'string', default: '0' },
+      'party-size': { type: 'string', default: '2-4' },
       seed: { type: 'string', default: '1' },
       json: { type: 'string' },
       log: { type: 'string' },
@@ -82,9 +87,18 @@ function parseOptions(argv: string[]) {
     acceptTimeoutMs: acceptStep ? (values['accept-timeout-ms'] === undefined ? 5_000 : number('accept-timeout-ms', 1_000, 120_000)) : undefined,
     allocator: values.allocator,
     seed: number('seed', 0, 2 ** 31),
+    partyShare: number('party-share', 0, 1),
+    partySize: partySizes(values['party-size']),
     json: values.json,
     log: values.log,
   };
+}
+
+function partySizes(text: string): { minSize: number; maxSize: number } {
+  const found = /^(\d+)-(\d+)$/.exec(text);
+  const [minSize, maxSize] = found ? [Number(found[1]), Number(found[2])] : [NaN, NaN];
+  if (!(minSize >= 2 && maxSize >= minSize && maxSize <= 64)) throw new Error('--party-size must be A-B with 2 <= A <= B <= 64');
+  return { minSize, maxSize };
 }
 
 /** Runs `work` over `items` with at most `limit` at once. */
@@ -100,6 +114,12 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
     }),
   );
   return results;
+}
+
+/** Team size per mode, as the issuer publishes them: a party is at most a team. */
+async function modeTeamSizes(issuerUrl: string): Promise<Map<string, number>> {
+  const body = (await (await fetch(`${issuerUrl}/v1/modes`, { signal: AbortSignal.timeout(5_000) })).json()) as { modes: Array<{ name: string; teamSize: number }> };
+  return new Map(body.modes.map((m) => [m.name, m.teamSize]));
 }
 
 async function poolSize(matchmakerUrl: string): Promise<number> {
@@ -124,7 +144,8 @@ async function main(): Promise<void> {
   const adminToken = options.adminToken ?? own?.adminToken;
   const started = Date.now();
   const counts = { prepared: 0, queued: 0, matched: 0, out: 0, errors: 0 };
-  const crowd = buildPopulation({
+  const teamSizes = await modeTeamSizes(issuerUrl);
+  const crowd = formParties(buildPopulation({
     players: options.players,
     modes: options.modes,
     regions: options.regions,
@@ -133,7 +154,7 @@ async function main(): Promise<void> {
     rampMs: options.rampMs,
     runId: `${started.toString(36)}${process.pid}`,
     seed: options.seed,
-  });
+  }), { share: options.partyShare, ...options.partySize, maxPartySize: (mode) => teamSizes.get(mode) ?? 1 }, options.seed);
   const ticker = setInterval(() => progress.update(progressLine(Date.now() - started, counts, options.players)), 250);
   let crash: CrashReport | undefined;
   const outcomes: PlayerOutcome[] = [];
@@ -145,6 +166,7 @@ async function main(): Promise<void> {
       else counts.errors++;
       return ready;
     });
+    await formPartiesAt(issuerUrl, prepared);
     const queueStart = Date.now();
     // Is this process keeping up? Late answers here are the load generator's, not the services'.
     const loopDelay = monitorEventLoopDelay({ resolution: 20 });
@@ -186,7 +208,7 @@ async function main(): Promise<void> {
         if (result.match) counts.matched++;
         if (result.out || result.timedOut) counts.out++;
         if (result.error) counts.errors++;
-        const outcome = { username: player.username, sub: (ready as PreparedPlayer).sub, ...result, matchedAtMs: Date.now() - queueStart };
+        const outcome = { username: player.username, sub: (ready as PreparedPlayer).sub, ...result, matchedAtMs: Date.now() - queueStart, ...(player.party ? { party: player.party.id } : {}) };
         outcomes.push(outcome);
         return outcome;
       }),

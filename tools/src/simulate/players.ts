@@ -11,6 +11,8 @@ export interface PreparedPlayer {
   readonly sub: string;
   readonly session: Session;
   readonly fetch: Fetch;
+  /** The issuer's id of the party this player queues with (formPartiesAt). */
+  partyId?: string;
 }
 
 /**
@@ -43,6 +45,29 @@ export async function preparePlayer(player: SimPlayer, issuerUrl: string, adminT
   }
   const session = await client.login(player.username, PASSWORD);
   return { player, sub: account.id, session, fetch: playerFetch };
+}
+
+/**
+ * Forms the crowd's parties at the issuer as friends would: the leader creates one for the mode
+ * and shares the invite, each member joins with their own session. A player whose party could
+ * not be formed queues solo.
+ */
+export async function formPartiesAt(issuerUrl: string, prepared: ReadonlyArray<PreparedPlayer | Error>): Promise<void> {
+  const parties = new Map<number, PreparedPlayer[]>();
+  for (const p of prepared) if (!(p instanceof Error) && p.player.party) parties.set(p.player.party.id, [...(parties.get(p.player.party.id) ?? []), p]);
+  await Promise.all(
+    [...parties.values()].map(async (members) => {
+      const leader = members.find((m) => m.player.party!.leader);
+      if (leader === undefined) return;
+      const { party, invite } = await createClient({ issuerUrl, fetch: leader.fetch }).createParty(leader.session, leader.player.mode);
+      leader.partyId = party.id;
+      for (const member of members) {
+        if (member === leader) continue;
+        await createClient({ issuerUrl, fetch: member.fetch }).joinParty(member.session, party.id, invite.token);
+        member.partyId = party.id;
+      }
+    }),
+  );
 }
 
 /** How a search ended out of the queue: this player's answer, or a cancel that did not requeue it. */
@@ -135,7 +160,8 @@ export async function queuePlayer(
   const started = Date.now();
   const result = () => ({ requeues, seen: [...seen], proposalHeardMs, acceptanceRecordedMs });
   try {
-    const match = await client.queue(prepared.session, { mode: prepared.player.mode, region: prepared.player.region }, { signal, onStatus: follow, confirm: choices.confirm });
+    const request = { mode: prepared.player.mode, region: prepared.player.region, ...(prepared.partyId === undefined ? {} : { party: prepared.partyId }) };
+    const match = await client.queue(prepared.session, request, { signal, onStatus: follow, confirm: choices.confirm });
     return { ...result(), match, timeToMatchMs: Date.now() - started };
   } catch (error) {
     if (signal.aborted) {

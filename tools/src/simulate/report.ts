@@ -55,6 +55,7 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
     row('errors', counts(s.errors)),
     row('matches settled / told of (proposed included)', `${s.matches} / ${s.matchesSeen}`),
     row('players in two settled matches', s.matchedTwice),
+    ...(s.parties.queued > 0 ? [row('parties: queued / matched whole / split', `${s.parties.queued} / ${s.parties.matchedWhole} / ${s.parties.split}`)] : []),
     row('time to ready/assigned p50/p95/p99 (ms from queue())', p(s.timeToMatchMs)),
     row('rating spread p50/p95/p99', p(s.ratingSpread)),
     row('team imbalance p50/p95/p99', p(s.teamImbalance)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPopulation, seededRandom } from './population.ts';
-import { isLost, percentiles, summarize, type PlayerOutcome } from './summary.ts';
+import { isLost, percentiles, summarize, type PlayerOutcome, partyFigures } from './summary.ts';
 
 describe('percentiles', () => {
   it('uses nearest rank', () => {
@@ -101,5 +101,23 @@ describe('buildPopulation', () => {
     expect(new Set(a.map((p) => p.mode))).toEqual(new Set(['duel', 'squad']));
     expect(a.every((p) => p.arrivesAtMs >= 0 && p.arrivesAtMs <= 1000)).toBe(true);
     expect(seededRandom(1)()).not.toBe(seededRandom(2)());
+  });
+});
+
+describe('partyFigures', () => {
+  const m = (id: string, teams: string[][]) => ({ id, pool: { mode: 'squad', region: 'eu' }, teams: teams.map((t) => t.map((sub) => ({ sub, rating: 1500 }))), token: 't' });
+  it('counts a party whole in one team, split across matches or teams, and one not matched as neither', () => {
+    const whole = m('m1', [['a', 'b', 'x'], ['y', 'z', 'w']]);
+    const outcomes = [
+      { username: 'a', sub: 'a', party: 1, match: whole },
+      { username: 'b', sub: 'b', party: 1, match: whole },
+      { username: 'c', sub: 'c', party: 2, match: m('m2', [['c'], ['d']]) },
+      { username: 'd', sub: 'd', party: 2, match: m('m2', [['c'], ['d']]) },
+      { username: 'e', sub: 'e', party: 3, match: m('m3', [['e'], ['q']]) },
+      { username: 'f', sub: 'f', party: 3, match: m('m4', [['f'], ['r']]) },
+      { username: 'g', sub: 'g', party: 4 },
+      { username: 'h', sub: 'h', party: 4 },
+    ];
+    expect(partyFigures(outcomes)).toEqual({ queued: 4, matchedWhole: 1, split: 2 });
   });
 });

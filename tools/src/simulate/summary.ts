@@ -19,6 +19,8 @@ export interface PlayerOutcome {
   readonly error?: string;
   readonly proposalHeardMs?: readonly number[];
   readonly acceptanceRecordedMs?: readonly number[];
+  /** The simulated party this player queued with. */
+  readonly party?: number;
 }
 
 export interface Summary {
@@ -57,6 +59,8 @@ export interface Summary {
   /** Accept step: ms from a match's formation until a member heard of it, and until their acceptance was recorded. */
   readonly proposalHeardMs: Percentiles;
   readonly acceptanceRecordedMs: Percentiles;
+  /** Parties queued, matched whole (every member in one team of one match), and split (must be 0). */
+  readonly parties: { readonly queued: number; readonly matchedWhole: number; readonly split: number };
 }
 
 export interface SummaryOptions {
@@ -143,9 +147,36 @@ export function summarize(outcomes: readonly PlayerOutcome[], options: SummaryOp
     timeToMatchMs: percentiles(matched.map((o) => o.timeToMatchMs ?? 0)),
     ratingSpread: percentiles([...matches.values()].map(ratingSpread)),
     teamImbalance: percentiles([...matches.values()].map(teamImbalance)),
+    parties: partyFigures(outcomes),
     proposalHeardMs: percentiles(outcomes.flatMap((o) => o.proposalHeardMs ?? [])),
     acceptanceRecordedMs: percentiles(outcomes.flatMap((o) => o.acceptanceRecordedMs ?? [])),
   };
+}
+
+/**
+ * A party is split when its members were settled in different matches, or in one match but not
+ * all of them in one team; matched whole when every member was settled in the same team.
+ */
+export function partyFigures(outcomes: readonly PlayerOutcome[]): Summary['parties'] {
+  const parties = new Map<number, PlayerOutcome[]>();
+  for (const o of outcomes) if (o.party !== undefined) parties.set(o.party, [...(parties.get(o.party) ?? []), o]);
+  let matchedWhole = 0;
+  let split = 0;
+  for (const members of parties.values()) {
+    const subs = members.map((m) => m.sub);
+    const matched = members.filter((m) => m.match !== undefined);
+    if (new Set(matched.map((m) => m.match!.id)).size > 1) {
+      split++;
+      continue;
+    }
+    const match = matched[0]?.match;
+    if (match === undefined) continue;
+    const team = match.teams.find((t) => t.some((p) => p.sub === subs[0]));
+    const together = subs.every((sub) => team?.some((p) => p.sub === sub));
+    if (!together) split++;
+    else if (matched.length === members.length) matchedWhole++;
+  }
+  return { queued: parties.size, matchedWhole, split };
 }
 
 /** Players counted in a `Record` of counts. */
