@@ -3,12 +3,14 @@ import { Hono } from 'hono';
 import { answerWrongMethods, createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
 import { createVerifier } from '@ticketbooth/tickets';
 import { clientAddressResolver, type AppDeps, type IssuerContext, type IssuerEnv } from './context.ts';
+import { INVITE_TTL_MS } from './invites.ts';
 import { createMetrics } from './metrics.ts';
 import { SlidingWindow } from './rate-limit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { operationRoutes } from './routes/operations.ts';
+import { partyRoutes } from './routes/parties.ts';
 import { revocationRoutes } from './routes/revocations.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { ticketRoutes } from './routes/tickets.ts';
@@ -23,6 +25,15 @@ function buildContext(deps: AppDeps): IssuerContext {
       issuer: shared.issuer,
       audience: shared.audiences.session,
       maxLifetimeMs: shared.sessionTtlMs,
+      now,
+    }),
+    invites: createVerifier({
+      keys,
+      purpose: 'invite',
+      issuer: shared.issuer,
+      audience: shared.audiences.session,
+      maxLifetimeMs: INVITE_TTL_MS,
+      cacheSize: 10_000,
       now,
     }),
     previousTickets: createVerifier({
@@ -71,7 +82,7 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   );
   app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
 
-  for (const routes of [accountRoutes, sessionRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {
+  for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));
   }
   // A known path asked with another method: 405 with Allow, not 404.

@@ -30,6 +30,8 @@ export interface AppDeps {
 
 export interface IssuerContext extends AppDeps {
   readonly sessions: Verifier<'session'>;
+  /** Verifies party invites (purpose invite, the session audience). */
+  readonly invites: Verifier<'invite'>;
   /** Verifies previous tickets, accepting ones expired up to one ticket lifetime ago. */
   readonly previousTickets: Verifier<'ticket'>;
   readonly loginLimits: { readonly byUsername: SlidingWindow; readonly byAddress: SlidingWindow };

@@ -59,9 +59,9 @@ export interface IdempotentInputs {
   readonly key: string;
 }
 
-/** The canonical request as hashed: a fixed-order JSON array, so key order in the body does not matter. */
-function canonicalRequest(inputs: IdempotentInputs): string {
-  return JSON.stringify([
+/** The canonical request as hashed: a fixed-order array, so key order in the body does not matter. */
+function canonicalRequest(inputs: IdempotentInputs): unknown[] {
+  return [
     inputs.sessionJti,
     inputs.userId,
     inputs.mode,
@@ -69,10 +69,19 @@ function canonicalRequest(inputs: IdempotentInputs): string {
     inputs.previousTicket ?? null,
     inputs.latencies === undefined ? null : sortedRecord(inputs.latencies),
     inputs.key,
-  ]);
+  ];
 }
 
 /** `jti` for an idempotent request: 128 bits of HMAC-SHA256, base64url. */
 export function deriveTicketJti(signingKey: SigningKey, inputs: IdempotentInputs): string {
-  return createHmac('sha256', macKey(signingKey)).update(canonicalRequest(inputs)).digest().subarray(0, 16).toString('base64url');
+  return keyedJti(signingKey, canonicalRequest(inputs));
+}
+
+/**
+ * A `jti` that is a function of `parts` under a key only the issuer has: 128 bits of
+ * HMAC-SHA256 of their JSON array, base64url. Equal parts give equal ids; JSON keeps
+ * different arrays apart.
+ */
+export function keyedJti(signingKey: SigningKey, parts: readonly unknown[]): string {
+  return createHmac('sha256', macKey(signingKey)).update(JSON.stringify(parts)).digest().subarray(0, 16).toString('base64url');
 }

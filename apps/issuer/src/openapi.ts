@@ -10,6 +10,12 @@ const COMPONENTS = {
   PasswordChangeRequest: s.passwordChangeRequest,
   TicketRequest: s.ticketRequest,
   Ticket: s.ticketResponse,
+  PartyRequest: s.partyRequest,
+  Party: s.partyResponse,
+  Invite: s.inviteResponse,
+  CreatedParty: s.createdPartyResponse,
+  JoinPartyRequest: s.joinPartyRequest,
+  JoinedParty: s.joinedPartyResponse,
   Modes: s.modesResponse,
   PublicKeySet: s.keysResponse,
   Revocations: s.revocationsResponse,
@@ -41,6 +47,7 @@ const problem = (description: string) => ({ description, content: { 'application
 const session = [{ session: [] }];
 const admin = [{ admin: [] }];
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const userIdParam = { name: 'userId', in: 'path', required: true, schema: { type: 'string' } };
 
 function operation(summary: string, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return { summary, ...extra, responses: { ...responses, default: problem('Error (problem+json with a stable code)') } };
@@ -87,6 +94,46 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             },
           ],
         }),
+      },
+      '/v1/parties': {
+        post: operation(
+          'Create a party led by the caller; 409 already-in-party, 422 unknown-mode or parties-not-allowed',
+          { 201: { description: 'The party and an invite into it', ...json('CreatedParty') } },
+          { security: session, requestBody: json('PartyRequest') },
+        ),
+      },
+      '/v1/parties/current': {
+        get: operation('The caller’s party; 404 not-in-party', { 200: { description: 'Party', ...json('Party') } }, { security: session }),
+      },
+      '/v1/parties/{id}': {
+        get: operation('A party, to its members (404 party-not-found to anyone else)', { 200: { description: 'Party', ...json('Party') } }, {
+          security: session,
+          parameters: [idParam],
+        }),
+        delete: operation('Disband (leader only: 403 not-party-leader)', { 204: { description: 'Disbanded' } }, {
+          security: session,
+          parameters: [idParam],
+        }),
+      },
+      '/v1/parties/{id}/invites': {
+        post: operation('A fresh invite (leader only: 403 not-party-leader); it lives 10 minutes', { 200: { description: 'Invite', ...json('Invite') } }, {
+          security: session,
+          parameters: [idParam],
+        }),
+      },
+      '/v1/parties/{id}/members': {
+        post: operation(
+          'Join with an invite; 400 invalid-invite or invite-expired, 404 party-not-found, 409 party-full or already-in-party',
+          { 200: { description: 'The party joined', ...json('JoinedParty') } },
+          { security: session, parameters: [idParam], requestBody: json('JoinPartyRequest') },
+        ),
+      },
+      '/v1/parties/{id}/members/{userId}': {
+        delete: operation(
+          'Leave (yourself; the leader leaving disbands) or remove a member (leader only); 403 not-party-leader, 404 not-a-member',
+          { 204: { description: 'Left or removed' } },
+          { security: session, parameters: [idParam, userIdParam] },
+        ),
       },
       '/v1/keys': { get: operation('Verification keys (PASERK k4.public)', { 200: { description: 'Key set', ...json('PublicKeySet') } }) },
       '/v1/modes': { get: operation('Modes and regions', { 200: { description: 'Modes', ...json('Modes') } }) },

@@ -15,10 +15,13 @@ export const passwordChangeRequest = z
   .strictObject({ currentPassword: loginPassword, newPassword })
   .meta({ id: 'PasswordChangeRequest' });
 
+const partyId = z.string().min(1).max(128);
+
 export const ticketRequest = z
   .strictObject({
     mode: slug,
     region: slug,
+    party: partyId.optional().meta({ description: 'Queue as this party (the caller must be in it): every member gets the same ticket' }),
     previousTicket: z.string().min(1).max(8192).optional().meta({ description: 'The last ticket, to keep the original queuedAt' }),
     latencies: z
       .record(slug, z.number().int().min(0).max(60_000))
@@ -33,12 +36,38 @@ export const ticketResponse = z
     matchmakerUrl: z.url(),
     resubmitAfterMs: z.number().int().positive(),
     expiresAt: pasetoDate,
+    party: z
+      .strictObject({ id: z.string(), version: z.number().int() })
+      .optional()
+      .meta({ description: 'Present on a party ticket: the party and the membership version it was signed for' }),
   })
   .meta({ id: 'Ticket' });
 
+export const partyRequest = z.strictObject({ mode: slug }).meta({ id: 'PartyRequest' });
+export const joinPartyRequest = z
+  .strictObject({ invite: z.string().min(1).max(8192).meta({ description: 'An invite token from the party leader' }) })
+  .meta({ id: 'JoinPartyRequest' });
+export const partyParams = z.object({ id: partyId });
+export const partyMemberParams = z.object({ id: partyId, userId: z.string().min(1).max(128) });
+export const inviteResponse = z
+  .strictObject({ token: z.string().meta({ description: 'PASETO v4.public, purpose invite' }), expiresAt: pasetoDate })
+  .meta({ id: 'Invite' });
+export const partyResponse = z
+  .strictObject({
+    id: z.string(),
+    mode: slug,
+    leader: z.string().meta({ description: 'The leader\'s user id' }),
+    version: z.number().int().meta({ description: 'Moves on with every join and leave' }),
+    maxSize: z.number().int().meta({ description: 'Most players in a party of this mode, leader included' }),
+    members: z.array(z.strictObject({ id: z.string(), username: z.string() })).meta({ description: 'In joining order, the leader first' }),
+  })
+  .meta({ id: 'Party' });
+export const createdPartyResponse = z.strictObject({ party: partyResponse, invite: inviteResponse }).meta({ id: 'CreatedParty' });
+export const joinedPartyResponse = z.strictObject({ party: partyResponse }).meta({ id: 'JoinedParty' });
+
 export const modesResponse = z
   .strictObject({
-    modes: z.array(z.strictObject({ name: slug, teams: z.number().int(), teamSize: z.number().int() })),
+    modes: z.array(z.strictObject({ name: slug, teams: z.number().int(), teamSize: z.number().int(), maxPartySize: z.number().int() })),
     regions: z.array(slug),
   })
   .meta({ id: 'Modes' });

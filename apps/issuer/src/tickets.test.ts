@@ -2,7 +2,7 @@ import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
 import { ticketClaims } from '@ticketbooth/tickets';
 import { describe, expect, it } from 'vitest';
-import { buildTicketClaims, checkPool, chooseQueuedAt } from './tickets.ts';
+import { buildTicketClaims, checkPool, chooseQueuedAt, soloGroup } from './tickets.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const config = parseSharedConfig(DEMO_CONFIG);
@@ -19,23 +19,43 @@ function problemCode(run: () => unknown): string | undefined {
 
 describe('chooseQueuedAt', () => {
   it('starts now without a previous ticket', () => {
-    expect(chooseQueuedAt('u1', pool, T0, undefined)).toBe(T0);
+    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, undefined)).toBe(T0);
   });
 
   it('carries the wait over from the same player and pool', () => {
-    expect(chooseQueuedAt('u1', pool, T0, { sub: 'u1', pool, queuedAt: T0 - 90_000 })).toBe(T0 - 90_000);
+    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool, queuedAt: T0 - 90_000 })).toBe(T0 - 90_000);
   });
 
   it('starts again when the pool changed', () => {
-    expect(chooseQueuedAt('u1', pool, T0, { sub: 'u1', pool: { mode: 'duel', region: 'na' }, queuedAt: T0 - 1 })).toBe(T0);
+    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool: { mode: 'duel', region: 'na' }, queuedAt: T0 - 1 })).toBe(T0);
   });
 
   it('refuses another player’s ticket', () => {
-    expect(problemCode(() => chooseQueuedAt('u1', pool, T0, { sub: 'u2', pool, queuedAt: T0 - 1 }))).toBe('403 ticket-not-yours');
+    expect(problemCode(() => chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u2', pool, queuedAt: T0 - 1 }))).toBe('403 ticket-not-yours');
   });
 
   it('never queues a player in the future', () => {
-    expect(chooseQueuedAt('u1', pool, T0, { sub: 'u1', pool, queuedAt: T0 + 5_000 })).toBe(T0);
+    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool, queuedAt: T0 + 5_000 })).toBe(T0);
+  });
+
+  it('carries a party’s wait only to the very same party, whichever member asks', () => {
+    const party = { leader: 'lead', members: ['m1', 'm2'] };
+    const previous = { sub: 'lead', pool, queuedAt: T0 - 60_000, party: ['m2', 'm1'] };
+    for (const caller of ['lead', 'm1', 'm2']) expect(chooseQueuedAt(caller, party, pool, T0, previous)).toBe(T0 - 60_000);
+    // Someone joined, someone left, or the leader queued alone before: a new search.
+    expect(chooseQueuedAt('m1', { leader: 'lead', members: ['m1', 'm2', 'm3'] }, pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt('m1', { leader: 'lead', members: ['m1'] }, pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt('m1', party, pool, T0, { sub: 'lead', pool, queuedAt: T0 - 1 })).toBe(T0);
+    expect(chooseQueuedAt('m1', party, pool, T0, { ...previous, pool: { mode: 'duel', region: 'na' } })).toBe(T0);
+  });
+
+  it('takes a ticket that names the caller but starts again when the group changed; refuses anyone else’s', () => {
+    const previous = { sub: 'lead', pool, queuedAt: T0 - 60_000, party: ['m1'] };
+    expect(chooseQueuedAt('m1', soloGroup('m1'), pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt('lead', soloGroup('lead'), pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt('m1', { leader: 'other', members: ['m1'] }, pool, T0, previous)).toBe(T0);
+    expect(problemCode(() => chooseQueuedAt('m3', { leader: 'm4', members: ['m3'] }, pool, T0, previous))).toBe('403 ticket-not-yours');
+    expect(problemCode(() => chooseQueuedAt('m3', soloGroup('m3'), pool, T0, previous))).toBe('403 ticket-not-yours');
   });
 });
 

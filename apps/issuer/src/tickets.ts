@@ -1,6 +1,6 @@
 // The ticket policy: which claims a player's ticket carries. Pure; the route gathers the inputs.
 import { Problem } from '@ticketbooth/http';
-import { toPasetoDate, type Pool, type TicketClaims } from '@ticketbooth/tickets';
+import { toPasetoDate, type Member, type Pool, type TicketClaims } from '@ticketbooth/tickets';
 import type { SharedConfig } from '@ticketbooth/config';
 
 export interface PreviousTicket {
@@ -8,20 +8,44 @@ export interface PreviousTicket {
   readonly pool: Pool;
   /** Milliseconds since the epoch. */
   readonly queuedAt: number;
+  /** The other members' ids, when it was a party ticket. */
+  readonly party?: readonly string[];
 }
 
+/** The players a ticket speaks for: `leader` is its `sub`, `members` the others (none for a solo ticket). */
+export interface TicketGroup {
+  readonly leader: string;
+  readonly members: readonly string[];
+}
+
+export const soloGroup = (userId: string): TicketGroup => ({ leader: userId, members: [] });
+
 /**
- * When the player started waiting: carried over from their own previous
- * ticket for the same pool (refreshes must not reset the wait), otherwise
- * `issuedAt`. Another player's ticket is refused: wait time is not transferable.
+ * When the group started waiting: carried over from its previous ticket for
+ * the same pool when that ticket was for the very same group (same leader,
+ * same members), so refreshes do not reset the wait; otherwise `issuedAt`.
+ * The previous ticket must be one the caller holds by right (it names them,
+ * as holder or member, or it is their party leader's): wait time is not
+ * transferable, so another player's ticket is refused.
  */
-export function chooseQueuedAt(userId: string, pool: Pool, issuedAt: number, previous: PreviousTicket | undefined): number {
+export function chooseQueuedAt(
+  callerId: string,
+  group: TicketGroup,
+  pool: Pool,
+  issuedAt: number,
+  previous: PreviousTicket | undefined,
+): number {
   if (previous === undefined) return issuedAt;
-  if (previous.sub !== userId) {
-    throw new Problem(403, 'ticket-not-yours', 'Previous ticket belongs to another player');
-  }
+  const isCallers = previous.sub === callerId || previous.sub === group.leader || (previous.party ?? []).includes(callerId);
+  if (!isCallers) throw new Problem(403, 'ticket-not-yours', 'Previous ticket belongs to another player');
   if (previous.pool.mode !== pool.mode || previous.pool.region !== pool.region) return issuedAt;
+  if (!isSameGroup(previous, group)) return issuedAt;
   return Math.min(previous.queuedAt, issuedAt);
+}
+
+function isSameGroup(previous: PreviousTicket, group: TicketGroup): boolean {
+  const members = previous.party ?? [];
+  return previous.sub === group.leader && members.length === group.members.length && group.members.every((m) => members.includes(m));
 }
 
 export interface TicketInput {
@@ -31,6 +55,8 @@ export interface TicketInput {
   readonly queuedAt: number;
   readonly issuedAt: number;
   readonly jti: string;
+  /** The other members of the leader `userId`'s party, in joining order. */
+  readonly party?: readonly Member[];
   readonly latencies?: Readonly<Record<string, number>>;
 }
 
@@ -65,6 +91,7 @@ export function buildTicketClaims(config: SharedConfig, input: TicketInput): Tic
     pool: { mode: input.pool.mode, region: input.pool.region },
     rating: input.rating,
     queuedAt: toPasetoDate(input.queuedAt),
+    ...(input.party === undefined ? {} : { party: input.party.map((m) => ({ sub: m.sub, rating: m.rating })) }),
     ...(input.latencies === undefined ? {} : { latencies: sortedRecord(input.latencies) }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_CONFIG, matchmakerUrlFor, parseSharedConfig } from './config.ts';
+import { ConfigError, DEMO_CONFIG, matchmakerUrlFor, maxPartySizeOf, parseSharedConfig } from './config.ts';
 
 describe('parseSharedConfig', () => {
   it('fills defaults around the demo modes', () => {
@@ -33,6 +33,28 @@ describe('parseSharedConfig', () => {
     const url = 'http://127.0.0.1:9001';
     expect(() => parseSharedConfig({ ...DEMO_CONFIG, matchmakers: { default: url, pools: { 'constructor/eu': url } } })).toThrow(/not configured/);
     expect(() => parseSharedConfig({ ...DEMO_CONFIG, modes: { prototype: { teams: 2, teamSize: 1 } } })).toThrow(/modes\.prototype/);
+  });
+
+  it('takes maxPartySize from 1 to teamSize, teamSize when absent', () => {
+    const config = parseSharedConfig({
+      ...DEMO_CONFIG,
+      modes: { duel: { teams: 2, teamSize: 1 }, squad: { teams: 2, teamSize: 4, maxPartySize: 2 }, solo: { teams: 4, teamSize: 3, maxPartySize: 1 } },
+    });
+    expect(config.modes.duel?.maxPartySize).toBeUndefined();
+    expect([config.modes.duel, config.modes.squad, config.modes.solo].map((m) => maxPartySizeOf(m!))).toEqual([1, 2, 1]);
+    expect(maxPartySizeOf(parseSharedConfig(DEMO_CONFIG).modes.squad!)).toBe(4);
+  });
+
+  it('refuses a maxPartySize over teamSize, naming the field: parties are never split across teams', () => {
+    const modes = { squad: { teams: 2, teamSize: 4, maxPartySize: 5 } };
+    expect(() => parseSharedConfig({ ...DEMO_CONFIG, modes }, 'test.json')).toThrow(
+      /modes\.squad\.maxPartySize: must be <= teamSize: a party is never split across teams/,
+    );
+    for (const maxPartySize of [0, 2.5, 65]) {
+      expect(() => parseSharedConfig({ ...DEMO_CONFIG, modes: { squad: { teams: 2, teamSize: 64, maxPartySize } } })).toThrow(
+        /modes\.squad\.maxPartySize/,
+      );
+    }
   });
 
   it('routes pools through the shard map, with a default', () => {

@@ -16,6 +16,14 @@ export const modeSchema = z
   .strictObject({
     teams: z.number().int().min(2).max(16).describe('Teams in a match.'),
     teamSize: z.number().int().min(1).max(64).describe('Players per team; parties are never split across teams.'),
+    // Optional rather than defaulted: the default depends on teamSize, so maxPartySizeOf reads it.
+    maxPartySize: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('Most players in one party (leader included), at most teamSize: a party is never split across teams. 1: no parties in this mode. Absent: teamSize.'),
     defaultRating: z.number().finite().default(1500).describe('Rating of a player with none recorded for this mode.'),
     ratingWindow: ratingWindowSchema
       .default({ initial: 50, widenPerSecond: 10, max: 600 })
@@ -35,8 +43,17 @@ export const modeSchema = z
       .optional()
       .describe('An accept step: a formed match is proposed, and ready only once every member accepts. Absent: a formed match is ready at once.'),
   })
-  .refine((m) => m.ratingWindow.initial <= m.ratingWindow.max, 'ratingWindow.initial must be <= max');
+  .refine((m) => m.ratingWindow.initial <= m.ratingWindow.max, 'ratingWindow.initial must be <= max')
+  .refine((m) => m.maxPartySize === undefined || m.maxPartySize <= m.teamSize, {
+    path: ['maxPartySize'],
+    message: 'must be <= teamSize: a party is never split across teams',
+  });
 export type ModeRules = z.infer<typeof modeSchema>;
+
+/** Most players in one party of this mode, leader included: `maxPartySize`, else `teamSize`. 1 means no parties. */
+export function maxPartySizeOf(mode: Pick<ModeRules, 'teamSize' | 'maxPartySize'>): number {
+  return mode.maxPartySize ?? mode.teamSize;
+}
 
 export const sharedConfigSchema = z
   .strictObject({

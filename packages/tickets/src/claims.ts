@@ -1,7 +1,7 @@
 // What each token purpose carries, declared once as zod schemas and checked after the signature.
 import { z } from 'zod';
 
-export const PURPOSES = ['session', 'ticket', 'match', 'assignment', 'revocations'] as const;
+export const PURPOSES = ['session', 'invite', 'ticket', 'match', 'assignment', 'revocations'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 // Field ranges are spelled out so that Date.parse never yields NaN for a match
@@ -47,13 +47,20 @@ export type Member = z.infer<typeof memberSchema>;
 
 export const sessionClaims = registeredClaims.extend({ epoch: z.number().int().min(0) }).strict();
 
+/**
+ * An invitation into a party, signed by the issuer for the party's leader (`sub`) and read
+ * back by the issuer only (`aud` is the session audience). Its own purpose keeps it from
+ * ever passing as a session or a ticket, and keeps those from passing as an invite.
+ */
+export const inviteClaims = registeredClaims.extend({ party: identifier }).strict();
+
 export const ticketClaims = registeredClaims
   .extend({
     pool: poolSchema,
     rating,
     queuedAt: pasetoDate,
-    /** The other members of the player's party; `sub` leads it. */
-    party: z.array(memberSchema).min(1).max(15).optional(),
+    /** The other members of the player's party; `sub` leads it. 63: a team holds at most 64 players, and a party never splits. */
+    party: z.array(memberSchema).min(1).max(63).optional(),
     /** Measured round-trip milliseconds per region. */
     latencies: z.record(slug, z.number().int().min(0).max(60_000)).optional(),
   })
@@ -96,6 +103,7 @@ export const revocationsClaims = registeredClaims
 
 export const CLAIM_SCHEMAS = {
   session: sessionClaims,
+  invite: inviteClaims,
   ticket: ticketClaims,
   match: matchClaims,
   assignment: assignmentClaims,
@@ -104,6 +112,7 @@ export const CLAIM_SCHEMAS = {
 
 export type ClaimsOf<P extends Purpose> = z.infer<(typeof CLAIM_SCHEMAS)[P]>;
 export type SessionClaims = ClaimsOf<'session'>;
+export type InviteClaims = ClaimsOf<'invite'>;
 export type TicketClaims = ClaimsOf<'ticket'>;
 export type MatchClaims = ClaimsOf<'match'>;
 export type AssignmentClaims = ClaimsOf<'assignment'>;

@@ -40,6 +40,7 @@ export function claimsFor<P extends Purpose>(purpose: P, at = EPOCH): ClaimsOf<P
   };
   const extra = {
     session: { epoch: 0 },
+    invite: { party: 'party-1' },
     ticket: { pool: { mode: 'squad', region: 'eu' }, rating: 1500, queuedAt: toPasetoDate(at) },
     match: {
       pool: { mode: 'duel', region: 'eu' },

@@ -19,14 +19,14 @@ describe('GET /v1/keys', () => {
 });
 
 describe('GET /v1/modes', () => {
-  it('lists the modes and regions a client may ask for', async () => {
+  it('lists the modes (with the largest party each allows) and regions a client may ask for', async () => {
     issuer = createTestIssuer();
     const res = await issuer.app.request('/v1/modes');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       modes: [
-        { name: 'duel', teams: 2, teamSize: 1 },
-        { name: 'squad', teams: 2, teamSize: 4 },
+        { name: 'duel', teams: 2, teamSize: 1, maxPartySize: 1 },
+        { name: 'squad', teams: 2, teamSize: 4, maxPartySize: 4 },
       ],
       regions: ['eu', 'na'],
     });

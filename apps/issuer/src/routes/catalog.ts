@@ -1,5 +1,6 @@
 // Public, cacheable reads: GET /v1/keys and GET /v1/modes.
 import { Hono } from 'hono';
+import { maxPartySizeOf } from '@ticketbooth/config';
 import { publicKeySet } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 
@@ -21,7 +22,7 @@ export function catalogRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   app.get('/v1/modes', (c) => {
     c.header('cache-control', 'public, max-age=60');
     return c.json({
-      modes: Object.entries(ctx.shared.modes).map(([name, m]) => ({ name, teams: m.teams, teamSize: m.teamSize })),
+      modes: Object.entries(ctx.shared.modes).map(([name, m]) => ({ name, teams: m.teams, teamSize: m.teamSize, maxPartySize: maxPartySizeOf(m) })),
       regions: ctx.shared.regions,
     });
   });

@@ -50,6 +50,13 @@ describe('operations', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/accounts', '/v1/sessions', '/v1/tickets', '/v1/keys', '/v1/revocations']));
     expect(doc.components.schemas.TicketRequest?.required).toEqual(['mode', 'region']);
     expect(doc.components.schemas.TicketRequest?.properties?.previousTicket?.maxLength).toBe(8192);
+    expect(doc.components.schemas.JoinPartyRequest?.required).toEqual(['invite']);
+    // Every route the app serves is documented, under its method.
+    const documented = doc.paths as Record<string, Record<string, unknown>>;
+    for (const { method, path } of issuer.app.routes.filter((r) => r.method !== 'ALL' && r.path !== '/openapi.json')) {
+      const templated = path.replaceAll(/:(\w+)/g, '{$1}');
+      expect(documented[templated]?.[method.toLowerCase()], `${method} ${templated}`).toBeDefined();
+    }
   });
 
   it('answers unknown routes with 404 problem+json', async () => {

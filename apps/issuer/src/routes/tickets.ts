@@ -1,13 +1,15 @@
-// POST /v1/tickets: a session in, a signed matchmaking ticket out.
+// POST /v1/tickets: a session in, a signed matchmaking ticket out (for the caller, or for their party).
 import { Hono } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
 import { Problem, validate } from '@ticketbooth/http';
-import { TicketError, signToken, toPasetoDate, type TicketErrorCode } from '@ticketbooth/tickets';
-import type { IssuerContext, IssuerEnv } from '../context.ts';
-import { deriveTicketJti, parseIdempotencyKey } from '../idempotency.ts';
+import { TicketError, signToken, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
+import type { z } from 'zod';
+import type { ActiveSession, IssuerContext, IssuerEnv } from '../context.ts';
+import { deriveTicketJti, parseIdempotencyKey, type IdempotencyKey } from '../idempotency.ts';
+import { loadTicketParty, partyTicketIssuedAt, partyTicketJti, type TicketParty } from '../party-tickets.ts';
 import { ticketRequest } from '../schemas.ts';
 import { requireSession } from '../session-auth.ts';
-import { buildTicketClaims, checkPool, chooseQueuedAt, type PreviousTicket } from '../tickets.ts';
+import { buildTicketClaims, checkPool, chooseQueuedAt, soloGroup, type PreviousTicket } from '../tickets.ts';
 
 // A previous ticket refused for these reasons is merely too old: the player starts a new wait.
 const STALE: ReadonlySet<TicketErrorCode> = new Set(['expired', 'key_inactive', 'unknown_key']);
@@ -17,7 +19,12 @@ function readPreviousTicket(ctx: IssuerContext, token: string | undefined): Prev
   if (token === undefined) return undefined;
   try {
     const { claims } = ctx.previousTickets.verify(token);
-    return { sub: claims.sub, pool: claims.pool, queuedAt: Date.parse(claims.queuedAt) };
+    return {
+      sub: claims.sub,
+      pool: claims.pool,
+      queuedAt: Date.parse(claims.queuedAt),
+      ...(claims.party === undefined ? {} : { party: claims.party.map((m) => m.sub) }),
+    };
   } catch (error) {
     if (error instanceof TicketError && STALE.has(error.code)) return undefined;
     if (error instanceof TicketError) {
@@ -27,44 +34,82 @@ function readPreviousTicket(ctx: IssuerContext, token: string | undefined): Prev
   }
 }
 
+interface TicketRequest {
+  readonly session: ActiveSession;
+  readonly body: z.infer<typeof ticketRequest>;
+  readonly now: number;
+  readonly idempotency: IdempotencyKey | undefined;
+  readonly previous: PreviousTicket | undefined;
+}
+
+/** The caller's own ticket: `iat` now (or the Idempotency-Key's time), `jti` random (or derived from that key). */
+async function soloClaims(ctx: IssuerContext, request: TicketRequest): Promise<TicketClaims> {
+  const { session, body, idempotency } = request;
+  const { user } = session;
+  const pool = { mode: body.mode, region: body.region };
+  const issuedAt = idempotency?.issuedAt ?? request.now;
+  const queuedAt = chooseQueuedAt(user.id, soloGroup(user.id), pool, issuedAt, request.previous);
+  const rating = (await ctx.store.getRating(user.id, pool.mode)) ?? ctx.shared.modes[pool.mode]!.defaultRating;
+  const jti =
+    idempotency === undefined
+      ? ctx.randomId()
+      : deriveTicketJti(ctx.keys.signingKey(), { sessionJti: session.claims.jti, userId: user.id, ...body, key: idempotency.key });
+  return buildTicketClaims(ctx.shared, { userId: user.id, pool, rating, queuedAt, issuedAt, jti, ...latenciesOf(body) });
+}
+
+/** The party's ticket: claims that depend only on the party and the request, never on which member asks. */
+function partyClaims(ctx: IssuerContext, request: TicketRequest, { party, members }: TicketParty): TicketClaims {
+  const { body } = request;
+  const [leader, ...others] = members;
+  const pool = { mode: body.mode, region: body.region };
+  const issuedAt = partyTicketIssuedAt(party.changedAt, request.now, ctx.shared.ticketTtlMs);
+  const group = { leader: leader!.sub, members: others.map((m) => m.sub) };
+  const queuedAt = chooseQueuedAt(request.session.user.id, group, pool, issuedAt, request.previous);
+  const jti = partyTicketJti(ctx.keys.signingKey(), { partyId: party.id, version: party.version, issuedAt, pool, queuedAt, ...latenciesOf(body) });
+  return buildTicketClaims(ctx.shared, {
+    userId: leader!.sub,
+    pool,
+    rating: leader!.rating,
+    queuedAt,
+    issuedAt,
+    jti,
+    party: others,
+    ...latenciesOf(body),
+  });
+}
+
+const latenciesOf = (body: { readonly latencies?: Readonly<Record<string, number>> | undefined }) =>
+  body.latencies === undefined ? {} : { latencies: body.latencies };
+
 export function ticketRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   const app = new Hono<IssuerEnv>();
 
   app.post('/v1/tickets', requireSession(ctx), validate('json', ticketRequest), async (c) => {
-    const { user, claims: session } = c.get('session');
+    const session = c.get('session');
     const body = c.req.valid('json');
     const pool = { mode: body.mode, region: body.region };
     checkPool(ctx.shared, pool, body.latencies);
 
     const now = ctx.now();
     const keyHeader = c.req.header('idempotency-key');
+    // Checked for a party ticket too, though it changes nothing there: party tickets are deterministic already.
     const idempotency = keyHeader === undefined ? undefined : parseIdempotencyKey(keyHeader, now, ctx.shared.ticketTtlMs);
-    const issuedAt = idempotency?.issuedAt ?? now;
-    const queuedAt = chooseQueuedAt(user.id, pool, issuedAt, readPreviousTicket(ctx, body.previousTicket));
-    const rating = (await ctx.store.getRating(user.id, pool.mode)) ?? ctx.shared.modes[pool.mode]!.defaultRating;
+    const request: TicketRequest = { session, body, now, idempotency, previous: readPreviousTicket(ctx, body.previousTicket) };
+    const party =
+      body.party === undefined ? undefined : await loadTicketParty(ctx.store, ctx.shared, { callerId: session.user.id, partyId: body.party, mode: pool.mode });
+    // Everyone else left: a party of one queues as a solo player.
+    const asParty = party !== undefined && party.members.length > 1 ? party : undefined;
+    const claims = asParty === undefined ? await soloClaims(ctx, request) : partyClaims(ctx, request, asParty);
 
-    const signingKey = ctx.keys.signingKey();
-    const jti =
-      idempotency === undefined
-        ? ctx.randomId()
-        : deriveTicketJti(signingKey, { sessionJti: session.jti, userId: user.id, ...body, key: idempotency.key });
-    const claims = buildTicketClaims(ctx.shared, {
-      userId: user.id,
-      pool,
-      rating,
-      queuedAt,
-      issuedAt,
-      jti,
-      ...(body.latencies === undefined ? {} : { latencies: body.latencies }),
-    });
-    const ticket = signToken(signingKey, 'ticket', claims);
+    const ticket = signToken(ctx.keys.signingKey(), 'ticket', claims);
     ctx.metrics.ticketsIssued.inc(pool);
     c.header('cache-control', 'no-store');
     return c.json({
       ticket,
       matchmakerUrl: matchmakerUrlFor(ctx.shared, pool),
       resubmitAfterMs: ctx.shared.resubmitIntervalMs,
-      expiresAt: toPasetoDate(issuedAt + ctx.shared.ticketTtlMs),
+      expiresAt: claims.exp,
+      ...(asParty === undefined ? {} : { party: { id: asParty.party.id, version: asParty.party.version } }),
     });
   });
 

@@ -64,6 +64,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revocations_not_before ON revocations (not_before);
     `,
   },
+  {
+    version: 2,
+    name: 'parties',
+    // A player is in at most one party (UNIQUE user_id); members go with their party.
+    // `id` orders members by joining, so the leader, who joins at creation, comes first.
+    sqlite: `
+      CREATE TABLE parties (
+        id TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        leader_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        changed_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE party_members (
+        id INTEGER PRIMARY KEY,
+        party_id TEXT NOT NULL REFERENCES parties (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+        joined_at INTEGER NOT NULL
+      );
+      CREATE INDEX party_members_party ON party_members (party_id);
+    `,
+    postgres: `
+      CREATE TABLE parties (
+        id TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        leader_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        changed_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE party_members (
+        id BIGSERIAL PRIMARY KEY,
+        party_id TEXT NOT NULL REFERENCES parties (id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        joined_at BIGINT NOT NULL,
+        CONSTRAINT party_members_user UNIQUE (user_id)
+      );
+      CREATE INDEX party_members_party ON party_members (party_id);
+    `,
+  },
 ];
 
 /** The migrations still to apply on a database at `current`; refuses a database newer than this code. */

@@ -1,6 +1,8 @@
 // The scale-out store: PostgreSQL through a pg pool, chosen when DATABASE_URL is set.
 import pg from 'pg';
 import { MIGRATIONS, pendingMigrations } from './migrations.ts';
+import { postgresPartyStore } from './postgres-parties.ts';
+import { inTransaction } from './postgres-transaction.ts';
 import { UsernameTakenError, type NewUser, type User, type UserStore } from './user-store.ts';
 
 export interface PostgresStoreOptions {
@@ -37,21 +39,6 @@ function toUser(row: UserRow): User {
     // BIGINT arrives as a string; our millisecond times fit a double exactly.
     createdAt: Number(row.created_at),
   };
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
@@ -159,6 +146,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       );
       return rows.map((r) => ({ sub: r.sub, notBefore: Number(r.not_before), reason: r.reason }));
     },
+    ...postgresPartyStore(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pendingMigrations } from './migrations.ts';
+import { sqlitePartyStore } from './sqlite-parties.ts';
 import { UsernameTakenError, type NewUser, type Revocation, type User, type UserStore } from './user-store.ts';
 
 interface UserRow {
@@ -116,6 +117,7 @@ export function openSqliteStore(path: string): UserStore {
       }
     },
     listRevocations: async (since, limit) => revocationsSince.all(since, limit) as Revocation[],
+    ...sqlitePartyStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

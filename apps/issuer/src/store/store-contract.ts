@@ -1,5 +1,6 @@
 // The one contract every UserStore honours; sqlite-store.test.ts and postgres-store.test.ts run it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlreadyInPartyError } from './party-store.ts';
 import { UsernameTakenError, type NewUser, type UserStore } from './user-store.ts';
 
 export interface StoreHarness {
@@ -92,6 +93,125 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
       const since = await store.listRevocations(base + 15, 100);
       expect(since.map((r) => r.notBefore)).toEqual([base + 20, base + 30]);
       expect((await store.listRevocations(base, 2)).map((r) => r.sub)).toEqual([users[0]!.id, users[1]!.id]);
+    });
+
+    describe('parties', () => {
+      const users = (...names: string[]) => Promise.all(names.map((n) => store.createUser(newUser(n))));
+      let partyCount = 0;
+      const newPartyId = () => `party-${(partyCount += 1)}`;
+
+      it('creates a party led by its one member, found by id and by member', async () => {
+        const [leader] = await users('p-lead-1');
+        const party = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: leader!.id, at: T0 + 10 });
+        expect(party).toEqual({
+          id: party.id,
+          mode: 'squad',
+          leaderId: leader!.id,
+          version: 1,
+          changedAt: T0 + 10,
+          createdAt: T0 + 10,
+          members: [{ userId: leader!.id, joinedAt: T0 + 10 }],
+        });
+        expect(await store.getParty(party.id)).toEqual(party);
+        expect(await store.partyOf(leader!.id)).toEqual(party);
+        expect(await store.getParty('no-such-party')).toBeUndefined();
+        expect(await store.partyOf('no-such-id')).toBeUndefined();
+      });
+
+      it('refuses a second party for a player in one, and creates nothing', async () => {
+        const [leader, other] = await users('p-lead-2', 'p-lead-2b');
+        const first = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: leader!.id, at: T0 });
+        const joined = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: other!.id, at: T0 });
+        expect(await store.joinParty(joined.id, leader!.id, T0, 4)).toBe('already-in-party');
+        for (const leaderId of [leader!.id, other!.id]) {
+          const id = newPartyId();
+          await expect(store.createParty({ id, mode: 'duel', leaderId, at: T0 + 1 })).rejects.toBeInstanceOf(AlreadyInPartyError);
+          expect(await store.getParty(id)).toBeUndefined();
+        }
+        expect(await store.getParty(first.id)).toEqual(first);
+        expect(await store.getParty(joined.id)).toEqual(joined);
+      });
+
+      it('joins in order up to the size given, moving the version on each change; refusals change nothing', async () => {
+        const [leader, b, c, d] = await users('p-lead-3', 'p-b-3', 'p-c-3', 'p-d-3');
+        const { id } = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: leader!.id, at: T0 });
+        expect(await store.joinParty(id, c!.id, T0 + 5, 3)).toBe('joined');
+        expect(await store.joinParty(id, b!.id, T0 + 5, 3)).toBe('joined');
+        const full = await store.getParty(id);
+        expect(full).toMatchObject({ version: 3, changedAt: T0 + 5, createdAt: T0 });
+        expect(full!.members).toEqual([
+          { userId: leader!.id, joinedAt: T0 },
+          { userId: c!.id, joinedAt: T0 + 5 },
+          { userId: b!.id, joinedAt: T0 + 5 },
+        ]);
+        expect(await store.joinParty(id, d!.id, T0 + 6, 3)).toBe('full');
+        expect(await store.joinParty(id, b!.id, T0 + 6, 4)).toBe('already-in-party');
+        expect(await store.joinParty('no-such-party', d!.id, T0 + 6, 4)).toBe('not-found');
+        expect(await store.getParty(id)).toEqual(full);
+        expect(await store.partyOf(d!.id)).toBeUndefined();
+      });
+
+      it('lets members leave; the leader leaving disbands the party with its members', async () => {
+        const [leader, b, c, outsider] = await users('p-lead-4', 'p-b-4', 'p-c-4', 'p-out-4');
+        const { id } = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: leader!.id, at: T0 });
+        await store.joinParty(id, b!.id, T0 + 1, 4);
+        await store.joinParty(id, c!.id, T0 + 2, 4);
+        expect(await store.leaveParty(id, b!.id, T0 + 3)).toBe('left');
+        expect(await store.getParty(id)).toMatchObject({ version: 4, changedAt: T0 + 3, members: [{ userId: leader!.id }, { userId: c!.id }] });
+        expect(await store.leaveParty(id, b!.id, T0 + 4)).toBe('not-a-member');
+        expect(await store.leaveParty(id, outsider!.id, T0 + 4)).toBe('not-a-member');
+        expect(await store.getParty(id)).toMatchObject({ version: 4, changedAt: T0 + 3 });
+        expect(await store.leaveParty(id, leader!.id, T0 + 5)).toBe('disbanded');
+        expect(await store.getParty(id)).toBeUndefined();
+        expect(await store.partyOf(c!.id)).toBeUndefined();
+        expect(await store.leaveParty(id, c!.id, T0 + 6)).toBe('not-found');
+        // Free again: in at most one party means they may now join or lead another.
+        expect(await store.createParty({ id: newPartyId(), mode: 'duel', leaderId: c!.id, at: T0 + 7 })).toMatchObject({ leaderId: c!.id });
+      });
+
+      it('disbands a party with its members, once', async () => {
+        const [leader, b] = await users('p-lead-5', 'p-b-5');
+        const { id } = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: leader!.id, at: T0 });
+        await store.joinParty(id, b!.id, T0 + 1, 4);
+        expect(await store.disbandParty(id)).toBe(true);
+        expect(await store.disbandParty(id)).toBe(false);
+        expect(await store.getParty(id)).toBeUndefined();
+        expect(await store.partyOf(b!.id)).toBeUndefined();
+        expect(await store.partyOf(leader!.id)).toBeUndefined();
+      });
+
+      it('lets exactly one of concurrent joins, over two connections, take the last place', async () => {
+        const [leader, b, ...racers] = await users('p-lead-6', 'p-b-6', 'p-r1-6', 'p-r2-6', 'p-r3-6', 'p-r4-6');
+        const { id } = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: leader!.id, at: T0 });
+        await store.joinParty(id, b!.id, T0, 3);
+        const other = await h.open();
+        try {
+          const outcomes = await Promise.all(racers.map((r, i) => (i % 2 === 0 ? store : other).joinParty(id, r.id, T0 + 1, 3)));
+          expect(outcomes.filter((o) => o === 'joined')).toHaveLength(1);
+          expect(outcomes.filter((o) => o === 'full')).toHaveLength(3);
+          const party = await store.getParty(id);
+          expect(party).toMatchObject({ version: 3 });
+          expect(party!.members).toHaveLength(3);
+          expect(party!.members[2]!.userId).toBe(racers[outcomes.indexOf('joined')]!.id);
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('lets a player racing into two parties over two connections end up in exactly one', async () => {
+        const [a, b, player] = await users('p-lead-7a', 'p-lead-7b', 'p-racer-7');
+        const first = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: a!.id, at: T0 });
+        const second = await store.createParty({ id: newPartyId(), mode: 'squad', leaderId: b!.id, at: T0 });
+        const other = await h.open();
+        try {
+          const outcomes = await Promise.all([store.joinParty(first.id, player!.id, T0 + 1, 4), other.joinParty(second.id, player!.id, T0 + 1, 4)]);
+          expect([...outcomes].sort()).toEqual(['already-in-party', 'joined']);
+          const sizes = [(await store.getParty(first.id))!.members.length, (await store.getParty(second.id))!.members.length];
+          expect(sizes.sort()).toEqual([1, 2]);
+        } finally {
+          await other.close();
+        }
+      });
     });
 
     it('reopens the same database without re-applying migrations, data intact', async () => {

@@ -1,5 +1,6 @@
-// What the issuer keeps: users, ratings per mode, revocations. Two implementations
+// What the issuer keeps: users, ratings per mode, revocations, parties. Two implementations
 // (SQLite, PostgreSQL) honour this one contract, checked by store-contract.ts.
+import type { PartyStore } from './party-store.ts';
 
 export interface User {
   readonly id: string;
@@ -29,7 +30,7 @@ export interface Revocation {
   readonly reason: string;
 }
 
-export interface UserStore {
+export interface UserStore extends PartyStore {
   /** Inserts a user, or throws `UsernameTakenError` when the name (any case) exists. */
   createUser(user: NewUser): Promise<User>;
   findUserById(id: string): Promise<User | undefined>;
