@@ -15,7 +15,7 @@ const COMPONENTS = {
   Invite: s.inviteResponse,
   CreatedParty: s.createdPartyResponse,
   JoinPartyRequest: s.joinPartyRequest,
-  JoinedParty: s.joinedPartyResponse,
+  PartyAnswer: s.partyAnswer,
   Modes: s.modesResponse,
   PublicKeySet: s.keysResponse,
   Revocations: s.revocationsResponse,
@@ -103,10 +103,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ),
       },
       '/v1/parties/current': {
-        get: operation('The caller’s party; 404 not-in-party', { 200: { description: 'Party', ...json('Party') } }, { security: session }),
+        get: operation('The caller’s party; 404 not-in-party', { 200: { description: 'Party', ...json('PartyAnswer') } }, { security: session }),
       },
       '/v1/parties/{id}': {
-        get: operation('A party, to its members (404 party-not-found to anyone else)', { 200: { description: 'Party', ...json('Party') } }, {
+        get: operation('A party, to its members (404 party-not-found to anyone else)', { 200: { description: 'Party', ...json('PartyAnswer') } }, {
           security: session,
           parameters: [idParam],
         }),
@@ -124,13 +124,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/parties/{id}/members': {
         post: operation(
           'Join with an invite; 400 invalid-invite or invite-expired, 404 party-not-found, 409 party-full or already-in-party',
-          { 200: { description: 'The party joined', ...json('JoinedParty') } },
+          { 200: { description: 'The party joined', ...json('PartyAnswer') } },
           { security: session, parameters: [idParam], requestBody: json('JoinPartyRequest') },
         ),
       },
       '/v1/parties/{id}/members/{userId}': {
         delete: operation(
-          'Leave (yourself; the leader leaving disbands) or remove a member (leader only); 403 not-party-leader, 404 not-a-member',
+          'Leave (your own id, or me; the leader leaving disbands) or remove a member (leader only); 403 not-party-leader, 404 not-a-member',
           { 204: { description: 'Left or removed' } },
           { security: session, parameters: [idParam, userIdParam] },
         ),

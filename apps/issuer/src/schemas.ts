@@ -63,7 +63,7 @@ export const partyResponse = z
   })
   .meta({ id: 'Party' });
 export const createdPartyResponse = z.strictObject({ party: partyResponse, invite: inviteResponse }).meta({ id: 'CreatedParty' });
-export const joinedPartyResponse = z.strictObject({ party: partyResponse }).meta({ id: 'JoinedParty' });
+export const partyAnswer = z.strictObject({ party: partyResponse }).meta({ id: 'PartyAnswer' });
 
 export const modesResponse = z
   .strictObject({

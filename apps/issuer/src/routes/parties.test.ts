@@ -134,8 +134,8 @@ describe('GET /v1/parties/current and /v1/parties/{id}', () => {
     const { party, invite } = await createParty(alice!);
     await join(bob!, party.id, invite.token);
     for (const member of [alice!, bob!]) {
-      expect(await ok(await call('GET', '/v1/parties/current', member))).toEqual(view(alice!, [alice!, bob!], { id: party.id }));
-      expect(await ok(await call('GET', `/v1/parties/${party.id}`, member))).toEqual(view(alice!, [alice!, bob!], { id: party.id }));
+      expect(await ok(await call('GET', '/v1/parties/current', member))).toEqual({ party: view(alice!, [alice!, bob!], { id: party.id }) });
+      expect(await ok(await call('GET', `/v1/parties/${party.id}`, member))).toEqual({ party: view(alice!, [alice!, bob!], { id: party.id }) });
     }
     const hidden = await refused(players, () => call('GET', `/v1/parties/${party.id}`, carol!), 404, 'party-not-found');
     const missing = await refused(players, () => call('GET', '/v1/parties/no-such-party', carol!), 404, 'party-not-found');
@@ -236,16 +236,17 @@ describe('DELETE /v1/parties/{id}/members/{userId}', () => {
     await join(carol!, party.id, invite.token);
     expect((await call('DELETE', `/v1/parties/${party.id}/members/${bob!.id}`, bob!)).status).toBe(204);
     expect((await call('DELETE', `/v1/parties/${party.id}/members/${carol!.id}`, alice!)).status).toBe(204);
-    expect(await ok(await call('GET', '/v1/parties/current', alice!))).toEqual(view(alice!, [alice!], { id: party.id, version: 5 }));
+    await refused([alice!, bob!, carol!], () => call('DELETE', `/v1/parties/${party.id}/members/me`, bob!), 404, 'party-not-found');
+    expect(await ok(await call('GET', '/v1/parties/current', alice!))).toEqual({ party: view(alice!, [alice!], { id: party.id, version: 5 }) });
     expect(await issuer.store.partyOf(bob!.id)).toBeUndefined();
     expect(await issuer.store.partyOf(carol!.id)).toBeUndefined();
   });
 
-  it('disbands the party when the leader leaves', async () => {
+  it('disbands the party when the leader leaves (`me` is the caller, as in /v1/accounts/me)', async () => {
     const [alice, bob] = await setup();
     const { party, invite } = await createParty(alice!);
     await join(bob!, party.id, invite.token);
-    expect((await call('DELETE', `/v1/parties/${party.id}/members/${alice!.id}`, alice!)).status).toBe(204);
+    expect((await call('DELETE', `/v1/parties/${party.id}/members/me`, alice!)).status).toBe(204);
     expect(await issuer.store.getParty(party.id)).toBeUndefined();
     expect((await call('GET', '/v1/parties/current', bob!)).status).toBe(404);
   });

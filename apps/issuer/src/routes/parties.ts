@@ -52,12 +52,12 @@ export function partyRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   app.get('/v1/parties/current', session, async (c) => {
     const party = await ctx.store.partyOf(c.get('session').user.id);
     if (party === undefined) throw notInParty();
-    return c.json(await viewOf(ctx, party), 200, noStore);
+    return c.json({ party: await viewOf(ctx, party) }, 200, noStore);
   });
 
   app.get('/v1/parties/:id', session, validate('param', partyParams), async (c) => {
     const party = requireMember(await ctx.store.getParty(c.req.valid('param').id), c.get('session').user.id);
-    return c.json(await viewOf(ctx, party), 200, noStore);
+    return c.json({ party: await viewOf(ctx, party) }, 200, noStore);
   });
 
   app.post('/v1/parties/:id/invites', session, validate('param', partyParams), async (c) => {
@@ -87,10 +87,12 @@ export function partyRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.json({ party: await viewOf(ctx, joined) }, 200, noStore);
   });
 
-  // Yourself: leave (the leader leaving disbands). Someone else: only the leader may remove them.
+  // Yourself (your id, or `me` as in /v1/accounts/me): leave, and the leader leaving disbands.
+  // Someone else: only the leader may remove them.
   app.delete('/v1/parties/:id/members/:userId', session, validate('param', partyMemberParams), async (c) => {
     const { user } = c.get('session');
-    const { id, userId } = c.req.valid('param');
+    const { id, userId: named } = c.req.valid('param');
+    const userId = named === 'me' ? user.id : named;
     const party = requireMember(await ctx.store.getParty(id), user.id);
     if (userId !== user.id) {
       requireLeader(party, user.id);
