@@ -5,11 +5,11 @@ import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildPopulation, formParties } from './simulate/population.ts';
-import { formPartiesAt, formedAt, preparePlayer, queuePlayer, type PreparedPlayer } from './simulate/players.ts';
+import { formPartiesAt, formedAt, preparePlayer, queuePlayer, requestTimes, type PreparedPlayer } from './simulate/players.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
 import { renderSummary, type CrashReport } from './simulate/report.ts';
 import { startOwnServices, type OwnServices } from './simulate/services.ts';
-import { summarize, type PlayerOutcome } from './simulate/summary.ts';
+import { percentiles, summarize, type PlayerOutcome } from './simulate/summary.ts';
 
 const USAGE = `usage: pnpm simulate [options]
   --players N              simulated players (default 200, at most 20000)
@@ -168,6 +168,7 @@ async function main(): Promise<void> {
     });
     await formPartiesAt(issuerUrl, prepared);
     const queueStart = Date.now();
+    requestTimes.byRoute.clear();
     // Is this process keeping up? Late answers here are the load generator's, not the services'.
     const loopDelay = monitorEventLoopDelay({ resolution: 20 });
     loopDelay.enable();
@@ -224,6 +225,7 @@ async function main(): Promise<void> {
     const run = {
       elapsedMs: Date.now() - started,
       lostAfterMs,
+      requestMs: Object.fromEntries([...requestTimes.byRoute].map(([route, times]) => [route, { count: times.length, ...percentiles(times.map(Math.round)) }])),
       loopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
       allocator: allocator !== undefined,
       ...(allocator === undefined ? {} : { allocatorCalls: allocator.requests, allocations: allocator.allocations }),

@@ -49,7 +49,15 @@ async function main(config: MatchmakerConfig): Promise<void> {
     : undefined;
   if (feed === undefined) log.warn('revocation feed off (REVOCATIONS=off): bans apply only as tickets expire');
   await feed?.firstPoll;
-  const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, ...(config.fastLane ? { lane } : {}) });
+  const server = await startServer({
+    fetch: app.fetch,
+    port: config.port,
+    hostname: config.host,
+    // Idle connections outlive a resubmit interval (with its jitter): a client on schedule finds
+    // its connection open instead of opening a new one every time.
+    keepAliveTimeoutMs: Math.max(5_000, 2 * config.shared.resubmitIntervalMs + 1_000),
+    ...(config.fastLane ? { lane } : {}),
+  });
   matchmaker.startWarmup();
   const ticker = setInterval(() => {
     try {

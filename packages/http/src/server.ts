@@ -1,5 +1,5 @@
 // Serving a Hono app on Node with timeouts set and a clean stop.
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MAX_UNANSWERED, installLane, type FastLane } from './fast-lane.ts';
@@ -32,10 +32,18 @@ export interface ServeOptions {
    * request and response objects), so this bounds what such clients cost together. Default 10,000.
    */
   readonly maxConnections?: number;
+  /**
+   * Connections the kernel queues before this process accepts them (capped by the kernel's
+   * net.core.somaxconn). Default 4,096, not node's 511: thousands of clients reconnect at once
+   * after a restart or a network blip, and a full queue drops their SYNs, each dropped one
+   * costing its client a retransmission 1, then 3, then 7 seconds later.
+   */
+  readonly backlog?: number;
 }
 
 const MAX_HEADER_BYTES = 16_384;
 const MAX_CONNECTIONS = 10_000;
+const BACKLOG = 4_096;
 
 /**
  * Cuts off a connection with more unanswered requests than any client that reads its answers
@@ -91,9 +99,8 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
     return server;
   };
   return new Promise((resolve, reject) => {
-    const server = serve({
+    const server = createAdaptorServer({
       fetch: options.fetch,
-      port: options.port,
       hostname,
       createServer: withLane as typeof createServer,
       serverOptions: {
@@ -104,6 +111,7 @@ export function startServer(options: ServeOptions): Promise<ServerHandle> {
       },
     }) as Server;
     server.once('error', reject);
+    server.listen({ port: options.port, host: hostname, backlog: options.backlog ?? BACKLOG });
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;
       resolve({

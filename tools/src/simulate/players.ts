@@ -25,9 +25,23 @@ export interface PreparedPlayer {
 function fetchAs(index: number): Fetch {
   const address = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
   const dispatcher = new Agent({ connections: 4 });
-  return (input, init) =>
-    undiciFetch(input, { ...(init as UndiciInit), dispatcher, headers: { ...(init?.headers as Record<string, string>), [CLIENT_ADDRESS_HEADER]: address } }) as unknown as Promise<Response>;
+  return async (input, init) => {
+    const started = performance.now();
+    const response = (await undiciFetch(input, { ...(init as UndiciInit), dispatcher, headers: { ...(init?.headers as Record<string, string>), [CLIENT_ADDRESS_HEADER]: address } })) as unknown as Response;
+    requestTimes.record(`${init?.method ?? 'GET'} ${new URL(input).pathname.replace(/\/v1\/(admin|parties)\/.*/, '/v1/$1/…')}`, performance.now() - started);
+    return response;
+  };
 }
+
+/** Until the answer's headers, as the simulated clients saw it (their own queueing included), by request. */
+export const requestTimes = {
+  byRoute: new Map<string, number[]>(),
+  record(route: string, ms: number): void {
+    const times = this.byRoute.get(route);
+    if (times === undefined) this.byRoute.set(route, [ms]);
+    else if (times.length < 100_000) times.push(ms);
+  },
+};
 
 const PASSWORD = 'simulated-player-password';
 
