@@ -122,6 +122,53 @@ async function modeTeamSizes(issuerUrl: string): Promise<Map<string, number>> {
   return new Map(body.modes.map((m) => [m.name, m.teamSize]));
 }
 
+interface CpuReading {
+  readonly at: number;
+  readonly simulator: number;
+  readonly issuer?: number;
+  readonly matchmaker?: number;
+  readonly matchmakerPid: number;
+  readonly matchmakerLoopP99Ms?: number;
+}
+
+/** CPU seconds used so far by this process and by each service (its process_cpu_seconds_total), and the matchmaker's event-loop p99. */
+async function cpuReadings(own: OwnServices): Promise<CpuReading> {
+  const metric = async (url: string, name: string) => {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text().catch(() => '');
+    const value = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+  const { user, system } = process.cpuUsage();
+  const matchmaker = own.matchmaker();
+  const [issuer, mm, loop] = await Promise.all([
+    metric(own.issuerUrl, 'ticketbooth_issuer_process_cpu_seconds_total'),
+    metric(matchmaker.url, 'ticketbooth_matchmaker_process_cpu_seconds_total'),
+    metric(matchmaker.url, 'ticketbooth_matchmaker_nodejs_eventloop_lag_p99_seconds'),
+  ]);
+  return {
+    at: Date.now(),
+    simulator: (user + system) / 1e6,
+    matchmakerPid: matchmaker.pid,
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(mm === undefined ? {} : { matchmaker: mm }),
+    ...(loop === undefined ? {} : { matchmakerLoopP99Ms: Math.round(loop * 1000) }),
+  };
+}
+
+/** Cores each process used between two readings (a restarted matchmaker's are not comparable: left out). */
+function cpuShares(from: CpuReading, to: CpuReading) {
+  const seconds = (to.at - from.at) / 1000;
+  const cores = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : Math.round(((b - a) / seconds) * 100) / 100);
+  const matchmaker = from.matchmakerPid === to.matchmakerPid ? cores(from.matchmaker, to.matchmaker) : undefined;
+  const issuer = cores(from.issuer, to.issuer);
+  return {
+    simulator: cores(from.simulator, to.simulator)!,
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(matchmaker === undefined ? {} : { matchmaker }),
+    ...(to.matchmakerLoopP99Ms === undefined ? {} : { matchmakerLoopP99Ms: to.matchmakerLoopP99Ms }),
+  };
+}
+
 async function poolSize(matchmakerUrl: string): Promise<number> {
   const response = await fetch(`${matchmakerUrl}/v1/pools`, { signal: AbortSignal.timeout(1_000) });
   const body = (await response.json()) as { pools: Array<{ players: number }> };
@@ -187,6 +234,9 @@ async function main(): Promise<void> {
       searchingClients: track.inPool.reduce((sum, v) => sum + v, 0),
       inPools: await poolSize(own.matchmaker().url).catch(() => -1),
     })) : undefined;
+    // Who used the CPU while players queued: on a shared machine, the answer to "who was late".
+    const cpuAtStart = own ? await cpuReadings(own) : undefined;
+    const cpuUse = own ? sleep(Math.max(0, options.durationMs - 600)).then(async () => cpuShares(cpuAtStart!, await cpuReadings(own))) : undefined;
     const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, track, outcomes, queueStart, (line) => progress.done(progressLine(Date.now() - started, counts, options.players, line))) : undefined;
     const play = { acceptRate: options.acceptRate, seed: options.seed };
     const results = await Promise.all(
@@ -225,6 +275,7 @@ async function main(): Promise<void> {
     const run = {
       elapsedMs: Date.now() - started,
       lostAfterMs,
+      ...(cpuUse === undefined ? {} : { cpu: await cpuUse }),
       requestMs: Object.fromEntries([...requestTimes.byRoute].map(([route, times]) => [route, { count: times.length, ...percentiles(times.map(Math.round)) }])),
       loopDelayMs: { p50: Math.round(loopDelay.percentile(50) / 1e6), p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
       allocator: allocator !== undefined,

@@ -25,6 +25,8 @@ export interface RunFacts {
   readonly lostAfterMs: number;
   /** This process's event-loop delay while players queued: high means the simulator, not the services, was late. */
   readonly loopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Cores used while players queued, by process, and the matchmaker's event-loop p99 then. */
+  readonly cpu?: { readonly simulator: number; readonly issuer?: number; readonly matchmaker?: number; readonly matchmakerLoopP99Ms?: number };
   /** Per request kind while players queued: how many, and ms until the answer's headers as the clients saw it. */
   readonly requestMs?: Readonly<Record<string, { readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number }>>;
   readonly allocator: boolean;
@@ -66,6 +68,12 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
       : []),
     row('wall time (s)', (run.elapsedMs / 1000).toFixed(1)),
     ...(run.loopDelayMs === undefined ? [] : [row('simulator event-loop delay p50/p99/max (ms)', `${run.loopDelayMs.p50}/${run.loopDelayMs.p99}/${run.loopDelayMs.max}`)]),
+    ...(run.cpu === undefined
+      ? []
+      : [
+          row('cores used: simulator / issuer / matchmaker', `${run.cpu.simulator} / ${run.cpu.issuer ?? '-'} / ${run.cpu.matchmaker ?? '-'}`),
+          row('matchmaker event-loop delay p99 (ms)', run.cpu.matchmakerLoopP99Ms ?? '-'),
+        ]),
     ...Object.entries(run.requestMs ?? {})
       .sort(([, a], [, b]) => b.count - a.count)
       .map(([route, t]) => row(`${route.slice(0, 34)}: n, p50/p95/p99 ms`, `${t.count}, ${t.p50}/${t.p95}/${t.p99}`)),
