@@ -170,7 +170,7 @@ function cpuShares(from: CpuReading, to: CpuReading) {
 }
 
 async function poolSize(matchmakerUrl: string): Promise<number> {
-  const response = await fetch(`${matchmakerUrl}/v1/pools`, { signal: AbortSignal.timeout(1_000) });
+  const response = await fetch(`${matchmakerUrl}/v1/pools`, { signal: AbortSignal.timeout(5_000) });
   const body = (await response.json()) as { pools: Array<{ players: number }> };
   return body.pools.reduce((sum, pool) => sum + pool.players, 0);
 }
@@ -332,7 +332,7 @@ async function crashLater(
 ): Promise<CrashReport> {
   await sleep(Math.max(0, queueStart + atMs - Date.now()));
   const url = own.matchmaker().url;
-  const poolBeforeCrash = await poolSize(url);
+  const poolBeforeCrash = await poolSize(url).catch(() => -1);
   const searchingAtKill = [...track.searching.keys()].filter((i) => track.searching[i]);
   const killedAt = Date.now();
   mark(`<- matchmaker SIGKILLed ${((killedAt - queueStart) / 1000).toFixed(1)} s after queueing began`);
