@@ -22,14 +22,16 @@ export function measureMemory(players: number): MemoryFigure {
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as MemoryFigure;
 }
 
-/** Demo rules for duel 1v1 and squad 4v4; fewer repeats at 1M, where one tick takes seconds. */
+/** Demo rules for duel 1v1 and squad 4v4 (solo, and with parties); fewer repeats at 1M, where one tick takes seconds. */
 export function measureTicks(sizes: readonly number[], log: (line: string) => void): TickFigure[] {
   const shared = parseSharedConfig(DEMO_CONFIG);
   const figures: TickFigure[] = [];
   for (const players of sizes) {
-    for (const mode of ['duel', 'squad'] as const) {
+    // Squad twice: solo players, then 30 % of the same number in parties of 2-4.
+    for (const [mode, partyShare] of [['duel', 0], ['squad', 0], ['squad', 0.3]] as const) {
       const rules = shared.modes[mode]!;
-      const figure = timeTicks(players, `${mode} ${rules.teamSize}v${rules.teamSize}`, rules, players >= 1_000_000 ? 3 : 7);
+      const name = `${mode} ${rules.teamSize}v${rules.teamSize}${partyShare > 0 ? `, ${partyShare * 100} % in parties` : ''}`;
+      const figure = timeTicks(players, name, rules, players >= 1_000_000 ? 3 : 7, partyShare);
       log(`  formMatches ${players.toLocaleString('en')} ${figure.mode}: ${figure.medianMs.toFixed(1)} ms, ${figure.matches} matches`);
       figures.push(figure);
     }

@@ -9,21 +9,31 @@ export interface TickFigure {
   readonly matches: number;
 }
 
-/** Ratings roughly normal around 1500 (sd ~300), waits spread over the last minute. */
-export function benchPool(players: number, now: number, seed = 1): Waiting[] {
+/**
+ * Ratings roughly normal around 1500 (sd ~300), waits spread over the last minute. With
+ * `partyShare`, about that share of the players are in parties of 2 to `maxParty` (a party's
+ * members near its leader's rating): the same number of players, fewer entries.
+ */
+export function benchPool(players: number, now: number, seed = 1, partyShare = 0, maxParty = 4): Waiting[] {
   let state = seed >>> 0;
   const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  return Array.from({ length: players }, (_, i) => ({
-    sub: `player-${i.toString().padStart(7, '0')}`,
-    rating: Math.round(1500 + (random() + random() + random() + random() - 2) * 520),
-    queuedAt: now - Math.floor(random() * 60_000),
-    party: undefined,
-  }));
+  const rating = () => Math.round(1500 + (random() + random() + random() + random() - 2) * 520);
+  const pool: Waiting[] = [];
+  let inParties = 0;
+  for (let i = 0; i < players; ) {
+    const size = inParties < players * partyShare ? Math.min(players - i, 2 + Math.floor(random() * (maxParty - 1))) : 1;
+    const leader = rating();
+    const party = Array.from({ length: size - 1 }, (_, m) => ({ sub: `player-${(i + m + 1).toString().padStart(7, '0')}`, rating: leader + Math.round((random() - 0.5) * 200) }));
+    pool.push({ sub: `player-${i.toString().padStart(7, '0')}`, rating: leader, queuedAt: now - Math.floor(random() * 60_000), party: size > 1 ? party : undefined });
+    if (size > 1) inParties += size;
+    i += size;
+  }
+  return pool;
 }
 
-export function timeTicks(players: number, mode: string, rules: ModeRules, rounds = 7): TickFigure {
+export function timeTicks(players: number, mode: string, rules: ModeRules, rounds = 7, partyShare = 0): TickFigure {
   const now = Date.parse('2030-01-01T00:00:00Z');
-  const pool = benchPool(players, now);
+  const pool = benchPool(players, now, 1, partyShare, rules.teamSize);
   formMatches(pool, rules, now); // warm the JIT
   const samples: number[] = [];
   let matches = 0;
