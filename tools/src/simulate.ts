@@ -133,18 +133,18 @@ interface CpuReading {
 
 /** CPU seconds used so far by this process and by each service (its process_cpu_seconds_total), and the matchmaker's event-loop p99. */
 async function cpuReadings(own: OwnServices): Promise<CpuReading> {
-  const metric = async (url: string, name: string) => {
-    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text().catch(() => '');
-    const value = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1];
-    return value === undefined ? undefined : Number(value);
+  // One scrape per service: a scrape resets the event-loop histogram it reports.
+  const scrape = async (url: string) => (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text().catch(() => '');
+  const value = (text: string, name: string) => {
+    const found = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1];
+    return found === undefined ? undefined : Number(found);
   };
   const { user, system } = process.cpuUsage();
   const matchmaker = own.matchmaker();
-  const [issuer, mm, loop] = await Promise.all([
-    metric(own.issuerUrl, 'ticketbooth_issuer_process_cpu_seconds_total'),
-    metric(matchmaker.url, 'ticketbooth_matchmaker_process_cpu_seconds_total'),
-    metric(matchmaker.url, 'ticketbooth_matchmaker_nodejs_eventloop_lag_p99_seconds'),
-  ]);
+  const [issuerText, matchmakerText] = await Promise.all([scrape(own.issuerUrl), scrape(matchmaker.url)]);
+  const issuer = value(issuerText, 'ticketbooth_issuer_process_cpu_seconds_total');
+  const mm = value(matchmakerText, 'ticketbooth_matchmaker_process_cpu_seconds_total');
+  const loop = value(matchmakerText, 'ticketbooth_matchmaker_nodejs_eventloop_lag_p99_seconds');
   return {
     at: Date.now(),
     simulator: (user + system) / 1e6,
