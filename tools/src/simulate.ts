@@ -237,7 +237,15 @@ async function main(): Promise<void> {
     // Who used the CPU while players queued: on a shared machine, the answer to "who was late".
     const cpuAtStart = own ? await cpuReadings(own) : undefined;
     const cpuUse = own ? sleep(Math.max(0, options.durationMs - 600)).then(async () => cpuShares(cpuAtStart!, await cpuReadings(own))) : undefined;
-    const crashRun = own && options.killAtMs !== undefined ? crashLater(own, options.killAtMs, track, outcomes, queueStart, (line) => progress.done(progressLine(Date.now() - started, counts, options.players, line))) : undefined;
+    // Awaited only after every player is done: a failure here must not end the process meanwhile
+    // (an unhandled rejection would leave the services it started running).
+    const crashRun =
+      own && options.killAtMs !== undefined
+        ? crashLater(own, options.killAtMs, track, outcomes, queueStart, (line) => progress.done(progressLine(Date.now() - started, counts, options.players, line))).catch((error: unknown) => {
+            console.error(`crash measurement failed: ${error instanceof Error ? error.message : String(error)}`);
+            return undefined;
+          })
+        : undefined;
     const play = { acceptRate: options.acceptRate, seed: options.seed };
     const results = await Promise.all(
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
