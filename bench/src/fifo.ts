@@ -2,7 +2,7 @@
 // Players queue at their arrival, a tick every `tickMs` (none before `warmupMs`) takes each
 // pool's waiting players in arrival order, a full lobby at a time, and a player learns of the
 // match at that tick (the SDK's push stream). Teams are filled in arrival order: no balancing.
-import type { ModeRules } from '@ticketbooth/config';
+import { teamSizeOf, type ModeRules } from '@ticketbooth/config';
 
 export interface Arrival {
   readonly rating: number;
@@ -38,7 +38,7 @@ export function matchFifo(crowd: readonly Arrival[], modes: Readonly<Record<stri
     for (const [key, queue] of waiting) {
       const rules = modes[key.split('/')[0]!];
       if (rules === undefined) throw new TypeError(`unknown mode in ${key}`);
-      const lobby = rules.teams * rules.teamSize;
+      const lobby = rules.teams * teamSizeOf(rules).max;
       const arrived = queue.filter((p) => p.arrivesAtMs <= at);
       const matched = Math.floor(arrived.length / lobby) * lobby;
       for (let from = 0; from < matched; from += lobby) {

@@ -1,7 +1,7 @@
 // Part 4: heap per queued player (the matchmaker bench's memory child, real submit path) and
 // formMatches on one pool of 10k, 100k and 1M players.
 import { spawnSync } from 'node:child_process';
-import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
+import { DEMO_CONFIG, parseSharedConfig, teamSizeOf } from '@ticketbooth/config';
 import { timeTicks, type TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
 import { REPO_DIR, canPin } from './children.ts';
 
@@ -30,7 +30,7 @@ export function measureTicks(sizes: readonly number[], log: (line: string) => vo
     // Squad twice: solo players, then 30 % of the same number in parties of 2-4.
     for (const [mode, partyShare] of [['duel', 0], ['squad', 0], ['squad', 0.3]] as const) {
       const rules = shared.modes[mode]!;
-      const name = `${mode} ${rules.teamSize}v${rules.teamSize}${partyShare > 0 ? `, ${partyShare * 100} % in parties` : ''}`;
+      const name = `${mode} ${teamSizeOf(rules).max}v${teamSizeOf(rules).max}${partyShare > 0 ? `, ${partyShare * 100} % in parties` : ''}`;
       const figure = timeTicks(players, name, rules, players >= 1_000_000 ? 3 : 7, partyShare);
       log(`  formMatches ${players.toLocaleString('en')} ${figure.mode}: ${figure.medianMs.toFixed(1)} ms, ${figure.matches} matches`);
       figures.push(figure);

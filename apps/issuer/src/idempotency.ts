@@ -11,8 +11,8 @@
 // into the future or replay one that has already expired.
 import { createHmac, hkdfSync } from 'node:crypto';
 import { Problem } from '@ticketbooth/http';
-import type { SigningKey } from '@ticketbooth/tickets';
-import { sortedRecord } from './tickets.ts';
+import type { Attributes, SigningKey } from '@ticketbooth/tickets';
+import { canonicalAttributes, sortedRecord } from './tickets.ts';
 
 const KEY_PATTERN = /^(\d{13})\.([A-Za-z0-9_-]{16,64})$/;
 /** How far ahead of our clock a client's key time may be; less than verifiers' leeway. */
@@ -56,6 +56,7 @@ export interface IdempotentInputs {
   readonly region: string;
   readonly previousTicket?: string;
   readonly latencies?: Readonly<Record<string, number>>;
+  readonly attributes?: Attributes;
   readonly key: string;
 }
 
@@ -68,6 +69,7 @@ function canonicalRequest(inputs: IdempotentInputs): unknown[] {
     inputs.region,
     inputs.previousTicket ?? null,
     inputs.latencies === undefined ? null : sortedRecord(inputs.latencies),
+    inputs.attributes === undefined ? null : canonicalAttributes(inputs.attributes),
     inputs.key,
   ];
 }

@@ -7,12 +7,12 @@
 // party's state. Ed25519 signatures are deterministic: equal claims sign to equal bytes.
 import type { SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
-import type { Member, Pool, SigningKey } from '@ticketbooth/tickets';
+import type { Attributes, Member, Pool, SigningKey } from '@ticketbooth/tickets';
 import { keyedJti } from './idempotency.ts';
 import { requireMember } from './parties.ts';
 import type { Party } from './store/party-store.ts';
 import type { UserStore } from './store/user-store.ts';
-import { sortedRecord } from './tickets.ts';
+import { canonicalAttributes, sortedRecord } from './tickets.ts';
 
 export interface TicketParty {
   readonly party: Party;
@@ -61,6 +61,7 @@ export interface PartyTicketIdentity {
   readonly pool: Pool;
   readonly queuedAt: number;
   readonly latencies?: Readonly<Record<string, number>>;
+  readonly attributes?: Attributes;
 }
 
 /**
@@ -78,5 +79,6 @@ export function partyTicketJti(signingKey: SigningKey, ticket: PartyTicketIdenti
     ticket.pool.region,
     ticket.queuedAt,
     ticket.latencies === undefined ? null : sortedRecord(ticket.latencies),
+    ticket.attributes === undefined ? null : canonicalAttributes(ticket.attributes),
   ]);
 }

@@ -1,5 +1,5 @@
 // Request and response shapes: the same zod schemas validate requests and generate /openapi.json.
-import { memberSchema, pasetoDate, publicKeySetSchema, slug } from '@ticketbooth/tickets';
+import { attributesSchema, memberSchema, pasetoDate, publicKeySetSchema, slug } from '@ticketbooth/tickets';
 import { z } from 'zod';
 import { loginPassword, loginUsername, newPassword, newUsername } from './credentials.ts';
 
@@ -27,7 +27,10 @@ export const ticketRequest = z
       .record(slug, z.number().int().min(0).max(60_000))
       .refine((l) => Object.keys(l).length <= 64, 'at most 64 regions')
       .optional()
-      .meta({ description: 'Measured round-trip milliseconds per region' }),
+      .meta({ description: 'Measured round-trip milliseconds per region (required by a mode with a latency rule)' }),
+    attributes: attributesSchema
+      .optional()
+      .meta({ description: 'Attributes the issuer vouches for in the ticket (see GET /v1/modes): a value from the allow-list each, or a list of them for a set attribute' }),
   })
   .meta({ id: 'TicketRequest' });
 export const ticketResponse = z
@@ -67,8 +70,22 @@ export const partyAnswer = z.strictObject({ party: partyResponse }).meta({ id: '
 
 export const modesResponse = z
   .strictObject({
-    modes: z.array(z.strictObject({ name: slug, teams: z.number().int(), teamSize: z.number().int(), maxPartySize: z.number().int() })),
+    modes: z.array(
+      z.strictObject({
+        name: slug,
+        teams: z.number().int(),
+        teamSize: z.number().int().meta({ description: 'Players per team while the pool fills teams' }),
+        minTeamSize: z.number().int().meta({ description: 'Fewest players per team after the mode\'s shrink wait (equal to teamSize when fixed)' }),
+        maxPartySize: z.number().int(),
+        latency: z
+          .strictObject({ maxMs: z.number().int(), widenToMs: z.number().int(), widenAfterMs: z.number().int() })
+          .nullable()
+          .meta({ description: 'The latency rule: tickets of this mode must carry latencies; null: one pool per region' }),
+        attributes: z.strictObject({ equal: z.array(slug), intersect: z.array(slug) }).meta({ description: 'Attributes that must be equal, and set attributes that must intersect, across a match' }),
+      }),
+    ),
     regions: z.array(slug),
+    attributes: z.record(slug, z.strictObject({ values: z.array(z.string()), set: z.boolean() })).meta({ description: 'Attributes a ticket request may name, with their allowed values' }),
   })
   .meta({ id: 'Modes' });
 

@@ -19,43 +19,43 @@ function problemCode(run: () => unknown): string | undefined {
 
 describe('chooseQueuedAt', () => {
   it('starts now without a previous ticket', () => {
-    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, undefined)).toBe(T0);
+    expect(chooseQueuedAt(config, 'u1', soloGroup('u1'), pool, T0, undefined)).toBe(T0);
   });
 
   it('carries the wait over from the same player and pool', () => {
-    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool, queuedAt: T0 - 90_000 })).toBe(T0 - 90_000);
+    expect(chooseQueuedAt(config, 'u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool, queuedAt: T0 - 90_000 })).toBe(T0 - 90_000);
   });
 
   it('starts again when the pool changed', () => {
-    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool: { mode: 'duel', region: 'na' }, queuedAt: T0 - 1 })).toBe(T0);
+    expect(chooseQueuedAt(config, 'u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool: { mode: 'duel', region: 'na' }, queuedAt: T0 - 1 })).toBe(T0);
   });
 
   it('refuses another player’s ticket', () => {
-    expect(problemCode(() => chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u2', pool, queuedAt: T0 - 1 }))).toBe('403 ticket-not-yours');
+    expect(problemCode(() => chooseQueuedAt(config, 'u1', soloGroup('u1'), pool, T0, { sub: 'u2', pool, queuedAt: T0 - 1 }))).toBe('403 ticket-not-yours');
   });
 
   it('never queues a player in the future', () => {
-    expect(chooseQueuedAt('u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool, queuedAt: T0 + 5_000 })).toBe(T0);
+    expect(chooseQueuedAt(config, 'u1', soloGroup('u1'), pool, T0, { sub: 'u1', pool, queuedAt: T0 + 5_000 })).toBe(T0);
   });
 
   it('carries a party’s wait only to the very same party, whichever member asks', () => {
     const party = { leader: 'lead', members: ['m1', 'm2'] };
     const previous = { sub: 'lead', pool, queuedAt: T0 - 60_000, party: ['m2', 'm1'] };
-    for (const caller of ['lead', 'm1', 'm2']) expect(chooseQueuedAt(caller, party, pool, T0, previous)).toBe(T0 - 60_000);
+    for (const caller of ['lead', 'm1', 'm2']) expect(chooseQueuedAt(config, caller, party, pool, T0, previous)).toBe(T0 - 60_000);
     // Someone joined, someone left, or the leader queued alone before: a new search.
-    expect(chooseQueuedAt('m1', { leader: 'lead', members: ['m1', 'm2', 'm3'] }, pool, T0, previous)).toBe(T0);
-    expect(chooseQueuedAt('m1', { leader: 'lead', members: ['m1'] }, pool, T0, previous)).toBe(T0);
-    expect(chooseQueuedAt('m1', party, pool, T0, { sub: 'lead', pool, queuedAt: T0 - 1 })).toBe(T0);
-    expect(chooseQueuedAt('m1', party, pool, T0, { ...previous, pool: { mode: 'duel', region: 'na' } })).toBe(T0);
+    expect(chooseQueuedAt(config, 'm1', { leader: 'lead', members: ['m1', 'm2', 'm3'] }, pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt(config, 'm1', { leader: 'lead', members: ['m1'] }, pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt(config, 'm1', party, pool, T0, { sub: 'lead', pool, queuedAt: T0 - 1 })).toBe(T0);
+    expect(chooseQueuedAt(config, 'm1', party, pool, T0, { ...previous, pool: { mode: 'duel', region: 'na' } })).toBe(T0);
   });
 
   it('takes a ticket that names the caller but starts again when the group changed; refuses anyone else’s', () => {
     const previous = { sub: 'lead', pool, queuedAt: T0 - 60_000, party: ['m1'] };
-    expect(chooseQueuedAt('m1', soloGroup('m1'), pool, T0, previous)).toBe(T0);
-    expect(chooseQueuedAt('lead', soloGroup('lead'), pool, T0, previous)).toBe(T0);
-    expect(chooseQueuedAt('m1', { leader: 'other', members: ['m1'] }, pool, T0, previous)).toBe(T0);
-    expect(problemCode(() => chooseQueuedAt('m3', { leader: 'm4', members: ['m3'] }, pool, T0, previous))).toBe('403 ticket-not-yours');
-    expect(problemCode(() => chooseQueuedAt('m3', soloGroup('m3'), pool, T0, previous))).toBe('403 ticket-not-yours');
+    expect(chooseQueuedAt(config, 'm1', soloGroup('m1'), pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt(config, 'lead', soloGroup('lead'), pool, T0, previous)).toBe(T0);
+    expect(chooseQueuedAt(config, 'm1', { leader: 'other', members: ['m1'] }, pool, T0, previous)).toBe(T0);
+    expect(problemCode(() => chooseQueuedAt(config, 'm3', { leader: 'm4', members: ['m3'] }, pool, T0, previous))).toBe('403 ticket-not-yours');
+    expect(problemCode(() => chooseQueuedAt(config, 'm3', soloGroup('m3'), pool, T0, previous))).toBe('403 ticket-not-yours');
   });
 });
 
@@ -106,5 +106,38 @@ describe('buildTicketClaims', () => {
       rating: 1520,
     });
     expect(Object.keys(claims.latencies ?? {})).toEqual(['eu', 'na']);
+  });
+});
+
+describe('ticket rules: latency modes and attributes', () => {
+  const rules = parseSharedConfig({
+    ...DEMO_CONFIG,
+    attributes: { build: { values: ['1.4', '1.5'] }, crossplay: { values: ['pc', 'ps5', 'any'], set: true } },
+    modes: { duel: { teams: 2, teamSize: 1 }, near: { teams: 2, teamSize: 2, latency: { maxMs: 60, widenToMs: 150, widenAfterMs: 30_000 } } },
+  });
+  const near = { mode: 'near', region: 'eu' };
+
+  it('requires latencies in a latency mode, and keeps the wait when only the home region changes', () => {
+    expect(problemCode(() => checkPool(rules, near))).toBe('422 latencies-required');
+    expect(problemCode(() => checkPool(rules, near, {}))).toBe('422 latencies-required');
+    expect(problemCode(() => checkPool(rules, near, { eu: 30 }))).toBeUndefined();
+    const previous = { sub: 'u1', pool: { mode: 'near', region: 'na' }, queuedAt: T0 - 40_000 };
+    expect(chooseQueuedAt(rules, 'u1', soloGroup('u1'), near, T0, previous)).toBe(T0 - 40_000);
+    expect(chooseQueuedAt(rules, 'u1', soloGroup('u1'), pool, T0, { ...previous, pool: { mode: 'duel', region: 'na' } })).toBe(T0);
+  });
+
+  it('vouches only for declared attributes with allowed values of the right shape', () => {
+    expect(problemCode(() => checkPool(rules, pool, undefined, { build: '1.5', crossplay: ['pc', 'any'] }))).toBeUndefined();
+    expect(problemCode(() => checkPool(rules, pool, undefined, { rank: 'gold' }))).toBe('422 unknown-attribute');
+    expect(problemCode(() => checkPool(rules, pool, undefined, { build: '9.9' }))).toBe('422 attribute-not-allowed');
+    expect(problemCode(() => checkPool(rules, pool, undefined, { build: ['1.5'] }))).toBe('422 attribute-not-allowed');
+    expect(problemCode(() => checkPool(rules, pool, undefined, { crossplay: 'pc' }))).toBe('422 attribute-not-allowed');
+    expect(problemCode(() => checkPool(rules, pool, undefined, { crossplay: ['pc', 'xbox'] }))).toBe('422 attribute-not-allowed');
+  });
+
+  it('signs attributes in one canonical form', () => {
+    const claims = buildTicketClaims(rules, { userId: 'u1', pool, rating: 1500, queuedAt: T0, issuedAt: T0, jti: 'j', attributes: { crossplay: ['ps5', 'any', 'ps5'], build: '1.5' } });
+    expect(JSON.stringify(claims.attributes)).toBe('{"build":"1.5","crossplay":["any","ps5"]}');
+    expect(ticketClaims.parse(claims)).toEqual(claims);
   });
 });

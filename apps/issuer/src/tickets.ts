@@ -1,7 +1,7 @@
 // The ticket policy: which claims a player's ticket carries. Pure; the route gathers the inputs.
 import { Problem } from '@ticketbooth/http';
-import { toPasetoDate, type Member, type Pool, type TicketClaims } from '@ticketbooth/tickets';
-import type { SharedConfig } from '@ticketbooth/config';
+import { toPasetoDate, type Attributes, type Member, type Pool, type TicketClaims } from '@ticketbooth/tickets';
+import { poolKeyOf, type SharedConfig } from '@ticketbooth/config';
 
 export interface PreviousTicket {
   readonly sub: string;
@@ -29,6 +29,7 @@ export const soloGroup = (userId: string): TicketGroup => ({ leader: userId, mem
  * transferable, so another player's ticket is refused.
  */
 export function chooseQueuedAt(
+  config: Pick<SharedConfig, 'modes'>,
   callerId: string,
   group: TicketGroup,
   pool: Pool,
@@ -38,7 +39,8 @@ export function chooseQueuedAt(
   if (previous === undefined) return issuedAt;
   const isCallers = previous.sub === callerId || previous.sub === group.leader || (previous.party ?? []).includes(callerId);
   if (!isCallers) throw new Problem(403, 'ticket-not-yours', 'Previous ticket belongs to another player');
-  if (previous.pool.mode !== pool.mode || previous.pool.region !== pool.region) return issuedAt;
+  // Under a latency rule the region is not a pool: a new home region keeps the wait.
+  if (poolKeyOf(config, previous.pool) !== poolKeyOf(config, pool)) return issuedAt;
   if (!isSameGroup(previous, group)) return issuedAt;
   return Math.min(previous.queuedAt, issuedAt);
 }
@@ -58,14 +60,44 @@ export interface TicketInput {
   /** The other members of the leader `userId`'s party, in joining order. */
   readonly party?: readonly Member[];
   readonly latencies?: Readonly<Record<string, number>>;
+  readonly attributes?: Attributes;
 }
 
-/** Checks a requested pool against config: 422 for a mode or region this deployment does not offer. */
-export function checkPool(config: SharedConfig, pool: Pool, latencies?: Readonly<Record<string, number>>): void {
+/**
+ * Checks a ticket request against config: 422 for a mode or region this deployment does not
+ * offer, missing latencies under a latency rule, or an attribute the issuer does not vouch for
+ * (an undeclared name, a value outside its allow-list, one value for a set or a set for one).
+ */
+export function checkPool(
+  config: SharedConfig,
+  pool: Pool,
+  latencies?: Readonly<Record<string, number>>,
+  attributes?: Attributes,
+): void {
   if (!Object.hasOwn(config.modes, pool.mode)) throw unknownMode(config, pool.mode);
   const unknown = [pool.region, ...Object.keys(latencies ?? {})].find((r) => !config.regions.includes(r));
   if (unknown !== undefined) {
     throw new Problem(422, 'unknown-region', 'Unknown region', `${echo(unknown)}; regions offered: ${config.regions.join(', ')}`);
+  }
+  if (config.modes[pool.mode]!.latency !== undefined && Object.keys(latencies ?? {}).length === 0) {
+    throw new Problem(422, 'latencies-required', 'Latencies required', `${pool.mode} matches by latency: send latencies, measured ms per region (${config.regions.join(', ')})`);
+  }
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    const declared = Object.hasOwn(config.attributes, name) ? config.attributes[name] : undefined;
+    if (declared === undefined) {
+      const offered = Object.keys(config.attributes).join(', ') || 'none';
+      throw new Problem(422, 'unknown-attribute', 'Unknown attribute', `${echo(name)}; attributes vouched for: ${offered}`);
+    }
+    const values = typeof value === 'string' ? [value] : value;
+    const outside = values.find((v) => !declared.values.includes(v));
+    if (declared.set !== (typeof value !== 'string') || outside !== undefined) {
+      throw new Problem(
+        422,
+        'attribute-not-allowed',
+        'Attribute value not allowed',
+        `${name}: ${outside === undefined ? (declared.set ? 'expected a list of values' : 'expected one value') : `${echo(outside)} is not allowed`}; allowed: ${declared.values.join(', ')}`,
+      );
+    }
   }
 }
 
@@ -93,7 +125,13 @@ export function buildTicketClaims(config: SharedConfig, input: TicketInput): Tic
     queuedAt: toPasetoDate(input.queuedAt),
     ...(input.party === undefined ? {} : { party: input.party.map((m) => ({ sub: m.sub, rating: m.rating })) }),
     ...(input.latencies === undefined ? {} : { latencies: sortedRecord(input.latencies) }),
+    ...(input.attributes === undefined || Object.keys(input.attributes).length === 0 ? {} : { attributes: canonicalAttributes(input.attributes) }),
   };
+}
+
+/** Names in order, set values sorted and once each: equal requests sign equal bytes. */
+export function canonicalAttributes(attributes: Attributes): Attributes {
+  return sortedRecord(Object.fromEntries(Object.entries(attributes).map(([name, v]) => [name, typeof v === 'string' ? v : [...new Set(v)].sort()])));
 }
 
 /** Same content, keys in one order: equal requests must serialize to equal bytes. */

@@ -1,5 +1,5 @@
 // formMatches time for one pool of N players: median of several ticks on the same snapshot.
-import type { ModeRules } from '@ticketbooth/config';
+import { teamSizeOf, type ModeRules } from '@ticketbooth/config';
 import { formMatches, type Waiting } from '../src/form-matches.ts';
 
 export interface TickFigure {
@@ -33,7 +33,7 @@ export function benchPool(players: number, now: number, seed = 1, partyShare = 0
 
 export function timeTicks(players: number, mode: string, rules: ModeRules, rounds = 7, partyShare = 0): TickFigure {
   const now = Date.parse('2030-01-01T00:00:00Z');
-  const pool = benchPool(players, now, 1, partyShare, rules.teamSize);
+  const pool = benchPool(players, now, 1, partyShare, teamSizeOf(rules).max);
   formMatches(pool, rules, now); // warm the JIT
   const samples: number[] = [];
   let matches = 0;

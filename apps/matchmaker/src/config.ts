@@ -1,7 +1,7 @@
 // The only reader of process.env and config files: parsed once, failing fast with a readable message.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, documented as d, envInt as int, parseWith, sharedConfigFromEnv, withoutEmpty, type SharedConfig } from '@ticketbooth/config';
+import { ConfigError, documented as d, envInt as int, parseWith, poolKeysOf, sharedConfigFromEnv, withoutEmpty, type SharedConfig } from '@ticketbooth/config';
 import { z } from 'zod';
 import { DEFAULT_REFUSALS, type RefusalBudgetOptions } from './refusal-budget.ts';
 
@@ -69,7 +69,7 @@ export const matchmakerEnvSchema = z.object({
   MATCHMAKER_POOLS: d(
     z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*(,[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*)*$/, 'expected "mode/region,..."')
+      .regex(/^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)?(,[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)?)*$/, 'expected "mode/region,..." ("mode" for a mode with a latency rule)')
       .optional(),
     { description: 'Pools to serve, instead of those the shard map gives this instance.', defaultText: 'from the shard map', example: 'duel/eu,squad/eu' },
   ),
@@ -129,10 +129,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = e.MATCHMAKER_PORT ?? e.PORT ?? 8701;
   const publicUrl = e.MATCHMAKER_PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`;
   const pools = e.MATCHMAKER_POOLS === undefined ? servedPools(shared, publicUrl) : e.MATCHMAKER_POOLS.split(',');
+  const configured = poolKeysOf(shared);
   for (const pool of pools) {
-    const [mode, region] = pool.split('/') as [string, string];
-    if (!Object.hasOwn(shared.modes, mode) || !shared.regions.includes(region)) {
-      throw new ConfigError(`invalid config (environment):\n  - MATCHMAKER_POOLS: ${pool} is not a configured mode/region`);
+    if (!configured.includes(pool)) {
+      throw new ConfigError(`invalid config (environment):\n  - MATCHMAKER_POOLS: ${pool} is not a configured pool (${configured.join(', ')})`);
     }
   }
   if (pools.length === 0) {
@@ -212,15 +212,10 @@ function keyFileOf(e: { MATCHMAKER_KEY_FILE?: string | undefined; TICKETBOOTH_HO
 export function servedPools(shared: SharedConfig, publicUrl: string): string[] {
   const self = normalizeUrl(publicUrl);
   const isDefault = normalizeUrl(shared.matchmakers.default) === self;
-  const pools: string[] = [];
-  for (const mode of Object.keys(shared.modes)) {
-    for (const region of shared.regions) {
-      const key = `${mode}/${region}`;
-      const mapped = shared.matchmakers.pools[key];
-      if (mapped === undefined ? isDefault : normalizeUrl(mapped) === self) pools.push(key);
-    }
-  }
-  return pools;
+  return poolKeysOf(shared).filter((key) => {
+    const mapped = shared.matchmakers.pools[key];
+    return mapped === undefined ? isDefault : normalizeUrl(mapped) === self;
+  });
 }
 
 function normalizeUrl(url: string): string {

@@ -27,7 +27,7 @@ describe('explainSearch', () => {
     const me = w('me', 1500, 0, [{ sub: 'friend', rating: 1700 }]); // mean 1600
     const x = explainSearch(me, [me, w('beyond', 2300)], duel, T0, 1_000);
     expect(x.group).toEqual({ players: 2, rating: 1600 });
-    expect(x.nearestIncompatible).toEqual({ ratingGap: 700, reachableInMs: null });
+    expect(x.nearestIncompatible).toEqual({ ratingGap: 700, blockedBy: 'rating', reachableInMs: null });
     expect(x.compatibleNow).toEqual({ groups: 0, players: 0 });
   });
 
@@ -35,5 +35,36 @@ describe('explainSearch', () => {
     const me = w('me', 1500);
     const pool = Array.from({ length: 50 }, (_, i) => w(`p${i}`, 1500));
     expect(explainSearch(me, pool, duel, T0, 10)).toMatchObject({ scanned: 10, compatibleNow: { groups: 10 } });
+  });
+
+  it('explains the latency bound, when each region opens, and that latency is what keeps two apart', () => {
+    const rules: MatchRules = { ...duel, latency: { maxMs: 50, widenToMs: 150, widenAfterMs: 20_000 } };
+    const me: Waiting = { sub: 'me', rating: 1500, queuedAt: T0 - 4_000, latencies: { eu: 30, na: 90, sa: 200 } };
+    const other: Waiting = { sub: 'other', rating: 1500, queuedAt: T0 - 4_000, latencies: { na: 40 } };
+    const x = explainSearch(me, [me, other], rules, T0, 1_000);
+    // Bound after 4 s: 50 + 100 x 4/20 = 70; na (90) opens at 8 s, sa (200) never.
+    expect(x.latency).toEqual({
+      boundMs: 70,
+      widenToMs: 150,
+      widestInMs: 16_000,
+      regions: [
+        { region: 'eu', latencyMs: 30, eligibleInMs: 0 },
+        { region: 'na', latencyMs: 90, eligibleInMs: 4_000 },
+        { region: 'sa', latencyMs: 200, eligibleInMs: null },
+      ],
+    });
+    expect(x.compatibleNow).toEqual({ groups: 0, players: 0 });
+    expect(x.nearestIncompatible).toEqual({ ratingGap: 0, blockedBy: 'latency', reachableInMs: 4_000 });
+  });
+
+  it('says when smaller teams are allowed, and counts those whose attributes never fit', () => {
+    const rules: MatchRules = { ...duel, teamSize: { min: 1, max: 3, shrinkAfterMs: 20_000 }, attributes: { equal: ['build'], intersect: [] } };
+    const me: Waiting = { sub: 'me', rating: 1500, queuedAt: T0 - 5_000, attributes: { build: '1.5' } };
+    const pool = [me, { sub: 'old', rating: 1500, queuedAt: T0, attributes: { build: '1.4' } }, { sub: 'same', rating: 1500, queuedAt: T0, attributes: { build: '1.5' } }];
+    const x = explainSearch(me, pool, rules, T0, 1_000);
+    expect(x.size).toEqual({ teams: 2, teamSize: 3, minTeamSize: 1, smallerTeamsInMs: 15_000, playersNeeded: 6 });
+    expect(x.attributeMismatches).toBe(1);
+    expect(x.compatibleNow).toEqual({ groups: 1, players: 1 });
+    expect(explainSearch(me, pool, rules, T0 + 15_000, 1_000).size).toMatchObject({ smallerTeamsInMs: 0, playersNeeded: 2 });
   });
 });

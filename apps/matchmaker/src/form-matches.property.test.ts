@@ -7,7 +7,7 @@ import { formMatches, type MatchRules, type Waiting } from './form-matches.ts';
 import { ratingWindow } from './widening.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
-const squad: MatchRules = { teams: 2, teamSize: 4, ratingWindow: { initial: 50, widenPerSecond: 10, max: 600 } };
+const squad = { teams: 2, teamSize: 4, ratingWindow: { initial: 50, widenPerSecond: 10, max: 600 } } satisfies MatchRules;
 
 /** Groups of 1-4 players with distinct subs, ratings 800-2200, waits up to 90 s. */
 const pool: fc.Arbitrary<Waiting[]> = fc

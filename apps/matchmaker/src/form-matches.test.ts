@@ -6,7 +6,7 @@ import { ratingWindow } from './widening.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const duel: MatchRules = { teams: 2, teamSize: 1, ratingWindow: { initial: 50, widenPerSecond: 10, max: 600 } };
-const squad: MatchRules = { teams: 2, teamSize: 4, ratingWindow: { initial: 50, widenPerSecond: 10, max: 600 } };
+const squad = { teams: 2, teamSize: 4, ratingWindow: { initial: 50, widenPerSecond: 10, max: 600 } } satisfies MatchRules;
 
 const waiting = (sub: string, rating: number, queuedAt = T0, party?: Member[]): Waiting =>
   party ? { sub, rating, queuedAt, party } : { sub, rating, queuedAt };
@@ -164,5 +164,83 @@ describe('formMatches', () => {
     expect(formMatches([big, waiting('c', 1500)], duel, T0)).toEqual([]);
     const matches = formMatches([big, waiting('c', 1500), waiting('d', 1500)], duel, T0);
     expect(subsOf(matches)).toEqual([[['c'], ['d']]]);
+  });
+});
+
+describe('formMatches under the latency rule', () => {
+  const near: MatchRules = { ...duel, latency: { maxMs: 60, widenToMs: 160, widenAfterMs: 20_000 } };
+  const at = (sub: string, latencies: Record<string, number>, waitedMs = 0): Waiting => ({ sub, rating: 1500, queuedAt: T0 - waitedMs, latencies });
+
+  it('places the match in the region with the lowest worst-member latency', () => {
+    const [match] = formMatches([at('a', { eu: 20, na: 50 }), at('b', { eu: 55, na: 30 })], near, T0);
+    // eu: worst 55; na: worst 50.
+    expect(match).toMatchObject({ region: 'na', worstLatencyMs: 50 });
+  });
+
+  it('keeps players apart until the bound, widening with the signed wait, reaches a shared region', () => {
+    const players = (waitedMs: number) => [at('a', { eu: 30, na: 140 }, waitedMs), at('b', { eu: 110, na: 30 }, waitedMs)];
+    expect(formMatches(players(0), near, T0)).toEqual([]);
+    // Bound after 10 s: 60 + 100 x 10/20 = 110: b may play in eu.
+    expect(formMatches(players(10_000), near, T0)).toMatchObject([{ region: 'eu', worstLatencyMs: 110 }]);
+  });
+
+  it('never matches a ticket without latencies, and ignores regions it has no figure for', () => {
+    expect(formMatches([{ sub: 'a', rating: 1500, queuedAt: T0 }, at('b', { eu: 10 })], near, T0)).toEqual([]);
+    expect(formMatches([at('a', { eu: 10 }), at('b', { na: 10 })], near, T0 - 60_000)).toEqual([]);
+  });
+});
+
+describe('formMatches with a team size range', () => {
+  const flexible: MatchRules = { ...squad, teamSize: { min: 2, max: 4, shrinkAfterMs: 30_000 } };
+  const seven = (waitedMs: number) => Array.from({ length: 7 }, (_, i) => waiting(`p${i}`, 1500 + i, T0 - waitedMs - i));
+
+  it('waits for full teams until the longest wait reaches shrinkAfterMs, then forms equal smaller teams', () => {
+    expect(formMatches(seven(29_000), flexible, T0)).toEqual([]);
+    const [match, ...rest] = formMatches(seven(30_000), flexible, T0);
+    expect(rest).toEqual([]);
+    // 7 players: 3v3 (equal teams), the longest-waiting first.
+    expect(match!.teams.map((t) => t.length)).toEqual([3, 3]);
+    expect(match!.entries.map((e) => e.sub)).toContain('p6');
+  });
+
+  it('still prefers a full match when the pool has one', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => waiting(`p${i}`, 1500 + i, T0 - 60_000));
+    expect(formMatches(nine, flexible, T0).map((m) => m.teams.map((t) => t.length))).toEqual([[4, 4]]);
+  });
+
+  it('keeps a party whole in a smaller match, and never below min', () => {
+    const party = waiting('lead', 1500, T0 - 40_000, [{ sub: 'friend', rating: 1500 }, { sub: 'third', rating: 1500 }]);
+    const [match] = formMatches([party, waiting('a', 1500, T0), waiting('b', 1500, T0), waiting('c', 1500, T0)], flexible, T0);
+    expect(match!.teams.map((t) => t.length)).toEqual([3, 3]);
+    expect(match!.teams.find((t) => t.some((p) => p.sub === 'lead'))!.map((p) => p.sub).sort()).toEqual(['friend', 'lead', 'third']);
+    expect(formMatches([waiting('x', 1500, T0 - 60_000), waiting('y', 1500, T0 - 60_000), waiting('z', 1500, T0 - 60_000)], flexible, T0)).toEqual([]);
+  });
+});
+
+describe('formMatches with attribute rules', () => {
+  const rules: MatchRules = { ...duel, attributes: { equal: ['build'], intersect: ['crossplay'] } };
+  const player = (sub: string, build: string | undefined, crossplay: string[] | undefined): Waiting => ({
+    sub,
+    rating: 1500,
+    queuedAt: T0,
+    attributes: { ...(build === undefined ? {} : { build }), ...(crossplay === undefined ? {} : { crossplay }) },
+  });
+
+  it('matches only equal builds', () => {
+    expect(formMatches([player('a', '1.4', ['pc']), player('b', '1.5', ['pc'])], rules, T0)).toEqual([]);
+    expect(subsOf(formMatches([player('a', '1.4', ['pc']), player('b', '1.5', ['pc']), player('c', '1.5', ['pc'])], rules, T0))).toEqual([[['b'], ['c']]]);
+  });
+
+  it('keeps a crossplay opt-out with its own platform: sets must share a value', () => {
+    const pcOut = player('pc-out', '1.5', ['pc']);
+    const ps5In = player('ps5-in', '1.5', ['ps5', 'any']);
+    expect(formMatches([pcOut, ps5In], rules, T0)).toEqual([]);
+    expect(formMatches([player('pc-in', '1.5', ['pc', 'any']), ps5In], rules, T0)).toHaveLength(1);
+    expect(formMatches([pcOut, player('pc-in', '1.5', ['pc', 'any'])], rules, T0)).toHaveLength(1);
+  });
+
+  it('treats a missing attribute as a value of its own', () => {
+    expect(formMatches([player('a', undefined, undefined), player('b', '1.5', ['pc'])], rules, T0)).toEqual([]);
+    expect(formMatches([player('a', undefined, undefined), player('b', undefined, undefined)], rules, T0)).toHaveLength(1);
   });
 });

@@ -1,6 +1,8 @@
 // Match formation: a pure function of a pool snapshot, the mode's rules and the clock.
-import type { ModeRules } from '@ticketbooth/config';
-import type { Member } from '@ticketbooth/tickets';
+import { teamSizeOf, type ModeRules } from '@ticketbooth/config';
+import type { Attributes, Member } from '@ticketbooth/tickets';
+import { partitionByEqual, setMasks, type AttributeRules } from './attributes.ts';
+import { eligibleMask, latencyBound, placeMatch, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
 import { balanceSolo, balanceTeams, canPack, ratingSpread, teamImbalance, type Group } from './teams.ts';
 import { ratingWindow } from './widening.ts';
 
@@ -13,9 +15,16 @@ export interface Waiting {
   readonly queuedAt: number;
   /** The other members of a party. */
   readonly party?: readonly Member[] | undefined;
+  /** Measured round-trip ms per region (the group's, signed): what the latency rule reads. */
+  readonly latencies?: Latencies | undefined;
+  /** Attributes the issuer vouches for: what the attribute rules read. */
+  readonly attributes?: Attributes | undefined;
 }
 
-export type MatchRules = Pick<ModeRules, 'teams' | 'teamSize' | 'ratingWindow'>;
+export type MatchRules = Pick<ModeRules, 'teams' | 'teamSize' | 'ratingWindow'> & {
+  readonly latency?: LatencyRule | undefined;
+  readonly attributes?: AttributeRules | undefined;
+};
 
 export interface FormedMatch<W extends Waiting = Waiting> {
   /** The snapshot entries this match takes out of the pool. */
@@ -25,6 +34,9 @@ export interface FormedMatch<W extends Waiting = Waiting> {
   readonly ratingSpread: number;
   /** Gap between the highest and lowest mean team rating. */
   readonly imbalance: number;
+  /** Under a latency rule: the region the match is placed in, and its members' worst latency there. */
+  readonly region?: string;
+  readonly worstLatencyMs?: number;
 }
 
 /**
@@ -32,16 +44,28 @@ export interface FormedMatch<W extends Waiting = Waiting> {
  * first; each anchor takes the nearest ratings (walking a rating-sorted list
  * outwards) that fit every chosen entry's window and whose own window covers
  * every chosen entry, so all players of a match sit inside each other's current
- * window. No entry is in two matches; parties are never split. Deterministic:
- * the same snapshot (in any order), rules and `now` give the same matches.
+ * window. Under the other rules a candidate must also share a region every chosen
+ * entry may play in now (latency), agree on `equal` attributes (the pool is split
+ * by them first) and keep every `intersect` set's common values non-empty. With a
+ * team size range, an anchor that waited `shrinkAfterMs` and found no full match
+ * takes the largest equal team size its compatible candidates fill. No entry is
+ * in two matches; parties are never split. Deterministic: the same snapshot (in
+ * any order), rules and `now` give the same matches.
  * Cost: two sorts plus a walk that skips matched entries in O(1).
  *
  * @example
  * formMatches(queue.snapshot('duel/eu'), config.modes.duel, now)
  */
 export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, now: number): FormedMatch<W>[] {
-  const { teams, teamSize } = rules;
-  const need = teams * teamSize;
+  const equal = rules.attributes?.equal ?? [];
+  if (equal.length === 0) return formIn(snapshot, rules, now);
+  return partitionByEqual(snapshot, equal).flatMap((part) => formIn(part, rules, now));
+}
+
+function formIn<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, now: number): FormedMatch<W>[] {
+  const { teams } = rules;
+  const sizes = teamSizeOf(rules);
+  const need = teams * sizes.max;
   const n = snapshot.length;
   const size = new Int32Array(n);
   const mean = new Float64Array(n);
@@ -61,26 +85,55 @@ export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: Ma
     window[i] = ratingWindow(rules.ratingWindow, now - entry.queuedAt);
     players += size[i]!;
   }
-  if (players < need) return [];
+  if (players < teams * sizes.min) return [];
+
+  const regionNames = rules.latency === undefined ? [] : regionOrder(snapshot);
+  let regions: Int32Array | undefined;
+  if (rules.latency !== undefined) {
+    regions = new Int32Array(n);
+    for (let i = 0; i < n; i++) regions[i] = eligibleMask(snapshot[i]!.latencies, regionNames, latencyBound(rules.latency, now - snapshot[i]!.queuedAt));
+  }
+  const sets = setMasks(snapshot, rules.attributes?.intersect ?? []);
 
   const byWait = sortByWait(snapshot, subs);
   const list = new RatingList(sortByRating(mean, byWait));
   const matches: FormedMatch<W>[] = [];
 
-  const figures: Figures = { size, mean, window };
+  const figures: Figures = { size, mean, window, regions, sets, setScratch: new Int32Array(sets.length) };
   // One scratch buffer for every attempt: most anchors of a big pool find no match.
   const chosen = new Int32Array(need);
   for (let rank = 0; rank < n; rank++) {
     const anchor = byWait[rank]!;
-    if (list.isTaken(anchor) || size[anchor]! > teamSize) continue;
-    const count = gatherAround(anchor, list, figures, rules, chosen);
-    if (count === 0) continue;
+    if (list.isTaken(anchor) || size[anchor]! > sizes.max || regions?.[anchor] === 0) continue;
+    let count = gatherAround(anchor, list, figures, teams, sizes.max, chosen);
+    let teamSize = sizes.max;
+    if (count < 0) {
+      // No full match: a long enough wait allows equal teams of a smaller size.
+      if (sizes.min === sizes.max || now - snapshot[anchor]!.queuedAt < sizes.shrinkAfterMs) continue;
+      teamSize = shrink(chosen, -count, size, teams, sizes.min, sizes.max - 1);
+      if (teamSize === 0) continue;
+      count = countFor(chosen, size, teams * teamSize);
+    }
     const entries = new Array<W>(count);
     for (let k = 0; k < count; k++) entries[k] = snapshot[chosen[k]!]!;
-    const formed = count === need ? balanceSolo(soloMembers(chosen, count, subs, mean), teams, teamSize) : balanceTeams(entries.map(membersOf), teams, teamSize);
+    const formed =
+      count === teams * teamSize ? balanceSolo(soloMembers(chosen, count, subs, mean), teams, teamSize) : balanceTeams(entries.map(membersOf), teams, teamSize);
     if (formed === undefined) continue;
+    let placed: { region: string; worstMs: number } | undefined;
+    if (regions !== undefined) {
+      let mask = -1;
+      for (let k = 0; k < count; k++) mask &= regions[chosen[k]!]!;
+      placed = placeMatch(entries, regionNames, mask);
+      if (placed === undefined) continue;
+    }
     for (let k = 0; k < count; k++) list.take(chosen[k]!);
-    matches.push({ entries, teams: formed, ratingSpread: ratingSpread(formed), imbalance: teamImbalance(formed) });
+    matches.push({
+      entries,
+      teams: formed,
+      ratingSpread: ratingSpread(formed),
+      imbalance: teamImbalance(formed),
+      ...(placed === undefined ? {} : { region: placed.region, worstLatencyMs: placed.worstMs }),
+    });
   }
   return matches;
 }
@@ -89,11 +142,19 @@ interface Figures {
   readonly size: Int32Array;
   readonly mean: Float64Array;
   readonly window: Float64Array;
+  /** Per entry, the regions it may play in now (latency rule), else undefined. */
+  readonly regions: Int32Array | undefined;
+  /** Per intersect attribute, each entry's value mask. */
+  readonly sets: readonly Int32Array[];
+  readonly setScratch: Int32Array;
 }
 
-/** Fills `chosen` with the entries (by index) of one full match around `anchor`; their count, or 0. */
-function gatherAround(anchor: number, list: RatingList, f: Figures, rules: MatchRules, chosen: Int32Array): number {
-  const need = rules.teams * rules.teamSize;
+/**
+ * Fills `chosen` with the entries (by index) of one full match around `anchor`: their count.
+ * When the walk runs out first, minus the count of the compatible entries it did gather.
+ */
+function gatherAround(anchor: number, list: RatingList, f: Figures, teams: number, teamSize: number, chosen: Int32Array): number {
+  const need = teams * teamSize;
   chosen[0] = anchor;
   let count = 1;
   // Group sizes, kept only once a party is involved: solo selections always pack.
@@ -108,12 +169,17 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, rules: Match
   let maxRating = center;
   let left = list.before(anchor);
   let right = list.after(anchor);
+  const regions = f.regions;
+  let regionMask = regions === undefined ? -1 : regions[anchor]!;
+  const sets = f.sets;
+  const common = f.setScratch;
+  for (let k = 0; k < sets.length; k++) common[k] = sets[k]![anchor]!;
 
-  while (total < need) {
+  walk: while (total < need) {
     // Ratings only get further away along each side, and [low, high] only narrows.
     if (left !== -1 && f.mean[left]! < low) left = -1;
     if (right !== -1 && f.mean[right]! > high) right = -1;
-    if (left === -1 && right === -1) return 0;
+    if (left === -1 && right === -1) return -count;
     const takeLeft = right === -1 || (left !== -1 && center - f.mean[left]! <= f.mean[right]! - center);
     const candidate = takeLeft ? left : right;
     if (takeLeft) left = list.before(left);
@@ -124,21 +190,65 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, rules: Match
     const candidateSize = f.size[candidate]!;
     if (maxRating - rating > own || rating - minRating > own) continue;
     if (total + candidateSize > need) continue;
+    if (regions !== undefined && (regionMask & regions[candidate]!) === 0) continue;
+    for (let k = 0; k < sets.length; k++) if ((common[k]! & sets[k]![candidate]!) === 0) continue walk;
     if (!(allSolo && candidateSize === 1)) {
       sizes ??= Array.from(chosen.subarray(0, count), (i) => f.size[i]!);
-      if (!canPack([...sizes, candidateSize], rules.teams, rules.teamSize)) continue;
+      if (!canPack([...sizes, candidateSize], teams, teamSize)) continue;
       sizes.push(candidateSize);
     }
 
     chosen[count++] = candidate;
     total += candidateSize;
     allSolo &&= candidateSize === 1;
+    if (regions !== undefined) regionMask &= regions[candidate]!;
+    for (let k = 0; k < sets.length; k++) common[k]! &= sets[k]![candidate]!;
     if (rating - own > low) low = rating - own;
     if (rating + own < high) high = rating + own;
     if (rating < minRating) minRating = rating;
     if (rating > maxRating) maxRating = rating;
   }
   return count;
+}
+
+/**
+ * The largest team size in `min..max` that a subset of the `count` gathered entries fills
+ * exactly (anchor first, then nearest first, parties unsplit), moved to the front of `chosen`;
+ * 0 when none does. Any subset of compatible entries is itself compatible.
+ */
+function shrink(chosen: Int32Array, count: number, size: Int32Array, teams: number, min: number, max: number): number {
+  let players = 0;
+  for (let k = 0; k < count; k++) players += size[chosen[k]!]!;
+  for (let teamSize = Math.min(max, Math.floor(players / teams)); teamSize >= min; teamSize--) {
+    const need = teams * teamSize;
+    const picked: number[] = [];
+    const sizes: number[] = [];
+    let total = 0;
+    for (let k = 0; k < count && total < need; k++) {
+      const s = size[chosen[k]!]!;
+      if (total + s > need || !canPack([...sizes, s], teams, teamSize)) {
+        if (k === 0) break;
+        continue;
+      }
+      picked.push(chosen[k]!);
+      sizes.push(s);
+      total += s;
+    }
+    if (total === need && picked[0] === chosen[0]) {
+      const rest = Array.from(chosen.subarray(0, count)).filter((i) => !picked.includes(i));
+      chosen.set([...picked, ...rest]);
+      return teamSize;
+    }
+  }
+  return 0;
+}
+
+/** How many leading entries of `chosen` hold `players` players. */
+function countFor(chosen: Int32Array, size: Int32Array, players: number): number {
+  let total = 0;
+  let k = 0;
+  while (total < players) total += size[chosen[k++]!]!;
+  return k;
 }
 
 /** Entries in rating order as a doubly linked list, so walks skip matched entries in O(1). */

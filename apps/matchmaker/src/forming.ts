@@ -15,7 +15,8 @@ import type { WaitEstimates } from './wait-estimate.ts';
 
 export interface ServedPool {
   readonly key: string;
-  readonly pool: Pool;
+  /** Without a region under a latency rule: each match is then placed in one. */
+  readonly pool: { readonly mode: string; readonly region?: string };
   readonly rules: ModeRules;
   matchesFormed: number;
 }
@@ -57,7 +58,10 @@ export function createForming(deps: FormingDeps) {
     const teams: Member[][] = formed.teams;
     const key = matchKeys.signingKey();
     const acceptBy = pool.rules.accept === undefined ? undefined : at + pool.rules.accept.timeoutMs;
-    const match = signer.add({ id, pool: pool.pool, teams }, () =>
+    const region = formed.region ?? pool.pool.region;
+    if (region === undefined) throw new TypeError(`pool ${pool.key}: a match formed without a region`);
+    const placed: Pool = { mode: pool.pool.mode, region };
+    const match = signer.add({ id, pool: placed, teams }, () =>
       signToken(key, 'match', {
         iss: settings.matchIssuer,
         sub: id,
@@ -65,7 +69,7 @@ export function createForming(deps: FormingDeps) {
         iat: toPasetoDate(at),
         exp: toPasetoDate(at + settings.matchTokenTtlMs),
         jti: id,
-        pool: pool.pool,
+        pool: placed,
         teams,
         ...(acceptBy === undefined ? {} : { acceptBy: toPasetoDate(acceptBy) }),
       }),

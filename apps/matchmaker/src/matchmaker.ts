@@ -1,7 +1,7 @@
 // The matchmaker's domain over memory only, behind a narrow surface: submit, re-announce,
 // leave, find, tick, status. Each transition lives in its own module: submission.ts
 // (searching, ready, timed_out, left), reannounce.ts, leaving.ts, forming.ts, warmup.ts.
-import type { SharedConfig } from '@ticketbooth/config';
+import { poolKeyOf, poolKeysOf, type SharedConfig } from '@ticketbooth/config';
 import { Problem } from '@ticketbooth/http';
 import type { KeyRing } from '@ticketbooth/tickets';
 import type { Allocation } from './allocator.ts';
@@ -64,7 +64,8 @@ export interface MatchmakerDeps {
 export interface PoolStatus {
   readonly pool: string;
   readonly mode: string;
-  readonly region: string;
+  /** Absent for a mode with a latency rule: its regions are one pool. */
+  readonly region?: string;
   readonly players: number;
   readonly oldestWaitMs: number | null;
   readonly matchesFormed: number;
@@ -97,10 +98,11 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   warmup.start(now());
   const served = new Map<string, ServedPool>();
   for (const key of settings.pools) {
-    const [mode, region] = key.split('/') as [string, string];
-    const rules = settings.shared.modes[mode];
+    const [mode, region] = key.split('/') as [string, string | undefined];
+    const rules = Object.hasOwn(settings.shared.modes, mode) ? settings.shared.modes[mode] : undefined;
     if (rules === undefined) throw new TypeError(`pool ${key}: unknown mode`);
-    served.set(key, { key, pool: { mode, region }, rules, matchesFormed: 0 });
+    if ((rules.latency === undefined) !== (region !== undefined)) throw new TypeError(`pool ${key}: not a pool of the config (${poolKeysOf(settings.shared).join(', ')})`);
+    served.set(key, { key, pool: region === undefined ? { mode } : { mode, region }, rules, matchesFormed: 0 });
   }
   const queue = deps.queue ?? new Queue({ staleAfterMs: settings.staleAfterMs, maxWaitMs: (pool) => served.get(pool)?.rules.maxWaitMs });
   const results = new Results(settings.resultTtlMs);
@@ -151,6 +153,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     matchTokenTtlMs: settings.matchTokenTtlMs,
     resultTtlMs: settings.resultTtlMs,
     serves,
+    poolKey: (pool) => poolKeyOf(settings.shared, pool),
     results,
     queue,
     events,

@@ -1,5 +1,5 @@
 // The in-memory queue: one entry per player, grouped by pool, dropped when stale or expired.
-import type { Member } from '@ticketbooth/tickets';
+import type { Attributes, Member } from '@ticketbooth/tickets';
 import type { Waiting } from './form-matches.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 
@@ -11,6 +11,9 @@ export interface TicketFacts {
   readonly rating: number;
   readonly queuedAt: number;
   readonly party: readonly Member[] | undefined;
+  /** The signed claims objects themselves (shared, not copied): read by the latency and attribute rules. */
+  readonly latencies?: Readonly<Record<string, number>> | undefined;
+  readonly attributes?: Attributes | undefined;
   readonly issuedAt: number;
   readonly expiresAt: number;
   /** Digest of the exact token string: resubmitting it finds the entry without a verify. */
@@ -26,6 +29,8 @@ export class QueueEntry implements TicketFacts, Waiting {
   readonly rating: number;
   readonly queuedAt: number;
   readonly party: readonly Member[] | undefined;
+  readonly latencies: Readonly<Record<string, number>> | undefined;
+  readonly attributes: Attributes | undefined;
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly ticketId: string;
@@ -40,6 +45,8 @@ export class QueueEntry implements TicketFacts, Waiting {
     this.rating = facts.rating;
     this.queuedAt = facts.queuedAt;
     this.party = facts.party;
+    this.latencies = facts.latencies;
+    this.attributes = facts.attributes;
     this.issuedAt = facts.issuedAt;
     this.expiresAt = facts.expiresAt;
     this.ticketId = facts.ticketId;

@@ -20,6 +20,8 @@ export interface ReannounceOptions {
   readonly matchTokenTtlMs: number;
   readonly resultTtlMs: number;
   readonly serves: (pool: string) => boolean;
+  /** The served pool key a ticket's or match's pool belongs to ("mode/region", or "mode" under a latency rule). */
+  readonly poolKey: (pool: { readonly mode: string; readonly region: string }) => string;
   readonly results: Results;
   readonly queue: Queue;
   readonly events: MatchEvents;
@@ -108,7 +110,7 @@ export function createReannounce(options: ReannounceOptions) {
     const { claims, issuedAt } = verified;
     const members = claims.teams.flat();
     if (!members.some((m) => m.sub === presenter)) throw NOT_IN_MATCH;
-    const pool = `${claims.pool.mode}/${claims.pool.region}`;
+    const pool = options.poolKey(claims.pool);
     if (!options.serves(pool)) throw new Problem(422, 'pool-not-served', 'Pool not served here', `${pool} is served by another matchmaker`);
     const assignment = holding.assignment === undefined ? undefined : verifyAssignment(holding.assignment, claims.jti);
     const facts = factsOf(verifiedTicket, ticket, pool);
@@ -144,7 +146,7 @@ export function createReannounce(options: ReannounceOptions) {
   }
 
   function factsOf({ claims, kid, issuedAt, expiresAt }: Verified<'ticket'>, token: string, pool: string): TicketFacts {
-    const ticketPool = `${claims.pool.mode}/${claims.pool.region}`;
+    const ticketPool = options.poolKey(claims.pool);
     return {
       sub: claims.sub,
       // The match's pool string when the same: a requeued entry joins the served pool's set.
@@ -152,6 +154,8 @@ export function createReannounce(options: ReannounceOptions) {
       rating: claims.rating,
       queuedAt: Date.parse(claims.queuedAt),
       party: claims.party,
+      latencies: claims.latencies,
+      attributes: claims.attributes,
       issuedAt,
       expiresAt,
       ticketId: ticketIdOf(token),

@@ -9,9 +9,12 @@ export const matchSchema = z.object({
   token: z.string().describe('A `match` token (PASETO v4.public) signed by this matchmaker; verify with GET /v1/keys.'),
 });
 
+/** The pool a search is in: a mode with a latency rule is one pool, without a region (its matches each get one). */
+export const servedPoolSchema = z.object({ mode: z.string(), region: z.string().optional().describe('Absent for a mode with a latency rule: its regions are one pool.') });
+
 export const searchingSchema = z.object({
   status: z.literal('searching'),
-  pool: poolSchema,
+  pool: servedPoolSchema,
   queuedForMs: z.number().int().min(0).describe('Since the signed queuedAt of the ticket.'),
   playersInPool: z.number().int().min(0),
   estimatedWaitMs: z.number().int().min(0).nullable().describe("The pool's median time-to-match over the last five minutes (from queuedAt to the match); null before any match there lately."),
@@ -20,16 +23,38 @@ export const searchingSchema = z.object({
 
 export const explanationSchema = z
   .object({
-    pool: poolSchema,
+    pool: servedPoolSchema,
     queuedForMs: z.number().int().min(0),
     group: z.object({ players: z.number().int().min(1), rating: z.number().describe("The group's mean rating (a solo player's own): what formation compares.") }),
     ratingWindow: z
       .object({ halfWidth: z.number(), low: z.number(), high: z.number(), max: z.number(), widenPerSecond: z.number(), widestInMs: z.number().int().min(0).describe('Until the window stops widening.') })
       .describe("Opponents' mean ratings must sit within low..high, and this player within theirs."),
-    size: z.object({ teams: z.number().int(), teamSize: z.number().int(), playersNeeded: z.number().int() }),
-    compatibleNow: z.object({ groups: z.number().int().min(0), players: z.number().int().min(0) }).describe('Others queued here now, each inside the other one window.'),
+    size: z
+      .object({
+        teams: z.number().int(),
+        teamSize: z.number().int(),
+        minTeamSize: z.number().int(),
+        smallerTeamsInMs: z.number().int().min(0).nullable().describe('Until this player\'s wait allows teams smaller than teamSize (down to minTeamSize); null: the size is fixed.'),
+        playersNeeded: z.number().int(),
+      })
+      .describe('Teams and players per team a match needs.'),
+    latency: z
+      .object({
+        boundMs: z.number().describe('Highest latency to the match region this player accepts now.'),
+        widenToMs: z.number(),
+        widestInMs: z.number().int().min(0),
+        regions: z.array(z.object({ region: z.string(), latencyMs: z.number(), eligibleInMs: z.number().int().min(0).nullable().describe('0: may play there now; null: never (beyond widenToMs).') })),
+      })
+      .nullable()
+      .describe("The mode's latency rule as it applies to this player; null when the mode has none."),
+    compatibleNow: z.object({ groups: z.number().int().min(0), players: z.number().int().min(0) }).describe('Others queued here now, each inside the other one window, sharing a region and the attributes the mode compares.'),
+    attributeMismatches: z.number().int().min(0).describe('Others whose attributes (build, crossplay set) rule out a match with this player whatever the wait.'),
     nearestIncompatible: z
-      .object({ ratingGap: z.number(), reachableInMs: z.number().int().min(0).nullable().describe('When widening brings both windows to it; null: never (beyond the widest window).') })
+      .object({
+        ratingGap: z.number(),
+        blockedBy: z.enum(['rating', 'latency']).describe('What keeps this player and them apart now.'),
+        reachableInMs: z.number().int().min(0).nullable().describe('When widening brings both windows (and latency bounds) to it; null: never.'),
+      })
       .nullable(),
     scanned: z.number().int().min(0).describe('Entries looked at (at most 100,000).'),
     estimatedWaitMs: z.number().int().min(0).nullable(),
@@ -82,7 +107,7 @@ export const matchViewSchemas = [proposedSchema, readySchema, assignedSchema, ca
 export const timedOutSchema = z
   .object({
     status: z.literal('timed_out'),
-    pool: poolSchema,
+    pool: servedPoolSchema,
     queuedForMs: z.number().int().min(0).describe('Since the signed queuedAt of the ticket.'),
   })
   .describe("The search reached its mode's maxWaitMs and is over; a new search needs a new ticket (without previousTicket).");
@@ -116,7 +141,7 @@ export const poolsSchema = z.object({
     z.object({
       pool: z.string(),
       mode: z.string(),
-      region: z.string(),
+      region: z.string().optional(),
       players: z.number().int(),
       oldestWaitMs: z.number().int().nullable(),
       matchesFormed: z.number().int(),

@@ -2,7 +2,7 @@
 import { hash } from 'node:crypto';
 import { Problem } from '@ticketbooth/http';
 import { TicketError, createVerifier, type KeyRing, type Verified } from '@ticketbooth/tickets';
-import type { SharedConfig } from '@ticketbooth/config';
+import { poolKeyOf, type SharedConfig } from '@ticketbooth/config';
 import type { Queue, QueueEntry, TicketFacts } from './pool.ts';
 
 export interface TicketKeys {
@@ -165,13 +165,15 @@ export function createTicketCheck(options: TicketCheckOptions) {
   }
 
   function factsOf({ claims, kid, issuedAt, expiresAt }: Verified<'ticket'>, ticketId: string): TicketFacts {
-    const key = `${claims.pool.mode}/${claims.pool.region}`;
+    const key = poolKeyOf(shared, claims.pool);
     return {
       sub: claims.sub,
       pool: pools.get(key) ?? key,
       rating: claims.rating,
       queuedAt: Date.parse(claims.queuedAt),
       party: claims.party,
+      latencies: claims.latencies,
+      attributes: claims.attributes,
       issuedAt,
       expiresAt,
       ticketId,

@@ -1,5 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_CONFIG, matchmakerUrlFor, maxPartySizeOf, parseSharedConfig } from './config.ts';
+import { ConfigError, DEMO_CONFIG, matchmakerUrlFor, maxPartySizeOf, parseSharedConfig, poolKeyOf, poolKeysOf, teamSizeOf } from './config.ts';
+
+describe('mode rules: sizes, latency, attributes', () => {
+  const attributes = { build: { values: ['1.4', '1.5'] }, crossplay: { values: ['pc', 'ps5', 'any'], set: true } };
+  const mode = (extra: object) => ({ ...DEMO_CONFIG, attributes, modes: { squad: { teams: 2, teamSize: 4, ...extra } } });
+  const fails = (extra: object, message: RegExp) => expect(() => parseSharedConfig(mode(extra), 'rules.json')).toThrow(message);
+
+  it('takes a team size range and a latency rule, and makes a latency mode one pool', () => {
+    const config = parseSharedConfig({
+      ...mode({ teamSize: { min: 2, max: 4 }, latency: { maxMs: 60, widenToMs: 150, widenAfterMs: 30_000 }, attributes: { equal: ['build'], intersect: ['crossplay'] } }),
+      modes: {
+        duel: { teams: 2, teamSize: 1 },
+        squad: { teams: 2, teamSize: { min: 2, max: 4 }, latency: { maxMs: 60, widenToMs: 150, widenAfterMs: 30_000 } },
+      },
+      matchmakers: { pools: { squad: 'http://127.0.0.1:9002', 'duel/na': 'http://127.0.0.1:9003' } },
+    });
+    expect(teamSizeOf(config.modes.squad!)).toEqual({ min: 2, max: 4, shrinkAfterMs: 30_000 });
+    expect(teamSizeOf(config.modes.duel!)).toEqual({ min: 1, max: 1, shrinkAfterMs: 0 });
+    expect(maxPartySizeOf(config.modes.squad!)).toBe(4);
+    expect(poolKeysOf(config)).toEqual(['duel/eu', 'duel/na', 'squad']);
+    expect(poolKeyOf(config, { mode: 'squad', region: 'eu' })).toBe('squad');
+    expect(matchmakerUrlFor(config, { mode: 'squad', region: 'na' })).toBe('http://127.0.0.1:9002');
+    expect(matchmakerUrlFor(config, { mode: 'duel', region: 'na' })).toBe('http://127.0.0.1:9003');
+  });
+
+  it('names the field of a bad rule: min > max, widening that shrinks, unknown or misplaced attributes', () => {
+    fails({ teamSize: { min: 5, max: 4 } }, /modes\.squad\.teamSize\.min: must be <= max/);
+    fails({ latency: { maxMs: 100, widenToMs: 80, widenAfterMs: 10_000 } }, /modes\.squad\.latency\.widenToMs: must be >= maxMs: the bound only widens/);
+    fails({ attributes: { equal: ['platform'] } }, /modes\.squad\.attributes\.equal\.0: unknown attribute "platform" \(declared: build, crossplay\)/);
+    fails({ attributes: { equal: ['crossplay'] } }, /modes\.squad\.attributes\.equal\.0: crossplay is a set attribute/);
+    fails({ attributes: { intersect: ['build'] } }, /modes\.squad\.attributes\.intersect\.0: build is a single value/);
+    fails({ teamSize: { min: 2, max: 4 }, maxPartySize: 5 }, /modes\.squad\.maxPartySize/);
+  });
+
+  it('refuses a shard map that maps a latency mode by region, or a plain mode without one', () => {
+    const latency = { maxMs: 60, widenToMs: 150, widenAfterMs: 30_000 };
+    expect(() => parseSharedConfig({ ...mode({ latency }), matchmakers: { pools: { 'squad/eu': 'http://127.0.0.1:9002' } } })).toThrow(
+      /matchmakers\.pools\.squad\/eu: squad has a latency rule: it is one pool across regions, mapped as "squad"/,
+    );
+    expect(() => parseSharedConfig({ ...mode({}), matchmakers: { pools: { squad: 'http://127.0.0.1:9002' } } })).toThrow(/matchmakers\.pools\.squad: squad has no latency rule/);
+  });
+});
 
 describe('parseSharedConfig', () => {
   it('fills defaults around the demo modes', () => {

@@ -39,6 +39,19 @@ export const registeredClaims = z.object({
 export type RegisteredClaims = z.infer<typeof registeredClaims>;
 
 export const poolSchema = z.strictObject({ mode: slug, region: slug });
+
+/** A value of a player attribute the issuer vouches for (a build, a platform): short, no spaces. */
+export const attributeValue = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'expected a short name (letters, digits, . _ -)');
+
+/**
+ * Attributes the issuer validated against its allow-lists: one value each, or a set of values
+ * (at most 8 attributes). A mode's rules require some to be equal across a match and some sets
+ * to intersect.
+ */
+export const attributesSchema = z
+  .record(slug, z.union([attributeValue, z.array(attributeValue).min(1).max(32)]))
+  .refine((a) => Object.keys(a).length <= 8, 'at most 8 attributes');
+export type Attributes = z.infer<typeof attributesSchema>;
 export type Pool = z.infer<typeof poolSchema>;
 
 const rating = z.number().finite().min(-1e6).max(1e6);
@@ -63,6 +76,8 @@ export const ticketClaims = registeredClaims
     party: z.array(memberSchema).min(1).max(63).optional(),
     /** Measured round-trip milliseconds per region. */
     latencies: z.record(slug, z.number().int().min(0).max(60_000)).optional(),
+    /** Attributes the issuer vouches for (build, platform, crossplay set), checked against its allow-lists. */
+    attributes: attributesSchema.optional(),
   })
   .strict();
 

@@ -25,10 +25,11 @@ describe('GET /v1/modes', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       modes: [
-        { name: 'duel', teams: 2, teamSize: 1, maxPartySize: 1 },
-        { name: 'squad', teams: 2, teamSize: 4, maxPartySize: 4 },
+        { name: 'duel', teams: 2, teamSize: 1, minTeamSize: 1, maxPartySize: 1, latency: null, attributes: { equal: [], intersect: [] } },
+        { name: 'squad', teams: 2, teamSize: 4, minTeamSize: 4, maxPartySize: 4, latency: null, attributes: { equal: [], intersect: [] } },
       ],
       regions: ['eu', 'na'],
+      attributes: {},
     });
   });
 });

@@ -1,6 +1,6 @@
 // Public, cacheable reads: GET /v1/keys and GET /v1/modes.
 import { Hono } from 'hono';
-import { maxPartySizeOf } from '@ticketbooth/config';
+import { maxPartySizeOf, teamSizeOf } from '@ticketbooth/config';
 import { publicKeySet } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 
@@ -22,8 +22,20 @@ export function catalogRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   app.get('/v1/modes', (c) => {
     c.header('cache-control', 'public, max-age=60');
     return c.json({
-      modes: Object.entries(ctx.shared.modes).map(([name, m]) => ({ name, teams: m.teams, teamSize: m.teamSize, maxPartySize: maxPartySizeOf(m) })),
+      modes: Object.entries(ctx.shared.modes).map(([name, m]) => {
+        const size = teamSizeOf(m);
+        return {
+          name,
+          teams: m.teams,
+          teamSize: size.max,
+          minTeamSize: size.min,
+          maxPartySize: maxPartySizeOf(m),
+          latency: m.latency ?? null,
+          attributes: { equal: m.attributes?.equal ?? [], intersect: m.attributes?.intersect ?? [] },
+        };
+      }),
       regions: ctx.shared.regions,
+      attributes: ctx.shared.attributes,
     });
   });
 

@@ -240,3 +240,49 @@ describe('POST /v1/tickets', () => {
     expect(await problem(huge)).toMatchObject({ type: '/problems/body-too-large', code: 'body-too-large' });
   });
 });
+
+describe('POST /v1/tickets under mode rules', () => {
+  const rules = {
+    attributes: { build: { values: ['1.4', '1.5'] }, crossplay: { values: ['pc', 'ps5', 'any'], set: true } },
+    modes: {
+      duel: { teams: 2, teamSize: 1, attributes: { equal: ['build'], intersect: ['crossplay'] } },
+      near: { teams: 2, teamSize: { min: 1, max: 2 }, latency: { maxMs: 60, widenToMs: 150, widenAfterMs: 30_000 } },
+    },
+    matchmakers: { default: 'http://127.0.0.1:9000', pools: { near: 'http://127.0.0.1:9002' } },
+  };
+
+  it('signs the attributes it vouches for, canonical, and routes a latency mode to its one pool', async () => {
+    const { token } = await setup({ shared: rules });
+    const verifier = await matchmakerVerifier();
+    const solo = await okTicket(token, { mode: 'duel', region: 'eu', attributes: { crossplay: ['pc', 'any'], build: '1.5' } });
+    expect(verifier.verify(solo.ticket).claims.attributes).toEqual({ build: '1.5', crossplay: ['any', 'pc'] });
+    const near = await okTicket(token, { mode: 'near', region: 'na', latencies: { eu: 40, na: 20 } });
+    expect(near.matchmakerUrl).toBe('http://127.0.0.1:9002');
+    expect(verifier.verify(near.ticket).claims).toMatchObject({ pool: { mode: 'near', region: 'na' }, latencies: { eu: 40, na: 20 } });
+    const catalog = (await (await issuer.app.request('/v1/modes')).json()) as { modes: Array<Record<string, unknown>>; attributes: unknown };
+    expect(catalog.modes.find((m) => m.name === 'near')).toMatchObject({ teamSize: 2, minTeamSize: 1, latency: { maxMs: 60 } });
+    expect(catalog.modes.find((m) => m.name === 'duel')).toMatchObject({ attributes: { equal: ['build'], intersect: ['crossplay'] }, latency: null });
+    expect(catalog.attributes).toEqual({ build: { values: ['1.4', '1.5'], set: false }, crossplay: { values: ['pc', 'ps5', 'any'], set: true } });
+  });
+
+  it('refuses what it cannot vouch for with a stable code, and signs nothing', async () => {
+    const { token } = await setup({ shared: rules });
+    const cases: Array<[unknown, number, string]> = [
+      [{ mode: 'near', region: 'eu' }, 422, 'latencies-required'],
+      [{ mode: 'duel', region: 'eu', attributes: { rank: 'gold' } }, 422, 'unknown-attribute'],
+      [{ mode: 'duel', region: 'eu', attributes: { build: '2.0' } }, 422, 'attribute-not-allowed'],
+      [{ mode: 'duel', region: 'eu', attributes: { crossplay: 'pc' } }, 422, 'attribute-not-allowed'],
+      [{ mode: 'duel', region: 'eu', attributes: { build: 'has space' } }, 400, 'invalid-request'],
+      [{ mode: 'duel', region: 'eu', attributes: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, 'x'])) }, 400, 'invalid-request'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await requestTicket(token, body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      const answer = await problem(res);
+      expect(answer.type, JSON.stringify(answer)).toContain(code);
+      expect(JSON.stringify(answer)).not.toContain('eyJ');
+    }
+    const metrics = await (await issuer.app.request('/metrics')).text();
+    expect(metrics).not.toMatch(/tickets_issued_total\{[^}]*\} [1-9]/);
+  });
+});

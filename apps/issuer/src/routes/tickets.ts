@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
 import { Problem, validate } from '@ticketbooth/http';
-import { TicketError, signToken, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
+import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { z } from 'zod';
 import type { ActiveSession, IssuerContext, IssuerEnv } from '../context.ts';
 import { deriveTicketJti, parseIdempotencyKey, type IdempotencyKey } from '../idempotency.ts';
@@ -48,13 +48,13 @@ async function soloClaims(ctx: IssuerContext, request: TicketRequest): Promise<T
   const { user } = session;
   const pool = { mode: body.mode, region: body.region };
   const issuedAt = idempotency?.issuedAt ?? request.now;
-  const queuedAt = chooseQueuedAt(user.id, soloGroup(user.id), pool, issuedAt, request.previous);
+  const queuedAt = chooseQueuedAt(ctx.shared, user.id, soloGroup(user.id), pool, issuedAt, request.previous);
   const rating = (await ctx.store.getRating(user.id, pool.mode)) ?? ctx.shared.modes[pool.mode]!.defaultRating;
   const jti =
     idempotency === undefined
       ? ctx.randomId()
       : deriveTicketJti(ctx.keys.signingKey(), { sessionJti: session.claims.jti, userId: user.id, ...body, key: idempotency.key });
-  return buildTicketClaims(ctx.shared, { userId: user.id, pool, rating, queuedAt, issuedAt, jti, ...latenciesOf(body) });
+  return buildTicketClaims(ctx.shared, { userId: user.id, pool, rating, queuedAt, issuedAt, jti, ...latenciesOf(body), ...attributesOf(body) });
 }
 
 /** The party's ticket: claims that depend only on the party and the request, never on which member asks. */
@@ -64,8 +64,8 @@ function partyClaims(ctx: IssuerContext, request: TicketRequest, { party, member
   const pool = { mode: body.mode, region: body.region };
   const issuedAt = partyTicketIssuedAt(party.changedAt, request.now, ctx.shared.ticketTtlMs);
   const group = { leader: leader!.sub, members: others.map((m) => m.sub) };
-  const queuedAt = chooseQueuedAt(request.session.user.id, group, pool, issuedAt, request.previous);
-  const jti = partyTicketJti(ctx.keys.signingKey(), { partyId: party.id, version: party.version, issuedAt, pool, queuedAt, ...latenciesOf(body) });
+  const queuedAt = chooseQueuedAt(ctx.shared, request.session.user.id, group, pool, issuedAt, request.previous);
+  const jti = partyTicketJti(ctx.keys.signingKey(), { partyId: party.id, version: party.version, issuedAt, pool, queuedAt, ...latenciesOf(body), ...attributesOf(body) });
   return buildTicketClaims(ctx.shared, {
     userId: leader!.sub,
     pool,
@@ -75,11 +75,13 @@ function partyClaims(ctx: IssuerContext, request: TicketRequest, { party, member
     jti,
     party: others,
     ...latenciesOf(body),
+    ...attributesOf(body),
   });
 }
 
 const latenciesOf = (body: { readonly latencies?: Readonly<Record<string, number>> | undefined }) =>
   body.latencies === undefined ? {} : { latencies: body.latencies };
+const attributesOf = (body: { readonly attributes?: Attributes | undefined }) => (body.attributes === undefined ? {} : { attributes: body.attributes });
 
 export function ticketRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   const app = new Hono<IssuerEnv>();
@@ -88,7 +90,7 @@ export function ticketRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     const session = c.get('session');
     const body = c.req.valid('json');
     const pool = { mode: body.mode, region: body.region };
-    checkPool(ctx.shared, pool, body.latencies);
+    checkPool(ctx.shared, pool, body.latencies, body.attributes);
 
     const now = ctx.now();
     const keyHeader = c.req.header('idempotency-key');

@@ -2,7 +2,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
-import type { Pool } from '@ticketbooth/tickets';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
 import type { QueueEntry } from '../pool.ts';
@@ -155,7 +154,8 @@ export function viewBody(view: MatchView) {
   }
 }
 
-function poolOf(key: string): Pool {
-  const [mode, region] = key.split('/') as [string, string];
-  return { mode, region };
+/** A served pool as answers show it: a latency mode's pool has no region (its matches each get one). */
+function poolOf(key: string): { mode: string; region?: string } {
+  const [mode, region] = key.split('/') as [string, string | undefined];
+  return region === undefined ? { mode } : { mode, region };
 }
