@@ -111,7 +111,7 @@ export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
     const answer = await client.submit(grant, signal);
     if (answer.status === 'timed_out') {
       report({ status: 'timed_out', queuedForMs: answer.queuedForMs });
-      throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}/${answer.pool.region} (${answer.queuedForMs} ms)`);
+      throw new TicketboothError(200, 'timed_out', `no match within the longest wait of ${answer.pool.mode}${answer.pool.region === undefined ? '' : `/${answer.pool.region}`} (${answer.queuedForMs} ms)`);
     }
     if (answer.status !== 'searching') return { step: take(answer), delivered: false };
     report({ status: 'searching', queuedForMs: answer.queuedForMs, playersInPool: answer.playersInPool, estimatedWaitMs: answer.estimatedWaitMs ?? null });

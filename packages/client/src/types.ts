@@ -15,9 +15,20 @@ export interface Pool {
   readonly region: string;
 }
 
+/** The pool a search is in: a mode with a latency rule is one pool, without a region (its matches each get one). */
+export interface SearchPool {
+  readonly mode: string;
+  readonly region?: string;
+}
+
 export interface TicketRequest extends Pool {
-  /** Measured round-trip milliseconds per region. */
+  /** Measured round-trip milliseconds per region (required by a mode with a latency rule; `region` is then the home region). */
   readonly latencies?: Readonly<Record<string, number>>;
+  /**
+   * Attributes for the issuer to vouch for (GET /v1/modes lists them with their allowed values):
+   * one value each, or a list for a set attribute, e.g. `{ build: '1.5', crossplay: ['pc', 'any'] }`.
+   */
+  readonly attributes?: Readonly<Record<string, string | readonly string[]>>;
   /**
    * Queue as this party (its id): every member asking gets the same party ticket, so any
    * member's client keeps the whole party queued and every member hears the match.
@@ -105,7 +116,7 @@ export type PresentedMatch = MatchView & { readonly delivered: boolean };
 export type QueueAnswer =
   | {
       readonly status: 'searching';
-      readonly pool: Pool;
+      readonly pool: SearchPool;
       readonly queuedForMs: number;
       readonly playersInPool: number;
       /** The pool's median time-to-match over the last five minutes; null before any match there lately. */
@@ -114,7 +125,7 @@ export type QueueAnswer =
     }
   | MatchView
   /** The search reached its mode's longest wait: over, and a new one needs a new ticket. */
-  | { readonly status: 'timed_out'; readonly pool: Pool; readonly queuedForMs: number };
+  | { readonly status: 'timed_out'; readonly pool: SearchPool; readonly queuedForMs: number };
 
 /**
  * What `queue()` reports while it works, e.g. to show "searching 0:42". `status` is the
