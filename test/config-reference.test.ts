@@ -26,4 +26,12 @@ describe('configuration reference', () => {
     expect(Object.keys(config.modes)).toEqual(['duel', 'squad']);
     expect(config.modes.squad?.maxWaitMs).toBe(300_000);
   });
+
+  it('gives a complete example of the mode rules: latency, team size range, attributes', async () => {
+    const { poolKeysOf, sharedConfigFromEnv, teamSizeOf } = await import('@ticketbooth/config');
+    const config = sharedConfigFromEnv({ TICKETBOOTH_CONFIG: `${REPO_ROOT}examples/rules.json` });
+    expect(poolKeysOf(config)).toEqual(['duel/eu', 'duel/na', 'duel/sa', 'duel/asia', 'squad', 'siege']);
+    expect(teamSizeOf(config.modes.siege!)).toEqual({ min: 3, max: 5, shrinkAfterMs: 20_000 });
+    expect(config.modes.squad?.attributes).toEqual({ equal: ['build'], intersect: ['crossplay'] });
+  });
 });

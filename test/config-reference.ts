@@ -127,7 +127,31 @@ longest wait for \`squad\`), a starting point for a real one.
 ${fileFields(file).join('\n')}
 
 \`ticketTtlMs\` must exceed two resubmit intervals, and every pool named in
-\`matchmakers.pools\` must be a configured mode and region.
+\`matchmakers.pools\` must be a configured pool: \`mode/region\`, or \`mode\` for a mode with a
+latency rule.
+
+### Mode rules
+
+[examples/rules.json](../examples/rules.json) uses every rule: a \`duel\` kept apart by build and
+crossplay, a \`squad\` matched by latency across four regions, and a low-population \`siege\`
+whose 5v5 may start as 4v4 or 3v3 after 20 s.
+
+- **Latency** (\`latency\`): the mode's regions stop being separate pools; the mode is one pool,
+  named and sharded by the mode (\`"squad"\` in \`matchmakers.pools\`). Tickets must carry the
+  client's measured \`latencies\` (the issuer refuses one without: \`latencies-required\`). A player
+  may play in a region while their latency there is within the bound, which grows linearly from
+  \`maxMs\` to \`widenToMs\` over \`widenAfterMs\` of signed wait; a match goes to the region, among
+  those every member may play in, with the lowest worst-member latency, and its match token names it.
+- **Team size range** (\`teamSize: {min, max, shrinkAfterMs}\`): full teams while the pool fills
+  them; once the longest-waiting player of a would-be match has waited \`shrinkAfterMs\`, the match
+  may form with equal teams of the largest size its compatible players fill, never below \`min\`.
+- **Attributes**: \`attributes\` (top level) lists what the issuer vouches for, each with its
+  allow-list (\`set: true\` for a list of values); a request naming anything else is refused
+  (\`unknown-attribute\`, \`attribute-not-allowed\`). A mode's \`attributes.equal\` must be equal
+  across a match (a build); its \`attributes.intersect\` sets must share a value (crossplay: an
+  opted-out PC player sends \`["pc"]\`, an opted-in one \`["pc", "any"]\`, so opt-outs meet only their
+  own platform and everyone else meets through \`any\`). A ticket without a named attribute is
+  matched only with others without it.
 `;
 }
 
