@@ -64,7 +64,15 @@ export function renderReport(r: SuiteResults): string {
     );
   }
   if (r.memory) row('4 scale', `heap per queued player at ${n(r.memory.players)}`, `${n(r.memory.bytesPerPlayer)} B (heap +${n(r.memory.heapMiB)} MiB, RSS +${n(r.memory.rssMiB)} MiB)`);
-  for (const t of r.ticks ?? []) row('4 scale', `formMatches ${n(t.players)}, ${t.mode}`, `${t.medianMs.toFixed(1)} ms (${n(t.matches)} matches)`);
+  for (const t of r.ticks ?? []) {
+    row('4 scale', `formMatches ${n(t.players)}, ${t.mode}`, `${t.medianMs.toFixed(1)} ms (${n(t.matches)} matches)`);
+    // Parties under the latency rule against solo players of the same number, same run.
+    const solo = r.ticks!.find((s) => s.players === t.players && s.mode === 'squad 4v4');
+    if (t.mode.endsWith('latency rule') && solo !== undefined) {
+      const ratio = t.medianMs / solo.medianMs;
+      row('4 scale', `  parties + latency rule / solo at ${n(t.players)}`, `${ratio.toFixed(2)}x`, '≤ 1.5x', verdict(ratio <= 1.5));
+    }
+  }
   if (r.quality) {
     const q = r.quality;
     const side = (s: typeof q.fifo) =>

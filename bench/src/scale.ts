@@ -22,15 +22,22 @@ export function measureMemory(players: number): MemoryFigure {
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as MemoryFigure;
 }
 
-/** Demo rules for duel 1v1 and squad 4v4 (solo, and with parties); fewer repeats at 1M, where one tick takes seconds. */
+/**
+ * Demo rules for duel 1v1 and squad 4v4 (solo, with parties, and with parties under a latency
+ * rule over four regions); fewer repeats at 1M, where one tick takes seconds.
+ */
 export function measureTicks(sizes: readonly number[], log: (line: string) => void): TickFigure[] {
-  const shared = parseSharedConfig(DEMO_CONFIG);
+  const shared = parseSharedConfig({
+    ...DEMO_CONFIG,
+    modes: { ...DEMO_CONFIG.modes, near: { ...DEMO_CONFIG.modes.squad, latency: { maxMs: 60, widenToMs: 150, widenAfterMs: 30_000 } } },
+  });
   const figures: TickFigure[] = [];
   for (const players of sizes) {
-    // Squad twice: solo players, then 30 % of the same number in parties of 2-4.
-    for (const [mode, partyShare] of [['duel', 0], ['squad', 0], ['squad', 0.3]] as const) {
+    // Squad three times: solo players; 30 % of the same number in parties of 2-4; and those parties under the latency rule.
+    for (const [mode, partyShare] of [['duel', 0], ['squad', 0], ['squad', 0.3], ['near', 0.3]] as const) {
       const rules = shared.modes[mode]!;
-      const name = `${mode} ${teamSizeOf(rules).max}v${teamSizeOf(rules).max}${partyShare > 0 ? `, ${partyShare * 100} % in parties` : ''}`;
+      const size = teamSizeOf(rules).max;
+      const name = `${mode === 'near' ? 'squad' : mode} ${size}v${size}${partyShare > 0 ? `, ${partyShare * 100} % in parties` : ''}${rules.latency ? ', latency rule' : ''}`;
       const figure = timeTicks(players, name, rules, players >= 1_000_000 ? 3 : 7, partyShare);
       log(`  formMatches ${players.toLocaleString('en')} ${figure.mode}: ${figure.medianMs.toFixed(1)} ms, ${figure.matches} matches`);
       figures.push(figure);

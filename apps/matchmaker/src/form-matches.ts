@@ -2,8 +2,8 @@
 import { teamSizeOf, type ModeRules } from '@ticketbooth/config';
 import type { Attributes, Member } from '@ticketbooth/tickets';
 import { partitionByEqual, setMasks, type AttributeRules } from './attributes.ts';
-import { eligibleMask, latencyBound, placeMatch, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
-import { balanceSolo, balanceTeams, canPack, ratingSpread, teamImbalance, type Group } from './teams.ts';
+import { MAX_REGIONS, latencyBound, latencyTable, maskOf, placeByTable, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
+import { balanceSolo, balanceTeams, canPack, partiesFit, ratingSpread, teamImbalance, type Group } from './teams.ts';
 import { ratingWindow } from './widening.ts';
 
 /** What match formation needs of a queue entry: a group of one or more players, `sub` leading it. */
@@ -23,6 +23,8 @@ export interface Waiting {
 
 export type MatchRules = Pick<ModeRules, 'teams' | 'teamSize' | 'ratingWindow'> & {
   readonly latency?: LatencyRule | undefined;
+  /** The regions a latency rule may place matches in (the config's); absent: those the tickets name. */
+  readonly regions?: readonly string[] | undefined;
   readonly attributes?: AttributeRules | undefined;
 };
 
@@ -87,11 +89,13 @@ function formIn<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, no
   }
   if (players < teams * sizes.min) return [];
 
-  const regionNames = rules.latency === undefined ? [] : regionOrder(snapshot);
+  const regionNames = rules.latency === undefined ? [] : (rules.regions?.slice(0, MAX_REGIONS) ?? regionOrder(snapshot));
   let regions: Int32Array | undefined;
+  let latencies: Uint16Array | undefined;
   if (rules.latency !== undefined) {
+    latencies = latencyTable(snapshot, regionNames);
     regions = new Int32Array(n);
-    for (let i = 0; i < n; i++) regions[i] = eligibleMask(snapshot[i]!.latencies, regionNames, latencyBound(rules.latency, now - snapshot[i]!.queuedAt));
+    for (let i = 0; i < n; i++) regions[i] = maskOf(latencies, regionNames.length, i, latencyBound(rules.latency, now - snapshot[i]!.queuedAt));
   }
   const sets = setMasks(snapshot, rules.attributes?.intersect ?? []);
 
@@ -99,7 +103,16 @@ function formIn<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, no
   const list = new RatingList(sortByRating(mean, byWait));
   const matches: FormedMatch<W>[] = [];
 
-  const figures: Figures = { size, mean, window, regions, sets, setScratch: new Int32Array(sets.length) };
+  const figures: Figures = {
+    size,
+    mean,
+    window,
+    regions,
+    sets,
+    setScratch: new Int32Array(sets.length),
+    partyCounts: new Int32Array(sizes.max + 1),
+    rooms: new Int32Array(teams),
+  };
   // One scratch buffer for every attempt: most anchors of a big pool find no match.
   const chosen = new Int32Array(need);
   for (let rank = 0; rank < n; rank++) {
@@ -123,7 +136,7 @@ function formIn<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, no
     if (regions !== undefined) {
       let mask = -1;
       for (let k = 0; k < count; k++) mask &= regions[chosen[k]!]!;
-      placed = placeMatch(entries, regionNames, mask);
+      placed = placeByTable(latencies!, regionNames, chosen, count, mask);
       if (placed === undefined) continue;
     }
     for (let k = 0; k < count; k++) list.take(chosen[k]!);
@@ -147,6 +160,9 @@ interface Figures {
   /** Per intersect attribute, each entry's value mask. */
   readonly sets: readonly Int32Array[];
   readonly setScratch: Int32Array;
+  /** Scratch for the packing check: parties chosen by size, and room left per team. */
+  readonly partyCounts: Int32Array;
+  readonly rooms: Int32Array;
 }
 
 /**
@@ -157,10 +173,11 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, teams: numbe
   const need = teams * teamSize;
   chosen[0] = anchor;
   let count = 1;
-  // Group sizes, kept only once a party is involved: solo selections always pack.
-  let sizes: number[] | undefined;
+  // Parties chosen, by size: solo players always pack, so only parties are checked.
+  const parties = f.partyCounts;
+  parties.fill(0);
   let total = f.size[anchor]!;
-  let allSolo = total === 1;
+  if (total > 1) parties[total]!++;
   const center = f.mean[anchor]!;
   // Every chosen x needs a candidate inside [x - wx, x + wx]: the intersection is [low, high].
   let low = center - f.window[anchor]!;
@@ -192,15 +209,16 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, teams: numbe
     if (total + candidateSize > need) continue;
     if (regions !== undefined && (regionMask & regions[candidate]!) === 0) continue;
     for (let k = 0; k < sets.length; k++) if ((common[k]! & sets[k]![candidate]!) === 0) continue walk;
-    if (!(allSolo && candidateSize === 1)) {
-      sizes ??= Array.from(chosen.subarray(0, count), (i) => f.size[i]!);
-      if (!canPack([...sizes, candidateSize], teams, teamSize)) continue;
-      sizes.push(candidateSize);
+    if (candidateSize > 1) {
+      parties[candidateSize]!++;
+      if (!partiesFit(parties, teams, teamSize, f.rooms)) {
+        parties[candidateSize]!--;
+        continue;
+      }
     }
 
     chosen[count++] = candidate;
     total += candidateSize;
-    allSolo &&= candidateSize === 1;
     if (regions !== undefined) regionMask &= regions[candidate]!;
     for (let k = 0; k < sets.length; k++) common[k]! &= sets[k]![candidate]!;
     if (rating - own > low) low = rating - own;
@@ -306,8 +324,10 @@ function soloMembers(chosen: Int32Array, count: number, subs: readonly string[],
 }
 
 function membersOf(entry: Waiting): Group {
-  const leader = { sub: entry.sub, rating: entry.rating };
-  return entry.party ? [leader, ...entry.party] : [leader];
+  const party = entry.party;
+  const group: Member[] = [{ sub: entry.sub, rating: entry.rating }];
+  if (party !== undefined) for (let m = 0; m < party.length; m++) group.push(party[m]!);
+  return group;
 }
 
 // Sorting 100k entries with a comparator costs more than the whole match walk, so both

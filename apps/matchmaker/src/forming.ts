@@ -2,7 +2,7 @@
 // signed (a slice at a time), its members taken out of the pool and told.
 import type { ModeRules } from '@ticketbooth/config';
 import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
-import { formMatches, type FormedMatch } from './form-matches.ts';
+import { formMatches, type FormedMatch, type MatchRules } from './form-matches.ts';
 import type { Deliveries } from './deliveries.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { MatchEvents } from './match-events.ts';
@@ -18,6 +18,8 @@ export interface ServedPool {
   /** Without a region under a latency rule: each match is then placed in one. */
   readonly pool: { readonly mode: string; readonly region?: string };
   readonly rules: ModeRules;
+  /** The mode's rules as formation reads them (with the config's regions for a latency rule). */
+  readonly matchRules: MatchRules;
   matchesFormed: number;
 }
 
@@ -44,7 +46,7 @@ export function createForming(deps: FormingDeps) {
     let formed = 0;
     for (const pool of served.values()) {
       const started = performance.now();
-      const matches = formMatches(queue.snapshot(pool.key), pool.rules, at);
+      const matches = formMatches(queue.snapshot(pool.key), pool.matchRules, at);
       const figures = matches.map((match) => settle(pool, match, at));
       formed += matches.length;
       waits.record(pool.key, at, figures.flatMap((f) => f.waitsMs));

@@ -35,28 +35,54 @@ export function regionOrder(groups: Iterable<{ readonly latencies?: Latencies | 
   return [...names].sort().slice(0, MAX_REGIONS);
 }
 
-/** Bit r set when the player's latency to `regions[r]` is within `bound`; 0 without latencies. */
-export function eligibleMask(latencies: Latencies | undefined, regions: readonly string[], bound: number): number {
-  if (latencies === undefined) return 0;
+/** A latency the table does not have: above the 60,000 ms a ticket may claim. */
+const NO_FIGURE = 65_535;
+
+/**
+ * Every group's latency to every region as one flat table (`[group * regions.length + r]`,
+ * 65,535 where it has no figure; tickets carry whole ms up to 60,000): the walk and placement
+ * then read numbers, not objects.
+ */
+export function latencyTable(groups: readonly { readonly latencies?: Latencies | undefined }[], regions: readonly string[]): Uint16Array {
+  const width = regions.length;
+  const table = new Uint16Array(groups.length * width).fill(NO_FIGURE);
+  for (let g = 0; g < groups.length; g++) {
+    const latencies = groups[g]!.latencies;
+    if (latencies === undefined) continue;
+    for (let r = 0; r < width; r++) {
+      const ms = latencies[regions[r]!];
+      if (ms !== undefined) table[g * width + r] = ms;
+    }
+  }
+  return table;
+}
+
+/** Bit r set when row `group` of the table is within `bound` at region r. */
+export function maskOf(table: Uint16Array, width: number, group: number, bound: number): number {
   let mask = 0;
-  for (let r = 0; r < regions.length; r++) {
-    const ms = latencies[regions[r]!];
-    if (ms !== undefined && ms <= bound) mask |= 1 << r;
+  for (let r = 0; r < width; r++) {
+    const ms = table[group * width + r]!;
+    if (ms !== NO_FIGURE && ms <= bound) mask |= 1 << r;
   }
   return mask;
 }
 
-/**
- * The region of `mask` with the lowest worst latency over the groups (ties: the first in
- * `regions` order), and that worst latency.
- */
-export function placeMatch(groups: readonly { readonly latencies?: Latencies | undefined }[], regions: readonly string[], mask: number): { region: string; worstMs: number } | undefined {
-  let best: { region: string; worstMs: number } | undefined;
-  for (let r = 0; r < regions.length; r++) {
+/** `placeMatch` over table rows `chosen[0..count)`: the region of `mask` with the lowest worst latency. */
+export function placeByTable(table: Uint16Array, regions: readonly string[], chosen: Int32Array, count: number, mask: number): { region: string; worstMs: number } | undefined {
+  const width = regions.length;
+  let best = -1;
+  let bestWorst = Infinity;
+  for (let r = 0; r < width; r++) {
     if ((mask & (1 << r)) === 0) continue;
     let worst = 0;
-    for (const group of groups) worst = Math.max(worst, group.latencies?.[regions[r]!] ?? Infinity);
-    if (best === undefined || worst < best.worstMs) best = { region: regions[r]!, worstMs: worst };
+    for (let k = 0; k < count; k++) {
+      const ms = table[chosen[k]! * width + r]!;
+      if (ms > worst) worst = ms;
+    }
+    if (best === -1 || worst < bestWorst) {
+      best = r;
+      bestWorst = worst;
+    }
   }
-  return best;
+  return best === -1 ? undefined : { region: regions[best]!, worstMs: bestWorst };
 }

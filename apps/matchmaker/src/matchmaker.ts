@@ -102,7 +102,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     const rules = Object.hasOwn(settings.shared.modes, mode) ? settings.shared.modes[mode] : undefined;
     if (rules === undefined) throw new TypeError(`pool ${key}: unknown mode`);
     if ((rules.latency === undefined) !== (region !== undefined)) throw new TypeError(`pool ${key}: not a pool of the config (${poolKeysOf(settings.shared).join(', ')})`);
-    served.set(key, { key, pool: region === undefined ? { mode } : { mode, region }, rules, matchesFormed: 0 });
+    const matchRules = rules.latency === undefined ? rules : { ...rules, regions: settings.shared.regions };
+    served.set(key, { key, pool: region === undefined ? { mode } : { mode, region }, rules, matchRules, matchesFormed: 0 });
   }
   const queue = deps.queue ?? new Queue({ staleAfterMs: settings.staleAfterMs, maxWaitMs: (pool) => served.get(pool)?.rules.maxWaitMs });
   const results = new Results(settings.resultTtlMs);

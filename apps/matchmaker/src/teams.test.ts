@@ -1,6 +1,6 @@
 import type { Member } from '@ticketbooth/tickets';
 import { describe, expect, it } from 'vitest';
-import { balanceTeams, canPack, ratingSpread, teamImbalance, totalRating } from './teams.ts';
+import { balanceTeams, canPack, partiesFit, ratingSpread, teamImbalance, totalRating } from './teams.ts';
 
 const player = (sub: string, rating: number): Member => ({ sub, rating });
 const solo = (ratings: number[]) => ratings.map((r, i) => [player(`p${i}`, r)]);
@@ -100,5 +100,27 @@ describe('match figures', () => {
     ];
     expect(ratingSpread(teams)).toBe(200);
     expect(teamImbalance(teams)).toBe(50);
+  });
+});
+
+describe('partiesFit', () => {
+  it('agrees with the exact packing on every mix of parties (FFD first, exact search when it fails)', () => {
+    const rooms = new Int32Array(16);
+    for (const [teams, teamSize] of [[2, 4], [2, 5], [3, 6], [4, 3]] as const) {
+      // Every count vector of parties sized 2..teamSize with at most teams * teamSize players.
+      const visit = (size: number, counts: Int32Array, players: number): void => {
+        if (size > teamSize) {
+          const sizes = [...counts].flatMap((c, s) => Array.from({ length: c }, () => s));
+          expect(partiesFit(counts, teams, teamSize, rooms), `${teams}x${teamSize}: ${sizes.join(',')}`).toBe(canPack(sizes, teams, teamSize));
+          return;
+        }
+        for (let c = 0; players + c * size <= teams * teamSize; c++) {
+          counts[size] = c;
+          visit(size + 1, counts, players + c * size);
+        }
+        counts[size] = 0;
+      };
+      visit(2, new Int32Array(teamSize + 1), 0);
+    }
   });
 });

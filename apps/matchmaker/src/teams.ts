@@ -19,19 +19,43 @@ const MAX_PACKING_STEPS = 20_000;
  * balanceTeams([[a], [b], [c], [d]], 2, 2) // [[a, d], [b, c]] when a ≥ b ≥ c ≥ d
  */
 export function balanceTeams(groups: readonly Group[], teams: number, teamSize: number): Member[][] | undefined {
-  if (groups.every((g) => g.length === 1)) {
-    return groups.length === teams * teamSize ? balanceSolo(groups.map((g) => g[0]!), teams, teamSize) : undefined;
+  const n = groups.length;
+  let players = 0;
+  for (let i = 0; i < n; i++) players += groups[i]!.length;
+  if (players === n) return n === teams * teamSize ? balanceSolo(groups.map((g) => g[0]!), teams, teamSize) : undefined;
+  if (players !== teams * teamSize) return undefined;
+  const sizes = new Array<number>(n);
+  const totals = new Array<number>(n);
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    sizes[i] = groups[i]!.length;
+    totals[i] = totalRating(groups[i]!);
+    order[i] = i;
   }
-  const sizes = groups.map((g) => g.length);
-  if (sizes.reduce((a, b) => a + b, 0) !== teams * teamSize) return undefined;
-  const totals = groups.map(totalRating);
-  const order = groups.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || totals[b]! - totals[a]! || a - b);
+  // Largest first, then heaviest, then input order: an insertion sort, as a match has few groups.
+  for (let p = 1; p < n; p++) {
+    const current = order[p]!;
+    let q = p;
+    while (q > 0 && comesAfter(order[q - 1]!, current, sizes, totals)) {
+      order[q] = order[q - 1]!;
+      q--;
+    }
+    order[q] = current;
+  }
   const assignment = lightestWithRoom(order, sizes, totals, teams, teamSize) ?? pack(order, sizes, teams, teamSize);
   if (assignment === undefined) return undefined;
   improveBySwaps(assignment, sizes, totals, teams);
-  const result: Member[][] = Array.from({ length: teams }, () => []);
-  for (const i of order) result[assignment[i]!]!.push(...groups[i]!);
+  const result: Member[][] = [];
+  for (let t = 0; t < teams; t++) result.push([]);
+  for (const i of order) {
+    const team = result[assignment[i]!]!;
+    for (const member of groups[i]!) team.push(member);
+  }
   return result;
+}
+
+function comesAfter(a: number, b: number, sizes: readonly number[], totals: readonly number[]): boolean {
+  return sizes[a]! !== sizes[b]! ? sizes[a]! < sizes[b]! : totals[a]! !== totals[b]! ? totals[a]! < totals[b]! : a > b;
 }
 
 /** Whether groups of these sizes fit exactly into `teams` teams of `teamSize`, parties unsplit. */
@@ -48,6 +72,31 @@ export function canPack(sizes: readonly number[], teams: number, teamSize: numbe
   // A partial selection fits if it can be completed with solo players, i.e. the parties pack.
   const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
   return pack(order, sizes, teams, teamSize, false) !== undefined;
+}
+
+/**
+ * `canPack` for the walk's hot path, without allocating: `counts[s]` parties of size s (s >= 2;
+ * solo players always fill what is left). First-fit decreasing into `rooms` (scratch, at least
+ * `teams` long) answers almost every case; when it fails, the exact search decides.
+ */
+export function partiesFit(counts: Int32Array, teams: number, teamSize: number, rooms: Int32Array): boolean {
+  rooms.fill(teamSize, 0, teams);
+  let placed = true;
+  for (let size = teamSize; size >= 2 && placed; size--) {
+    for (let c = counts[size]!; c > 0; c--) {
+      let t = 0;
+      while (t < teams && rooms[t]! < size) t++;
+      if (t === teams) {
+        placed = false;
+        break;
+      }
+      rooms[t]! -= size;
+    }
+  }
+  if (placed) return true;
+  const sizes: number[] = [];
+  for (let size = 2; size < counts.length; size++) for (let c = 0; c < counts[size]!; c++) sizes.push(size);
+  return canPack(sizes, teams, teamSize);
 }
 
 /** Gap between the highest and lowest mean team rating. */
