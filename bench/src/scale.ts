@@ -2,7 +2,7 @@
 // formMatches on one pool of 10k, 100k and 1M players.
 import { spawnSync } from 'node:child_process';
 import { DEMO_CONFIG, parseSharedConfig, teamSizeOf } from '@ticketbooth/config';
-import { timeTicks, type TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
+import { timeTicksInterleaved, type TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
 import { REPO_DIR, canPin } from './children.ts';
 
 export interface MemoryFigure {
@@ -33,12 +33,17 @@ export function measureTicks(sizes: readonly number[], log: (line: string) => vo
   });
   const figures: TickFigure[] = [];
   for (const players of sizes) {
-    // Squad three times: solo players; 30 % of the same number in parties of 2-4; and those parties under the latency rule.
-    for (const [mode, partyShare] of [['duel', 0], ['squad', 0], ['squad', 0.3], ['near', 0.3]] as const) {
+    // Squad three times: solo players; 30 % of the same number in parties of 2-4; and those parties
+    // under the latency rule. Interleaved tick by tick, so their ratios hold on a shared machine.
+    const variants = ([['duel', 0], ['squad', 0], ['squad', 0.3], ['near', 0.3]] as const).map(([mode, partyShare]) => {
       const rules = shared.modes[mode]!;
       const size = teamSizeOf(rules).max;
       const name = `${mode === 'near' ? 'squad' : mode} ${size}v${size}${partyShare > 0 ? `, ${partyShare * 100} % in parties` : ''}${rules.latency ? ', latency rule' : ''}`;
-      const figure = timeTicks(players, name, rules, players >= 1_000_000 ? 3 : 7, partyShare);
+      return { mode: name, rules, partyShare };
+    });
+    // At 1M, one pool at a time: four pools of a million at once would not fit the heap.
+    const measured = players >= 1_000_000 ? variants.flatMap((v) => timeTicksInterleaved(players, [v], 3)) : timeTicksInterleaved(players, variants, 9);
+    for (const figure of measured) {
       log(`  formMatches ${players.toLocaleString('en')} ${figure.mode}: ${figure.medianMs.toFixed(1)} ms, ${figure.matches} matches`);
       figures.push(figure);
     }

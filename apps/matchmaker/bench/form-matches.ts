@@ -49,19 +49,38 @@ export function benchPool(players: number, now: number, seed = 1, partyShare = 0
   return pool;
 }
 
-export function timeTicks(players: number, mode: string, modeRules: ModeRules, rounds = 7, partyShare = 0): TickFigure {
+export interface TickVariant {
+  readonly mode: string;
+  readonly rules: ModeRules;
+  readonly partyShare?: number;
+}
+
+/**
+ * Median formMatches time per variant on pools of `players`, the variants' ticks interleaved
+ * round by round, so that a noisy neighbour slows them alike and their ratio holds.
+ */
+export function timeTicksInterleaved(players: number, variants: readonly TickVariant[], rounds = 7): TickFigure[] {
   const now = Date.parse('2030-01-01T00:00:00Z');
-  // As the matchmaker passes them: the config's regions with a latency rule.
-  const rules = modeRules.latency === undefined ? modeRules : { ...modeRules, regions: BENCH_REGIONS };
-  const pool = benchPool(players, now, 1, partyShare, teamSizeOf(rules).max, rules.latency !== undefined);
-  formMatches(pool, rules, now); // warm the JIT
-  const samples: number[] = [];
-  let matches = 0;
+  const prepared = variants.map(({ mode, rules: modeRules, partyShare = 0 }) => {
+    // As the matchmaker passes them: the config's regions with a latency rule.
+    const rules = modeRules.latency === undefined ? modeRules : { ...modeRules, regions: BENCH_REGIONS };
+    const pool = benchPool(players, now, 1, partyShare, teamSizeOf(rules).max, rules.latency !== undefined);
+    formMatches(pool, rules, now); // warm the JIT
+    return { mode, rules, pool, samples: [] as number[], matches: 0 };
+  });
   for (let r = 0; r < rounds; r++) {
-    const started = performance.now();
-    matches = formMatches(pool, rules, now).length;
-    samples.push(performance.now() - started);
+    for (const variant of prepared) {
+      const started = performance.now();
+      variant.matches = formMatches(variant.pool, variant.rules, now).length;
+      variant.samples.push(performance.now() - started);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return { players, mode, medianMs: samples[Math.floor(samples.length / 2)]!, matches };
+  return prepared.map(({ mode, samples, matches }) => {
+    samples.sort((a, b) => a - b);
+    return { players, mode, medianMs: samples[Math.floor(samples.length / 2)]!, matches };
+  });
+}
+
+export function timeTicks(players: number, mode: string, rules: ModeRules, rounds = 7, partyShare = 0): TickFigure {
+  return timeTicksInterleaved(players, [{ mode, rules, partyShare }], rounds)[0]!;
 }

@@ -37,6 +37,7 @@ const rssBefore = process.memoryUsage().rss;
 const started = performance.now();
 // Signing runs in a worker, one batch ahead, so the run takes about as long as the verifies.
 const BATCH = 2_000;
+const IN_FLIGHT = 64;
 // A worker does not inherit tsx's loader, so it registers it before loading the signer.
 const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
   .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./sign-worker.ts', import.meta.url).href)}); })`;
@@ -54,10 +55,13 @@ let pending = nextBatch(0);
 for (let from = 0; from < players; from += BATCH) {
   const tokens = await pending;
   if (from + BATCH < players) pending = nextBatch(from + BATCH);
-  // A whole batch in flight: new tickets are verified on the thread pool.
-  const results = await Promise.all(tokens.map((token) => mm.submit(token)));
-  for (const [k, result] of results.entries()) {
-    if (result.status !== 'searching') throw new Error(`player ${from + k}: ${result.status}`);
+  // As many in flight as the thread pool verifies at once: past that the matchmaker verifies on
+  // its loop, up to a share of it, and answers 503 busy, as it should to a flood.
+  for (let at = 0; at < tokens.length; at += IN_FLIGHT) {
+    const results = await Promise.all(tokens.slice(at, at + IN_FLIGHT).map((token) => mm.submit(token)));
+    for (const [k, result] of results.entries()) {
+      if (result.status !== 'searching') throw new Error(`player ${from + at + k}: ${result.status}`);
+    }
   }
 }
 await signer.terminate();
