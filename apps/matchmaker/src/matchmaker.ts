@@ -83,6 +83,11 @@ export interface Found {
 const NOT_SEARCHING = new Problem(404, 'not-queued', 'Not searching', 'this ticket is not searching here: queue with POST /v1/queue first (a matched search is answered there)');
 /** Entries an explanation looks at, at most: it answers one player, and must stay cheap in a pool of a million. */
 const EXPLAIN_SCAN_LIMIT = 100_000;
+/** One explanation per player per this long: a scan of a big pool costs milliseconds of the loop. */
+const EXPLAIN_EVERY_MS = 1_000;
+const EXPLAINED_TOO_OFTEN = new Problem(429, 'explain-too-often', 'Too many explanations', `one explanation per player per ${EXPLAIN_EVERY_MS / 1000} s`, {
+  'retry-after': String(EXPLAIN_EVERY_MS / 1000),
+});
 
 const NOT_QUEUED = new Problem(404, 'not-queued', 'Not queued', 'queue with POST /v1/queue first; a stream is only for a ticket that is searching or ready');
 
@@ -283,12 +288,22 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return { sub: facts.sub, pool: facts.pool, result, expiresAt: facts.expiresAt };
   }
 
-  /** Why this ticket's search has no match yet (explain.ts); 404 not-queued when it is not searching. */
+  const explainedAt = new Map<string, number>();
+  /** Why this ticket's search has no match yet (explain.ts); 404 not-queued when it is not searching, 429 more often than once a second. */
   async function explain(token: string): Promise<Explanation & { readonly pool: string; readonly estimatedWaitMs: number | null }> {
     const { facts } = await tickets.check(token);
     const entry = queue.get(facts.sub);
     if (entry === undefined || entry.ticketId !== facts.ticketId) throw NOT_SEARCHING;
     const at = now();
+    const last = explainedAt.get(entry.sub);
+    if (last !== undefined && at - last < EXPLAIN_EVERY_MS && at >= last) throw EXPLAINED_TOO_OFTEN;
+    // Re-inserted at the end, so the map stays in time order and the old end is pruned first.
+    explainedAt.delete(entry.sub);
+    explainedAt.set(entry.sub, at);
+    for (const [sub, when] of explainedAt) {
+      if (at - when < EXPLAIN_EVERY_MS) break;
+      explainedAt.delete(sub);
+    }
     const rules = served.get(entry.pool)!.rules;
     return { pool: entry.pool, ...explainSearch(entry, queue.entriesIn(entry.pool), rules, at, EXPLAIN_SCAN_LIMIT), estimatedWaitMs: waits.estimate(entry.pool, at) };
   }

@@ -129,12 +129,13 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/queue/explain': {
         get: {
           summary:
-            "Why am I not matched: this search's rating window now, the match size, how many queued here are compatible now, the nearest one who is not and when widening reaches it, and the pool's recent time-to-match.",
+            "Why am I not matched: this search's rating window now, the latency bound and when each region opens, the match size and when smaller teams are allowed, how many queued here are compatible now and how many differ in attributes for good, the nearest one who is not compatible yet and when widening reaches it, and the pool's recent time-to-match. At most once per player per second.",
           security: ticketAuth,
           responses: {
             200: { description: 'The explanation', ...json(explanationSchema) },
             ...ticketErrors,
             404: problem('not-queued: this ticket is not searching here (queue it first; a matched search is answered by POST /v1/queue)'),
+            429: problem('explain-too-often: one explanation per player per second (Retry-After)'),
           },
         },
       },

@@ -384,6 +384,22 @@ describe('GET /v1/queue/explain and estimatedWaitMs', () => {
     expect(x.ratingWindow.low).toBeLessThan(1500);
   });
 
+  it('answers one explanation per player per second, 429 explain-too-often in between', async () => {
+    const h = createHarness();
+    const alice = h.ticket('alice');
+    await h.submit(alice);
+    const explain = () => h.app.request('/v1/queue/explain', { headers: h.auth(alice) });
+    expect((await explain()).status).toBe(200);
+    h.advance(999);
+    const refused = await explain();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await problemOf(refused)).toMatchObject({ code: 'explain-too-often' });
+    h.advance(1);
+    expect((await explain()).status).toBe(200);
+    expect(h.matchmaker.playersIn()).toBe(1);
+  });
+
   it('404 not-queued for a ticket that is not searching, 401 for a bad one, and changes nothing', async () => {
     const h = createHarness();
     const res = await h.app.request('/v1/queue/explain', { headers: h.auth(h.ticket('nobody')) });
