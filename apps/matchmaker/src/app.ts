@@ -37,6 +37,7 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
   const context: RouteContext = {
     mm: matchmaker,
     refusals: new RefusalBudget(settings.refusals ?? DEFAULT_REFUSALS),
+    trustedProxyHops: settings.trustedProxyHops ?? 0,
     metrics,
     resubmitIntervalMs: settings.shared.resubmitIntervalMs,
     pools: settings.pools,
@@ -65,9 +66,9 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
   // The same answers as the app's POST /v1/queue, for startServer's fast lane.
   const lane: FastLane = {
     route: 'POST /v1/queue',
-    answer(authorization, socket) {
+    answer(authorization, socket, forwarded) {
       metrics.countLaneAnswer();
-      return submit(authorization, socket);
+      return submit(authorization, socket, forwarded);
     },
     onHandOff: (reason) => metrics.laneHandOffs.inc({ reason }),
   };

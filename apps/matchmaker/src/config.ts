@@ -44,6 +44,8 @@ export interface MatchmakerConfig {
   readonly matchIssuer: string;
   /** Refused tickets allowed per client address (burst, then per second) and per connection. */
   readonly refusals: RefusalBudgetOptions;
+  /** Proxies in front that append to X-Forwarded-For: 0 reads the socket peer. */
+  readonly trustedProxyHops: number;
   /**
    * Whether `POST /v1/queue` is answered on the raw socket (see @ticketbooth/http's fast-lane.ts):
    * about 1.8x cheaper per resubmission, but Hono middleware and node:http instrumentation
@@ -103,6 +105,11 @@ export const matchmakerEnvSchema = z.object({
   MATCHMAKER_INVALID_TICKET_BURST: d(int(1).default(DEFAULT_REFUSALS.burst), { description: 'Refused tickets a client address may send in a burst before it is throttled (429).' }),
   MATCHMAKER_INVALID_TICKETS_PER_S: d(int(1).default(DEFAULT_REFUSALS.perSecond), { description: '... and per second after the burst.' }),
   MATCHMAKER_INVALID_TICKETS_PER_CONNECTION: d(int(1).default(DEFAULT_REFUSALS.perConnection), { description: 'Refused or throttled tickets after which a connection is closed.' }),
+  MATCHMAKER_TRUSTED_PROXY_HOPS: d(int(0, 16).default(0), {
+    description:
+      'Proxies in front of this matchmaker that append to X-Forwarded-For (HAProxy: 1). 0: the client address is the socket peer. N: the Nth entry from the right, and refusals are counted per that address without holding or closing the shared proxy connection.',
+    example: '1',
+  }),
   MATCHMAKER_THROTTLED_HOLD_MS: d(int(0).default(DEFAULT_REFUSALS.holdMs!), { description: 'How long a 429 answer is held before it is sent: a client ignoring Retry-After gets one answer per connection per hold.' }),
   ALLOCATOR_URL: d(z.url({ protocol: /^https?$/ }).optional(), {
     description:
@@ -184,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perConnection: e.MATCHMAKER_INVALID_TICKETS_PER_CONNECTION,
       holdMs: e.MATCHMAKER_THROTTLED_HOLD_MS,
     },
+    trustedProxyHops: e.MATCHMAKER_TRUSTED_PROXY_HOPS,
     fastLane: e.MATCHMAKER_FAST_LANE === 'on',
     allocator:
       e.ALLOCATOR_URL === undefined

@@ -40,6 +40,8 @@ export interface MatchmakerSettings {
   readonly matchIssuer: string;
   /** Refused tickets allowed per client address and per connection (the HTTP layer's); DEFAULT_REFUSALS if absent. */
   readonly refusals?: RefusalBudgetOptions;
+  /** Proxies in front that append to X-Forwarded-For (see @ticketbooth/http clientAddress); 0 if absent. */
+  readonly trustedProxyHops?: number;
 }
 
 export interface MatchmakerDeps {

@@ -99,6 +99,7 @@ describe('startServer with a fast lane', () => {
     const appSaw: string[] = [];
     const handOffs: HandOffReason[] = [];
     const laneSockets: Socket[] = [];
+    const laneForwarded: (string | undefined)[] = [];
     const app = new Hono()
       .post('/v1/queue', async (c) => {
         appSaw.push(`${c.req.header('authorization')} ${await c.req.text()}`);
@@ -112,8 +113,9 @@ describe('startServer with a fast lane', () => {
       lane: {
         route: 'POST /v1/queue',
         onHandOff: (reason) => handOffs.push(reason),
-        answer(authorization, socket): Answer | Promise<Answer> {
+        answer(authorization, socket, forwarded): Answer | Promise<Answer> {
           laneSaw.push(authorization);
+          laneForwarded.push(forwarded);
           if (socket !== undefined) laneSockets.push(socket);
           if (authorization === 'boom') throw new Error('lane bug');
           if (authorization === 'reject') return Promise.reject(new Error('async lane bug'));
@@ -135,7 +137,7 @@ describe('startServer with a fast lane', () => {
       sockets.push(result.socket);
       return result;
     };
-    return { laneSaw, appSaw, handOffs, laneSockets, talk, url: server.url };
+    return { laneSaw, appSaw, handOffs, laneSockets, laneForwarded, talk, url: server.url };
   }
 
   it('answers its route itself, with complete headers, on a connection it keeps', async () => {
@@ -224,6 +226,12 @@ describe('startServer with a fast lane', () => {
       expect(handOffs.at(-1)).toBe(reason);
     }
     expect(handOffs).toHaveLength(cases.length);
+  });
+
+  it('passes X-Forwarded-For to answer, repeated headers joined as node:http joins them', async () => {
+    const { laneForwarded, talk } = await serve();
+    await talk([laneRequest('a') + laneRequest('b', 'X-Forwarded-For: 6.6.6.6\r\nx-forwarded-for:  203.0.113.7 \r\n')], 2);
+    expect(laneForwarded).toEqual([undefined, '6.6.6.6, 203.0.113.7']);
   });
 
   it('passes the connection\'s socket to answer, the same one for each request on it', async () => {

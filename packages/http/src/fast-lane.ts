@@ -14,9 +14,10 @@ export interface FastLane {
    * Must not throw: refusals are answers too. Pipelined requests are answered in request order.
    * The lane always passes the connection's socket; a Hono route has the same one in
    * `c.env.incoming.socket`. An answer with a `connection: close` header is the connection's
-   * last, as node:http makes it.
+   * last, as node:http makes it. `forwarded` is the request's X-Forwarded-For, for a service
+   * behind a proxy (see clientAddress).
    */
-  answer(authorization: string | undefined, socket?: Socket): Answer | Promise<Answer>;
+  answer(authorization: string | undefined, socket?: Socket, forwarded?: string): Answer | Promise<Answer>;
   /** Once for each connection the lane gives to node:http, with why (for metrics). */
   onHandOff?(reason: HandOffReason): void;
 }
@@ -182,7 +183,7 @@ class LaneConnection {
       const end = reads.ends[i]!;
       let answer: Answer | Promise<Answer>;
       try {
-        answer = lane.answer(reads.authorizations[i], socket);
+        answer = lane.answer(reads.authorizations[i], socket, reads.forwarded[i]);
       } catch (error) {
         answer = internalError(error);
       }

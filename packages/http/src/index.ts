@@ -5,3 +5,4 @@ export { createLogger, requestIdOf, requestLogging, type Logger, type LoggerOpti
 export { answerWrongMethods } from './method-not-allowed.ts';
 export { onShutdown, startServer, type ServeOptions, type ServerHandle, type ShutdownLog } from './server.ts';
 export { bearerToken, limitBody, validate } from './validate.ts';
+export { clientAddress } from './client-address.ts';

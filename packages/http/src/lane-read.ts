@@ -45,6 +45,8 @@ export class ReadParser {
   /** Where each head ends (its first byte after the blank line), by request. */
   readonly ends: number[] = [];
   readonly authorizations: (string | undefined)[] = [];
+  /** X-Forwarded-For of each request (repeated headers joined with ", ", as node:http does), if any. */
+  readonly forwarded: (string | undefined)[] = [];
 
   constructor(
     private readonly requestLine: Buffer,
@@ -73,6 +75,7 @@ export class ReadParser {
     if (end + 2 < at + requestLine.length || chunk.compare(requestLine, 0, requestLine.length, at, at + requestLine.length) !== 0) return 'route';
     const text = chunk.toString('latin1', at + requestLine.length, end + 2);
     let authorization: string | undefined;
+    let forwarded: string | undefined;
     let host: string | undefined;
     let contentLength = false;
     let lines = 0;
@@ -88,6 +91,9 @@ export class ReadParser {
         case 'authorization':
           if (authorization !== undefined) return 'authorization';
           authorization = trimWhitespace(line[2]!);
+          break;
+        case 'x-forwarded-for':
+          forwarded = forwarded === undefined ? trimWhitespace(line[2]!) : `${forwarded}, ${trimWhitespace(line[2]!)}`;
           break;
         case 'host':
           if (host !== undefined) return 'host';
@@ -112,6 +118,7 @@ export class ReadParser {
     }
     if (host === undefined || !ADAPTER_HOST.test(host)) return 'host';
     this.authorizations[index] = authorization;
+    this.forwarded[index] = forwarded;
     return undefined;
   }
 }

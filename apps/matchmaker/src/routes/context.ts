@@ -7,6 +7,8 @@ import type { RefusalBudget } from '../refusal-budget.ts';
 export interface RouteContext {
   readonly mm: Matchmaker;
   readonly refusals: RefusalBudget;
+  /** Proxies in front appending to X-Forwarded-For: the client address is read through them. */
+  readonly trustedProxyHops: number;
   readonly metrics: Metrics;
   /** The pace clients are told to resubmit at, and the ping interval of a stream. */
   readonly resubmitIntervalMs: number;

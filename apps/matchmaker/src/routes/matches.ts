@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { Problem, bearerToken, limitBody, ticketProblem, validate } from '@ticketbooth/http';
+import { Problem, bearerToken, clientAddress, limitBody, ticketProblem, validate } from '@ticketbooth/http';
 import { TicketError } from '@ticketbooth/tickets';
 import type { RouteContext } from './context.ts';
 import { matchAnswerSchema, reannouncementSchema } from '../schemas.ts';
@@ -11,7 +11,7 @@ import { viewBody } from './queue.ts';
 
 type Env = { Bindings: Partial<HttpBindings> };
 
-export function matchRoutes({ mm, refusals, metrics, now }: RouteContext): Hono<Env> {
+export function matchRoutes({ mm, refusals, metrics, now, trustedProxyHops }: RouteContext): Hono<Env> {
   const closed = metrics.connectionsClosed.labels({ reason: 'invalid_tickets' });
   /** The problem, ending its connection when the sender has used up its share of refusals. */
   const refused = (problem: Problem, close: boolean): Problem => {
@@ -25,8 +25,10 @@ export function matchRoutes({ mm, refusals, metrics, now }: RouteContext): Hono<
    * a signature check each too. Runs `work`, spending the budget when a token does not verify.
    */
   async function budgeted<T>(c: Context<Env>, work: () => T): Promise<T> {
-    const sender = c.env?.incoming?.socket;
-    const address = sender?.remoteAddress ?? '';
+    const socket = c.env?.incoming?.socket;
+    const address = clientAddress(socket?.remoteAddress ?? '', c.req.header('x-forwarded-for'), trustedProxyHops);
+    // Behind a proxy the connection is shared by many clients: never held or closed for one.
+    const sender = trustedProxyHops > 0 ? undefined : socket;
     const waitMs = refusals.waitMs(address, now());
     if (waitMs > 0) {
       metrics.throttled.inc();
@@ -34,7 +36,7 @@ export function matchRoutes({ mm, refusals, metrics, now }: RouteContext): Hono<
         'retry-after': String(Math.ceil(waitMs / 1000)),
       });
       const close = refusals.countOnConnection(sender);
-      if (refusals.holdMs > 0) await sleep(refusals.holdMs);
+      if (sender !== undefined && refusals.holdMs > 0) await sleep(refusals.holdMs);
       throw refused(problem, close);
     }
     try {

@@ -57,15 +57,24 @@ describe('refused tickets on one connection', () => {
    * POSTs `tickets` one at a time on one keep-alive connection, to POST /v1/queue or (with a
    * match token) POST /v1/matches/current: each answer's status and connection.
    */
-  async function onOneConnection(port: number, tickets: string[], match?: string): Promise<Array<{ status: number; connection: number }>> {
+  async function onOneConnection(
+    port: number,
+    tickets: string[],
+    match?: string,
+    forwardedFor?: (i: number) => string,
+  ): Promise<Array<{ status: number; connection: number }>> {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const answers: Array<{ status: number; connection: number }> = [];
     const path = match === undefined ? '/v1/queue' : '/v1/matches/current';
     const body = match === undefined ? '' : JSON.stringify({ match });
-    for (const ticket of tickets) {
+    for (const [i, ticket] of tickets.entries()) {
       answers.push(
         await new Promise((resolve, reject) => {
-          const headers = { authorization: `Bearer ${ticket}`, ...(match === undefined ? {} : { 'content-type': 'application/json' }) };
+          const headers = {
+            authorization: `Bearer ${ticket}`,
+            ...(match === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor(i) }),
+          };
           const req = request({ port, host: '127.0.0.1', method: 'POST', path, agent, headers }, (res) => {
             const connection = res.socket.localPort!;
             res.resume();
@@ -112,6 +121,26 @@ describe('refused tickets on one connection', () => {
     expect(new Set(connections.slice(0, 4)).size).toBe(1);
     expect(connections[4]).not.toBe(connections[0]);
     expect(await (await h.app.request('/metrics')).text()).toMatch(/^ticketbooth_matchmaker_connections_closed_total\{reason="invalid_tickets"\} 1$/m);
+  });
+
+  it.each([
+    ['the Hono route', false],
+    ['the fast lane', true],
+  ])('behind a proxy (1 trusted hop), counts refusals per forwarded address, never the forged entry, and keeps the shared connection, on %s', async (_, withLane) => {
+    const h = createHarness({ refusals: { burst: 2, perSecond: 1, perConnection: 2, holdMs: 300 }, trustedProxyHops: 1 });
+    server = await startServer({ fetch: h.app.fetch, port: 0, ...(withLane ? { lane: h.lane } : {}) });
+    // One proxy connection: a flooder forging a new leftmost entry each time, then an honest client.
+    const flood = Array.from({ length: 5 }, (_, i) => forged(h, `x${i}`));
+    const started = performance.now();
+    const answers = await onOneConnection(server.port, [...flood, h.ticket('honest')], undefined, (i) =>
+      i < 5 ? `10.9.9.${i}, 203.0.113.7` : '198.51.100.1',
+    );
+    // The flooder's address (the entry the proxy appended) spent its burst of 2; the honest client's did not.
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 429, 429, 429, 200]);
+    // Neither held nor closed: the connection is the proxy's, carrying other clients too.
+    expect(new Set(answers.map((a) => a.connection)).size).toBe(1);
+    expect(performance.now() - started).toBeLessThan(300);
+    expect(await (await h.app.request('/metrics')).text()).not.toMatch(/connections_closed_total\{reason="invalid_tickets"\} [1-9]/);
   });
 
   it('closes a connection that keeps sending after being told to wait', async () => {

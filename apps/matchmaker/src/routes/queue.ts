@@ -1,7 +1,7 @@
 // POST/DELETE /v1/queue and the SSE stream: thin over the matchmaker's submit and leave.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { Problem, bearerToken, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
+import { Problem, bearerToken, clientAddress, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
 import type { QueueEntry } from '../pool.ts';
@@ -9,10 +9,6 @@ import type { MatchView } from '../lifecycle.ts';
 import { streamMatch } from '../sse.ts';
 import type { RouteContext } from './context.ts';
 
-/** Read only off the hot path: a queued ticket's resubmission never needs it. */
-function addressOf(sender: Sender | undefined): string {
-  return sender?.remoteAddress ?? '';
-}
 
 /** Who sent a request: the connection (counted by identity) and its peer address. */
 export interface Sender {
@@ -23,8 +19,17 @@ export interface Sender {
  * `POST /v1/queue` as a whole answer, so the Hono route and the server's fast lane (which
  * takes nearly all of these requests: see @ticketbooth/http's fast-lane.ts) send the same bytes.
  */
-export function submitAnswer(context: RouteContext): (authorization: string | undefined, sender?: Sender) => Answer | Promise<Answer> {
-  const { mm, refusals, metrics, now, log } = context;
+export function submitAnswer(
+  context: RouteContext,
+): (authorization: string | undefined, sender?: Sender, forwarded?: string) => Answer | Promise<Answer> {
+  const { mm, refusals, metrics, now, log, trustedProxyHops } = context;
+  // Behind a proxy the connection is the proxy's, shared by many clients: refusals count per
+  // forwarded address, and a connection is neither held nor closed for one client's sake.
+  const behindProxy = trustedProxyHops > 0;
+  const holdMs = behindProxy ? 0 : refusals.holdMs;
+  /** Read only off the hot path: a queued ticket's resubmission never needs it. */
+  const addressOf = (sender: Sender | undefined, forwarded: string | undefined) => clientAddress(sender?.remoteAddress ?? '', forwarded, trustedProxyHops);
+  const connectionOf = (sender: Sender | undefined) => (behindProxy ? undefined : sender);
   const retryAfter = String(Math.max(1, Math.ceil(context.resubmitIntervalMs / 1000)));
   const searchingJson = searchingBody(context);
   const json = { 'content-type': 'application/json' };
@@ -55,9 +60,9 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
   }
 
   /** A refusal's answer; a refused ticket (401) spends the sender's budget and may end its connection. */
-  function refusal(error: unknown, sender: Sender | undefined): Answer {
+  function refusal(error: unknown, sender: Sender | undefined, forwarded: string | undefined): Answer {
     const answer = errorAnswer(error, log);
-    return answer.status === 401 && refusals.spend(addressOf(sender), sender, now()) ? closing(answer) : answer;
+    return answer.status === 401 && refusals.spend(addressOf(sender, forwarded), connectionOf(sender), now()) ? closing(answer) : answer;
   }
 
   // A flooder gets this answer tens of thousands of times a second: built once per Retry-After.
@@ -83,7 +88,7 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
     return { ...answer, headers: { ...answer.headers, connection: 'close' } };
   }
 
-  return (authorization, sender) => {
+  return (authorization, sender, forwarded) => {
     let submission: Submission | Promise<Submission>;
     try {
       const token = bearerToken(authorization);
@@ -91,18 +96,18 @@ export function submitAnswer(context: RouteContext): (authorization: string | un
       const entry = mm.refreshQueued(token);
       if (entry !== undefined) return { status: 200, headers: json, body: searchingJson(entry) };
       // Before any signature work: an address that keeps sending bad tickets waits.
-      const waitMs = refusals.waitMs(addressOf(sender), now());
+      const waitMs = refusals.waitMs(addressOf(sender, forwarded), now());
       if (waitMs > 0) {
         throttled.inc();
         const answer = tooManyInvalid(Math.ceil(waitMs / 1000));
         // A connection that keeps sending after being told to wait is ended like one that keeps sending bad tickets.
-        return held(refusals.countOnConnection(sender) ? closing(answer) : answer, refusals.holdMs);
+        return held(refusals.countOnConnection(connectionOf(sender)) ? closing(answer) : answer, holdMs);
       }
       submission = mm.submit(token);
     } catch (error) {
-      return refusal(error, sender);
+      return refusal(error, sender, forwarded);
     }
-    return submission instanceof Promise ? submission.then(answerOf, (error: unknown) => refusal(error, sender)) : answerOf(submission);
+    return submission instanceof Promise ? submission.then(answerOf, (error: unknown) => refusal(error, sender, forwarded)) : answerOf(submission);
   };
 }
 
@@ -111,7 +116,7 @@ export function queueRoutes(context: RouteContext, submit: ReturnType<typeof sub
   return new Hono<{ Bindings: Partial<HttpBindings> }>()
     .post('/v1/queue', async (c) => {
       // The socket as the fast lane passes it, so both paths budget one connection alike.
-      const { status, headers, body } = await submit(c.req.header('authorization'), c.env?.incoming?.socket);
+      const { status, headers, body } = await submit(c.req.header('authorization'), c.env?.incoming?.socket, c.req.header('x-forwarded-for'));
       return new Response(body, { status, headers });
     })
     .delete('/v1/queue', async (c) => {
