@@ -6,11 +6,14 @@ import type { ClusterLayout } from './layout.ts';
 
 /**
  * The HAProxy config for a layout. Per shard: the path prefix is stripped, `/readyz` is the
- * health check, and a one-entry stick table keeps traffic on whichever server took it last, so a
- * primary that comes back does not take its pools from a backup that rebuilt them (no failback
- * while the backup is healthy; a restart of the backup, or its failure, moves them back).
+ * health check, the primary takes every request while it is up and the backup only while it
+ * is down. A primary marked up again takes the shard back at once (its backup's sessions are
+ * cut), so the two never serve a shard side by side: a player whose resubmissions went to both
+ * could be matched by both. (A stick table meant to keep a shard on its backup after a failover
+ * split requests between the two on HAProxy 2.6 in our tests, which is the one thing a shard
+ * must never do.)
  */
-export function haproxyConfig(layout: ClusterLayout): string {
+export function haproxyConfig(layout: ClusterLayout, statsSocket?: string): string {
   const { intervalMs, fall, rise } = layout.health;
   const check = `check inter ${intervalMs}ms fall ${fall} rise ${rise} on-marked-down shutdown-sessions`;
   const shards = Object.entries(layout.shards);
@@ -18,6 +21,8 @@ export function haproxyConfig(layout: ClusterLayout): string {
     '# Generated from the cluster layout (tools/src/cluster): edit the layout, not this file.',
     'global',
     '  maxconn 8000',
+    // `echo 'show servers state' | socat stdio <socket>` shows which server of a shard is serving.
+    ...(statsSocket === undefined ? [] : [`  stats socket ${statsSocket} mode 600 level admin`]),
     '',
     'defaults',
     '  mode http',
@@ -29,8 +34,9 @@ export function haproxyConfig(layout: ClusterLayout): string {
     '  timeout server 30s',
     '  timeout http-request 10s',
     '  timeout http-keep-alive 30s',
+    // No redispatch: a retry goes to another server, which for a shard is its backup while the
+    // primary is up, and a shard must never be served by both at once.
     '  retries 2',
-    '  option redispatch',
     '',
     'frontend ticketbooth',
     `  bind ${layout.listen}`,
@@ -48,9 +54,7 @@ export function haproxyConfig(layout: ClusterLayout): string {
       `backend shard_${name}`,
       `  http-request replace-path ^/shards/${name}(/.*)$ \\1`,
       '  option httpchk GET /readyz',
-      '  stick-table type integer size 1',
-      '  stick on int(1)',
-      `  server primary ${shard.primary} ${check}`,
+      `  server primary ${shard.primary} ${check} on-marked-up shutdown-backup-sessions`,
       ...(shard.backup === undefined ? [] : [`  server backup ${shard.backup} ${check} backup`]),
     );
   }

@@ -81,7 +81,7 @@ export async function startShardedCluster(options: ClusterOptions): Promise<Runn
   const configFile = join(options.home, 'config.json');
   writeFileSync(configFile, `${JSON.stringify({ ...base, matchmakers: shardMap(layout, parsed) }, null, 2)}\n`);
   const haproxyFile = join(options.home, 'haproxy.cfg');
-  writeFileSync(haproxyFile, haproxyConfig(layout));
+  writeFileSync(haproxyFile, haproxyConfig(layout, join(options.home, 'haproxy.sock')));
   const invalid = checkHaproxyConfig(haproxyFile);
   if (invalid !== undefined) throw new Error(`haproxy -c refused ${haproxyFile}:\n${invalid}`);
 
