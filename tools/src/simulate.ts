@@ -1,21 +1,37 @@
 // `pnpm simulate`: a swarm of players through the real HTTP APIs, with live progress and a summary.
 import { setMaxListeners } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildPopulation, formParties } from './simulate/population.ts';
+import { DEMO_CONFIG, parseSharedConfig, teamSizeOf, type SharedConfig } from '@ticketbooth/config';
+import { matchFifo, type FifoRules } from '../../bench/src/fifo.ts';
+import { fetchCatalog, parseModeShares, selectPlay, type Catalog, type ModeInfo } from './simulate/catalog.ts';
+import { modeFigures, violations, type PlayerFacts } from './simulate/mode-figures.ts';
+import { buildPopulation, formParties, type SimPlayer } from './simulate/population.ts';
+import { buildProfiles, requestExtras, type PlayerProfile } from './simulate/profiles.ts';
 import { formPartiesAt, formedAt, preparePlayer, queuePlayer, requestTimes, type PreparedPlayer } from './simulate/players.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
-import { renderSummary, type CrashReport } from './simulate/report.ts';
-import { startOwnServices, type OwnServices } from './simulate/services.ts';
+import { renderModes, renderSummary, type CrashReport } from './simulate/report.ts';
+import { startOwnServices, type OwnServices, type SimulationConfigBase } from './simulate/services.ts';
 import { percentiles, summarize, type PlayerOutcome } from './simulate/summary.ts';
 
 const USAGE = `usage: pnpm simulate [options]
   --players N              simulated players (default 200, at most 20000)
   --duration-s S           stop queueing S seconds after the first player queues (default 120)
   --ramp-s S               players arrive spread over S seconds (default 5)
-  --modes a,b --regions x,y   pools to use (default duel,squad and eu,na)
+  --config FILE            start the services with this shared config file (TICKETBOOTH_CONFIG): modes,
+                           regions and attributes then come from it, every mode and region played
+  --modes a,b --regions x,y   modes and home regions to play (default duel,squad and eu,na; with
+                           --config, all it offers)
+  --mode-share m=R,...     share of players per mode (the rest split evenly); default: 0.05 for each
+                           mode whose teams may shrink (a team size range), when other modes are played
+  --crossplay-optout R     0..1: players who play only with their own platform (default 0.2)
+  --old-build-share R      0..1: players on the older build (default 0.1)
+                           Every player has a home region, latencies to every region and a platform
+                           (pc 50 %, playstation 30 %, xbox 20 %); latencies go in every ticket request,
+                           build and crossplay only when the config declares those attributes
   --issuer URL             use running services (default: start our own on free ports)
   --admin-token T          with --issuer: lets the simulator set ratings
   --resubmit-ms MS         resubmit interval of the services it starts (default 1000); with
@@ -33,7 +49,8 @@ const USAGE = `usage: pnpm simulate [options]
   --party-size A-B         party sizes, within each mode's team size (default 2-4)
   --seed N                 crowd and choices seed (default 1)
   --json FILE              also write the summary as JSON
-  --log FILE               append the output of the services started here to FILE`;
+  --log FILE               append the output of the services started here to FILE
+Paths are relative to where pnpm was run.`;
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -42,8 +59,12 @@ function parseOptions(argv: string[]) {
       players: { type: 'string', default: '200' },
       'duration-s': { type: 'string', default: '120' },
       'ramp-s': { type: 'string', default: '5' },
-      modes: { type: 'string', default: 'duel,squad' },
-      regions: { type: 'string', default: 'eu,na' },
+      config: { type: 'string' },
+      modes: { type: 'string' },
+      regions: { type: 'string' },
+      'mode-share': { type: 'string' },
+      'crossplay-optout': { type: 'string', default: '0.2' },
+      'old-build-share': { type: 'string', default: '0.1' },
       issuer: { type: 'string' },
       'admin-token': { type: 'string' },
       'resubmit-ms': { type: 'string' },
@@ -64,19 +85,26 @@ function parseOptions(argv: string[]) {
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  for (const own of ['kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'log'] as const) {
+  for (const own of ['config', 'kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'log'] as const) {
     if (values[own] !== undefined && values[own] !== false && values.issuer !== undefined) {
       throw new Error(`--${own} needs services the simulator started itself (no --issuer)`);
     }
   }
   const acceptStep = values['accept-rate'] !== undefined || values['accept-timeout-ms'] !== undefined;
+  // pnpm runs this in tools/; INIT_CWD is where the command was typed.
+  const path = (file: string | undefined) => (file === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), file));
   return {
     help: values.help,
     players: number('players', 1, 20_000),
     durationMs: number('duration-s', 1, 3_600) * 1000,
     rampMs: number('ramp-s', 0, 600) * 1000,
-    modes: values.modes.split(','),
-    regions: values.regions.split(','),
+    config: path(values.config),
+    // Without a config file, the demo pools as ever; with one, what it offers unless narrowed.
+    modes: values.modes?.split(',') ?? (values.config === undefined ? ['duel', 'squad'] : undefined),
+    regions: values.regions?.split(',') ?? (values.config === undefined ? ['eu', 'na'] : undefined),
+    modeShares: values['mode-share'] === undefined ? undefined : parseModeShares(values['mode-share']),
+    crossplayOptOut: number('crossplay-optout', 0, 1),
+    oldBuildShare: number('old-build-share', 0, 1),
     issuer: values.issuer,
     adminToken: values['admin-token'],
     // Running services use the config's default unless told otherwise.
@@ -89,8 +117,8 @@ function parseOptions(argv: string[]) {
     seed: number('seed', 0, 2 ** 31),
     partyShare: number('party-share', 0, 1),
     partySize: partySizes(values['party-size']),
-    json: values.json,
-    log: values.log,
+    json: path(values.json),
+    log: path(values.log),
   };
 }
 
@@ -116,10 +144,28 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
   return results;
 }
 
-/** Team size per mode, as the issuer publishes them: a party is at most a team. */
-async function modeTeamSizes(issuerUrl: string): Promise<Map<string, number>> {
-  const body = (await (await fetch(`${issuerUrl}/v1/modes`, { signal: AbortSignal.timeout(5_000) })).json()) as { modes: Array<{ name: string; teamSize: number }> };
-  return new Map(body.modes.map((m) => [m.name, m.teamSize]));
+/** The config file's content, checked as the services will check it (fail before starting them). */
+function readConfigFile(path: string): { raw: SimulationConfigBase; shared: SharedConfig } {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as SimulationConfigBase;
+  return { raw, shared: parseSharedConfig(raw, path) };
+}
+
+/** The issuer's modes, with when teams may shrink where the config is known (GET /v1/modes does not say). */
+function withShrinkTimes(catalog: Catalog, shared: SharedConfig | undefined): Catalog {
+  const shrinkAfter = (mode: ModeInfo) => {
+    const rules = shared !== undefined && Object.hasOwn(shared.modes, mode.name) ? shared.modes[mode.name] : undefined;
+    return rules === undefined ? {} : { shrinkAfterMs: teamSizeOf(rules).shrinkAfterMs };
+  };
+  return { ...catalog, modes: catalog.modes.map((mode) => ({ ...mode, ...shrinkAfter(mode) })) };
+}
+
+/** The baseline on the same crowd: each player with its latencies, one pool per latency mode, the matchmaker's 1 s tick. */
+function fifoBaseline(crowd: readonly SimPlayer[], profiles: readonly PlayerProfile[], modes: readonly ModeInfo[], durationMs: number) {
+  const rules: Record<string, FifoRules> = Object.fromEntries(
+    modes.map((m) => [m.name, { teams: m.teams, teamSize: m.teamSize, ...(m.latency === null ? {} : { latency: m.latency }) }]),
+  );
+  const arrivals = crowd.map((p) => ({ rating: p.rating, mode: p.mode, region: p.region, arrivesAtMs: p.arrivesAtMs, latencies: profiles[p.index]!.latencies }));
+  return matchFifo(arrivals, rules, { tickMs: 1_000, warmupMs: 0, durationMs });
 }
 
 interface CpuReading {
@@ -179,6 +225,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) return void console.log(USAGE);
   const progress = createProgress();
+  const config = options.config === undefined ? undefined : readConfigFile(options.config);
   const own: OwnServices | undefined = options.issuer
     ? undefined
     : await startOwnServices({
@@ -186,29 +233,37 @@ async function main(): Promise<void> {
         ...(options.acceptTimeoutMs === undefined ? {} : { acceptTimeoutMs: options.acceptTimeoutMs }),
         allocator: options.allocator,
         ...(options.log === undefined ? {} : { logFile: options.log }),
+        ...(config === undefined ? {} : { config: config.raw }),
       });
   const issuerUrl = options.issuer ?? own!.issuerUrl;
   const adminToken = options.adminToken ?? own?.adminToken;
   const started = Date.now();
   const counts = { prepared: 0, queued: 0, matched: 0, out: 0, errors: 0 };
-  const teamSizes = await modeTeamSizes(issuerUrl);
+  // Services started here read a known config: the demo one unless a file was given.
+  const catalog = withShrinkTimes(await fetchCatalog(issuerUrl), config?.shared ?? (own ? parseSharedConfig(DEMO_CONFIG) : undefined));
+  const play = selectPlay(catalog, options);
+  const partyCaps = new Map(catalog.modes.map((m) => [m.name, m.maxPartySize]));
   const crowd = formParties(buildPopulation({
     players: options.players,
-    modes: options.modes,
-    regions: options.regions,
+    modes: play.modes,
+    regions: play.regions,
+    modeShares: play.modeShares,
     ratingMean: 1500,
     ratingStdDev: 300,
     rampMs: options.rampMs,
     runId: `${started.toString(36)}${process.pid}`,
     seed: options.seed,
-  }), { share: options.partyShare, ...options.partySize, maxPartySize: (mode) => teamSizes.get(mode) ?? 1 }, options.seed);
+  }), { share: options.partyShare, ...options.partySize, maxPartySize: (mode) => partyCaps.get(mode) ?? 1 }, options.seed);
+  // Latencies to every region the config has, from a home region among those played.
+  const profiles = buildProfiles(crowd, { regions: catalog.regions, crossplayOptOut: options.crossplayOptOut, oldBuildShare: options.oldBuildShare }, options.seed);
+  const extras = profiles.map((profile) => requestExtras(profile, catalog.attributes));
   const ticker = setInterval(() => progress.update(progressLine(Date.now() - started, counts, options.players)), 250);
   let crash: CrashReport | undefined;
   const outcomes: PlayerOutcome[] = [];
   try {
     console.error(`preparing ${options.players} players against ${issuerUrl} ...`);
     const prepared = await inBatches(crowd, Math.max(4, availableParallelism() * 4), async (player) => {
-      const ready = await preparePlayer(player, issuerUrl, adminToken).catch((error: unknown) => error as Error);
+      const ready = await preparePlayer(player, issuerUrl, adminToken, extras[player.index]).catch((error: unknown) => error as Error);
       if (!(ready instanceof Error)) counts.prepared++;
       else counts.errors++;
       return ready;
@@ -246,7 +301,7 @@ async function main(): Promise<void> {
             return undefined;
           })
         : undefined;
-    const play = { acceptRate: options.acceptRate, seed: options.seed };
+    const choices = { acceptRate: options.acceptRate, seed: options.seed };
     const results = await Promise.all(
       prepared.map(async (ready, i): Promise<PlayerOutcome> => {
         const player = crowd[i]!;
@@ -260,7 +315,7 @@ async function main(): Promise<void> {
             track.searching[i] = 1;
             counts.queued++;
           }
-        }, { ...play, onAnswered: (at) => (track.lastAnswerAt[i] = at) });
+        }, { ...choices, onAnswered: (at) => (track.lastAnswerAt[i] = at) });
         if (track.searching[i]) counts.queued--;
         track.searching[i] = 0;
         track.inPool[i] = 0;
@@ -289,15 +344,54 @@ async function main(): Promise<void> {
       allocator: allocator !== undefined,
       ...(allocator === undefined ? {} : { allocatorCalls: allocator.requests, allocations: allocator.allocations }),
     };
+    const modes = modeFigures({
+      modes: catalog.modes.filter((m) => play.modes.includes(m.name)),
+      outcomes: results,
+      facts: playerFacts(crowd, profiles, extras, results, prepared),
+      formedAt: (match) => formedAt(match.token),
+      fifo: fifoBaseline(crowd, profiles, catalog.modes, options.durationMs),
+    });
     console.log(renderSummary(summary, run, crash, atEnd));
+    console.log(renderModes(modes));
+    console.log(`Matches breaking a rule, every mode and check together (must be 0): ${violations(modes)}.`);
     if (options.json) {
       const twoMatches = inTwoMatches(results, queueStart);
-      writeFileSync(options.json, `${JSON.stringify({ options, summary, run, crash, atEnd, twoMatches }, null, 2)}\n`);
+      const played = { ...play, crossplayOptOut: options.crossplayOptOut, oldBuildShare: options.oldBuildShare };
+      writeFileSync(options.json, `${JSON.stringify({ options, played, summary, modes, violations: violations(modes), run, crash, atEnd, twoMatches }, null, 2)}\n`);
     }
   } finally {
     clearInterval(ticker);
     await own?.stop();
   }
+}
+
+/** What the simulator gave each player, by the `sub` the issuer gave it. */
+function playerFacts(
+  crowd: readonly SimPlayer[],
+  profiles: readonly PlayerProfile[],
+  extras: ReadonlyArray<ReturnType<typeof requestExtras>>,
+  outcomes: readonly PlayerOutcome[],
+  prepared: ReadonlyArray<PreparedPlayer | Error>,
+): Map<string, PlayerFacts> {
+  const facts = new Map<string, PlayerFacts>();
+  outcomes.forEach((outcome, i) => {
+    const ready = prepared[i];
+    if (outcome.sub === '' || ready === undefined || ready instanceof Error) return;
+    const profile = profiles[i]!;
+    const attributes = extras[i]!.attributes;
+    const waitFrom = ready.partySince ?? outcome.startedAt;
+    facts.set(outcome.sub, {
+      mode: crowd[i]!.mode,
+      latencies: profile.latencies,
+      platform: profile.platform,
+      crossplayOptOut: profile.crossplayOptOut,
+      ...(attributes === undefined ? {} : { attributes }),
+      ...(outcome.startedAt === undefined ? {} : { queuedAt: outcome.startedAt }),
+      ...(waitFrom === undefined ? {} : { waitFrom }),
+      ...(outcome.party === undefined ? {} : { party: outcome.party }),
+    });
+  });
+  return facts;
 }
 
 /**

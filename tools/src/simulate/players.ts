@@ -4,6 +4,7 @@ import { TicketboothError, createClient, type Fetch, type Match, type QueueStatu
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
 import { playerChoices } from './choices.ts';
 import type { SimPlayer } from './population.ts';
+import type { RequestExtras } from './profiles.ts';
 import { CLIENT_ADDRESS_HEADER } from './services.ts';
 
 export interface PreparedPlayer {
@@ -13,6 +14,13 @@ export interface PreparedPlayer {
   readonly fetch: Fetch;
   /** The issuer's id of the party this player queues with (formPartiesAt). */
   partyId?: string;
+  /**
+   * When the party's last member began joining (formPartiesAt): the issuer starts a party's
+   * signed wait at its last membership change, so no earlier than this.
+   */
+  partySince?: number;
+  /** Latencies and attributes sent with every ticket request (a party's members send their leader's). */
+  readonly extras?: RequestExtras;
 }
 
 /**
@@ -45,7 +53,7 @@ export const requestTimes = {
 
 const PASSWORD = 'simulated-player-password';
 
-export async function preparePlayer(player: SimPlayer, issuerUrl: string, adminToken: string | undefined): Promise<PreparedPlayer> {
+export async function preparePlayer(player: SimPlayer, issuerUrl: string, adminToken: string | undefined, extras?: RequestExtras): Promise<PreparedPlayer> {
   const playerFetch = fetchAs(player.index);
   const client = createClient({ issuerUrl, fetch: playerFetch });
   const account = await client.register(player.username, PASSWORD);
@@ -58,7 +66,7 @@ export async function preparePlayer(player: SimPlayer, issuerUrl: string, adminT
     if (!response.ok) throw new TicketboothError(response.status, 'rating-not-set', await response.text());
   }
   const session = await client.login(player.username, PASSWORD);
-  return { player, sub: account.id, session, fetch: playerFetch };
+  return { player, sub: account.id, session, fetch: playerFetch, ...(extras === undefined ? {} : { extras }) };
 }
 
 /**
@@ -73,13 +81,16 @@ export async function formPartiesAt(issuerUrl: string, prepared: ReadonlyArray<P
     [...parties.values()].map(async (members) => {
       const leader = members.find((m) => m.player.party!.leader);
       if (leader === undefined) return;
+      let changedFrom = Date.now();
       const { party, invite } = await createClient({ issuerUrl, fetch: leader.fetch }).createParty(leader.session, leader.player.mode);
       leader.partyId = party.id;
       for (const member of members) {
         if (member === leader) continue;
+        changedFrom = Date.now();
         await createClient({ issuerUrl, fetch: member.fetch }).joinParty(member.session, party.id, invite.token);
         member.partyId = party.id;
       }
+      for (const member of members) member.partySince = changedFrom;
     }),
   );
 }
@@ -100,6 +111,8 @@ export interface Pending {
 export interface QueueResult {
   /** The settled match, with its assignment when it has one. */
   readonly match?: Match;
+  /** When queue() was called (ms since the epoch). */
+  readonly startedAt: number;
   /** From queue() until the match settled. */
   readonly timeToMatchMs?: number;
   /** The search reached its mode's longest wait: an end state, not an error. */
@@ -172,9 +185,14 @@ export async function queuePlayer(
     onStatus(status);
   };
   const started = Date.now();
-  const result = () => ({ requeues, seen: [...seen], proposalHeardMs, acceptanceRecordedMs });
+  const result = () => ({ startedAt: started, requeues, seen: [...seen], proposalHeardMs, acceptanceRecordedMs });
   try {
-    const request = { mode: prepared.player.mode, region: prepared.player.region, ...(prepared.partyId === undefined ? {} : { party: prepared.partyId }) };
+    const request = {
+      mode: prepared.player.mode,
+      region: prepared.player.region,
+      ...prepared.extras,
+      ...(prepared.partyId === undefined ? {} : { party: prepared.partyId }),
+    };
     const match = await client.queue(prepared.session, request, { signal, onStatus: follow, confirm: choices.confirm });
     return { ...result(), match, timeToMatchMs: Date.now() - started };
   } catch (error) {

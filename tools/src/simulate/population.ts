@@ -29,6 +29,11 @@ export interface PopulationOptions {
   readonly rampMs: number;
   readonly runId: string;
   readonly seed: number;
+  /**
+   * Share of the crowd per mode, 0..1, for some of `modes`; the others split what is left
+   * evenly. Absent: every mode alike.
+   */
+  readonly modeShares?: Readonly<Record<string, number>>;
 }
 
 /** mulberry32: a tiny PRNG, enough for reproducible crowds. */
@@ -52,14 +57,35 @@ export function normal(random: () => number, mean: number, stdDev: number): numb
 
 export function buildPopulation(options: PopulationOptions): SimPlayer[] {
   const random = seededRandom(options.seed);
+  const pickMode = modePicker(options.modes, options.modeShares);
   return Array.from({ length: options.players }, (_, index) => ({
     index,
     username: `sim-${options.runId}-${index}`,
     rating: Math.round(Math.min(4000, Math.max(0, normal(random, options.ratingMean, options.ratingStdDev)))),
-    mode: options.modes[Math.floor(random() * options.modes.length)]!,
+    mode: pickMode(random()),
     region: options.regions[Math.floor(random() * options.regions.length)]!,
     arrivesAtMs: Math.round(random() * options.rampMs),
   }));
+}
+
+/**
+ * A mode for a uniform draw in [0, 1): by `shares` when given, else every mode alike (one draw
+ * either way, so the rest of a seed's crowd does not move).
+ */
+export function modePicker(modes: readonly string[], shares: Readonly<Record<string, number>> | undefined): (draw: number) => string {
+  if (modes.length === 0) throw new TypeError('no modes');
+  if (shares === undefined || Object.keys(shares).length === 0) return (draw) => modes[Math.floor(draw * modes.length)]!;
+  const unknown = Object.keys(shares).find((mode) => !modes.includes(mode));
+  if (unknown !== undefined) throw new TypeError(`a share for ${unknown}, which is not among the modes (${modes.join(', ')})`);
+  const given = Object.values(shares).reduce((sum, share) => sum + share, 0);
+  const rest = modes.filter((mode) => !Object.hasOwn(shares, mode));
+  if (given > 1 + 1e-9 || (rest.length === 0 && Math.abs(given - 1) > 1e-9)) throw new TypeError('mode shares must add up to at most 1 (exactly 1 when every mode has one)');
+  const weights = modes.map((mode) => (Object.hasOwn(shares, mode) ? shares[mode]! : (1 - given) / rest.length));
+  return (draw) => {
+    let left = draw * weights.reduce((sum, w) => sum + w, 0);
+    for (let i = 0; i < modes.length; i++) if ((left -= weights[i]!) < 0) return modes[i]!;
+    return modes.findLast((_, i) => weights[i]! > 0)!;
+  };
 }
 
 /**

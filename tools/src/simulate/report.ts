@@ -1,5 +1,6 @@
 // The simulator's summary as a table: end states of the players, the matches, the crash if any.
-import { total, type Summary } from './summary.ts';
+import type { ModeFigures } from './mode-figures.ts';
+import { total, type Percentiles, type Summary } from './summary.ts';
 
 export interface CrashReport {
   readonly killedAtMs: number;
@@ -39,7 +40,7 @@ const counts = (c: Readonly<Record<string, number>>) => Object.entries(c).map(([
 
 export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | undefined, atEnd: EndCheck | undefined): string {
   const row = (label: string, value: string | number) => `| ${label.padEnd(58)} | ${String(value).padStart(18)} |`;
-  const p = (x: { p50: number; p95: number; p99: number }) => `${x.p50}/${x.p95}/${x.p99}`;
+  const p = (x: { p50: number; p95: number; p99: number }) => `${Math.round(x.p50)}/${Math.round(x.p95)}/${Math.round(x.p99)}`;
   const lostAfterS = (run.lostAfterMs / 1000).toFixed(1);
   const lines = [
     '',
@@ -106,4 +107,54 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
 /** Players in some end state or still searching: each once, so this equals `players` unless something is miscounted. */
 function endStates(s: Summary): number {
   return s.matched + s.declined + s.noShow + total(s.cancelledOut) + s.timedOut + s.stillSearching + total(s.lost) + total(s.errors);
+}
+
+/**
+ * The mode rules at work, a column per mode: sizes, regions, worst-member latency against the
+ * rule's bound, rating spread and time to match against the FIFO baseline, and rule checks.
+ */
+export function renderModes(figures: readonly ModeFigures[]): string {
+  if (figures.length === 0) return '';
+  const rows: Array<readonly [string, ReadonlyArray<string | number>]> = [];
+  const row = (label: string, values: ReadonlyArray<string | number>) => rows.push([label, values]);
+  const p = (x: Percentiles | undefined) => (x === undefined ? '-' : `${Math.round(x.p50)}/${Math.round(x.p95)}`);
+  const s = (x: Percentiles) => `${(x.p50 / 1000).toFixed(1)}/${(x.p95 / 1000).toFixed(1)}`;
+  const counts = (c: Readonly<Record<string, number>>) => Object.entries(c).map(([k, v]) => `${k}:${v}`).join(' ') || '-';
+  const each = (value: (f: ModeFigures) => string | number) => figures.map(value);
+  const checks = (f: ModeFigures) => f.checks;
+  row('per mode', each((f) => f.mode));
+  row('players queued / settled', each((f) => `${f.queued} / ${f.matched}`));
+  row('matches settled, by team size', each((f) => counts(f.teamSizes)));
+  row('matches settled, by region', each((f) => counts(f.regions)));
+  row('latency rule: bound from maxMs to widenToMs (ms)', each((f) => (f.latencyRule === null ? 'none' : `${f.latencyRule.maxMs}..${f.latencyRule.widenToMs}`)));
+  row('worst-member latency p50/p95 (ms)', each((f) => p(f.worstLatencyMs)));
+  row('  FIFO, same crowd (lobby in its best region)', each((f) => p(f.fifo.worstLatencyMs)));
+  row('rating spread p50/p95', each((f) => p(f.ratingSpread)));
+  row('  FIFO', each((f) => p(f.fifo.ratingSpread)));
+  row('time to ready/assigned p50/p95 (s from queue())', each((f) => s(f.timeToMatchMs)));
+  row('  FIFO (s from arrival)', each((f) => s(f.fifo.timeToMatchMs)));
+  row('  FIFO: matches / players matched / unmatched', each((f) => `${f.fifo.matches} / ${f.fifo.matched} / ${f.fifo.unmatched}`));
+  row('rule broken: an equal attribute differs (build)', each((f) => checks(f).equalDiffers));
+  row('rule broken: crossplay opt-out meets another platform', each((f) => checks(f).crossplayMixed));
+  row('rule broken: worst latency above widenToMs', each((f) => checks(f).aboveWidenTo));
+  row('rule broken: a member above its own bound at forming', each((f) => checks(f).aboveOwnBound));
+  row('rule broken: smaller teams before shrinkAfterMs', each((f) => checks(f).shrunkEarly));
+  row('not broken, by a party\'s wait from its last join (info)', each((f) => checks(f).partyHeadStart));
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const widths = figures.map((_, i) => Math.max(...rows.map(([, values]) => String(values[i]).length)));
+  const line = ([label, values]: readonly [string, ReadonlyArray<string | number>]) =>
+    `| ${label.padEnd(labelWidth)} | ${values.map((v, i) => String(v).padStart(widths[i]!)).join(' | ')} |`;
+  const lines = [
+    '',
+    line(rows[0]!),
+    `|${'-'.repeat(labelWidth + 2)}|${widths.map((w) => `${'-'.repeat(w + 1)}:|`).join('')}`,
+    ...rows.slice(1).map(line),
+    '',
+    'Rule checks count matches, from what the simulator gave its players. Wait-based checks count a wait from the queue() call,',
+    'or for a party from its last join (where the issuer starts a party\'s signed wait); the info row counts matches that only',
+    'those earlier starts keep within the rules. --json lists the first matches of each check with their members.',
+    'FIFO: full lobbies of the largest team size, first come first served per pool (one pool per latency mode), no latency bound,',
+    'attributes, parties or size range, on the same crowd and a 1 s tick.',
+  ];
+  return lines.join('\n');
 }

@@ -31,13 +31,27 @@ export interface OwnServicesOptions {
   readonly allocator?: boolean;
   /** Where both services append their output (JSON lines naming the service); default a file in their temp dir, removed at the end. */
   readonly logFile?: string;
+  /** The shared config both read (a config file's content); default the demo modes and regions. */
+  readonly config?: SimulationConfigBase;
 }
 
-/** The demo modes and regions, each mode with an accept step when asked: what both services read. */
-export function simulationConfig(acceptTimeoutMs: number | undefined) {
-  if (acceptTimeoutMs === undefined) return DEMO_CONFIG;
-  const modes = Object.fromEntries(Object.entries(DEMO_CONFIG.modes).map(([name, rules]) => [name, { ...rules, accept: { timeoutMs: acceptTimeoutMs } }]));
-  return { ...DEMO_CONFIG, modes };
+/** The parts of a shared config (as written in a config file) the simulator adjusts. */
+export interface SimulationConfigBase {
+  readonly modes: Readonly<Record<string, object>>;
+  readonly matchmakers?: object;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * What both services read: `base` (default the demo modes and regions), each mode with an
+ * accept step when asked, and without a shard map's pools: one matchmaker serves them all here.
+ */
+export function simulationConfig(acceptTimeoutMs: number | undefined, base: SimulationConfigBase = DEMO_CONFIG): SimulationConfigBase {
+  const { matchmakers, ...rest } = base;
+  const served = matchmakers === undefined ? {} : { matchmakers: { ...matchmakers, pools: {} } };
+  if (acceptTimeoutMs === undefined) return { ...rest, ...served };
+  const modes = Object.fromEntries(Object.entries(base.modes).map(([name, rules]) => [name, { ...rules, accept: { timeoutMs: acceptTimeoutMs } }]));
+  return { ...rest, ...served, modes };
 }
 
 export async function startOwnServices(options: OwnServicesOptions): Promise<OwnServices> {
@@ -47,7 +61,7 @@ export async function startOwnServices(options: OwnServicesOptions): Promise<Own
   // Not piped through this process: it is busy playing thousands of players.
   const logFile = options.logFile ?? join(home, 'services.log');
   const configFile = join(home, 'config.json');
-  writeFileSync(configFile, `${JSON.stringify(simulationConfig(options.acceptTimeoutMs), null, 2)}\n`);
+  writeFileSync(configFile, `${JSON.stringify(simulationConfig(options.acceptTimeoutMs, options.config), null, 2)}\n`);
   const allocator = options.allocator ? await startAllocatorProcess() : undefined;
   const common = {
     TICKETBOOTH_HOME: home,

@@ -8,6 +8,8 @@ export interface PlayerOutcome {
   readonly sub: string;
   /** The settled match, with its assignment when it has one. */
   readonly match?: Match;
+  /** When its client called queue() (ms since the epoch). */
+  readonly startedAt?: number;
   readonly timeToMatchMs?: number;
   readonly timedOut?: boolean;
   readonly out?: OutReason;
