@@ -36,8 +36,9 @@ function options() {
 function startIssuer(home: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [BUILT_MAIN], {
     cwd: APP_DIR,
-    // Players arrive from many addresses; the header stands in for the proxy that would say so.
-    env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ISSUER_CLIENT_ADDRESS_HEADER: 'x-forwarded-for' },
+    // Players arrive from many addresses; the header stands in for the one proxy that would say so.
+    // The home is a throwaway: its key file is made on start.
+    env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ISSUER_TRUSTED_PROXY_HOPS: '1', ISSUER_DEV_KEYS: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

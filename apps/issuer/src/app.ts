@@ -2,10 +2,11 @@
 import { Hono } from 'hono';
 import { answerWrongMethods, createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
 import { createVerifier } from '@ticketbooth/tickets';
-import { clientAddressResolver, type AppDeps, type IssuerContext, type IssuerEnv } from './context.ts';
+import { memoryLoginLimits } from './attempt-limits.ts';
+import { clientAddressResolver } from './client-address.ts';
+import type { AppDeps, IssuerContext, IssuerEnv } from './context.ts';
 import { INVITE_TTL_MS } from './invites.ts';
 import { createMetrics } from './metrics.ts';
-import { SlidingWindow } from './rate-limit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -47,12 +48,9 @@ function buildContext(deps: AppDeps): IssuerContext {
       cacheSize: 10_000,
       now,
     }),
-    loginLimits: {
-      byUsername: new SlidingWindow(deps.settings.loginLimits.perUsername),
-      byAddress: new SlidingWindow(deps.settings.loginLimits.perAddress),
-    },
+    loginLimits: deps.loginLimits ?? memoryLoginLimits(deps.settings.loginLimits),
     metrics: createMetrics({ processMetrics: deps.processMetrics ?? false }),
-    clientAddress: clientAddressResolver(deps.settings.clientAddressHeader),
+    clientAddress: clientAddressResolver({ trustedProxyHops: deps.settings.trustedProxyHops, header: deps.settings.clientAddressHeader }),
   };
 }
 

@@ -17,6 +17,30 @@ describe('loadIssuerConfig', () => {
     expect(config.keyFile).toBe(join(dir, 'issuer-keys.json'));
     expect(Object.keys(config.shared.modes)).toEqual(['duel', 'squad']);
     expect(config.settings.adminToken).toBeUndefined();
+    expect(config.settings.trustedProxyHops).toBe(0);
+    expect(config.devKeys).toBe(false);
+  });
+
+  it('reads the client address from the socket unless proxy hops are given; a header named alone means one hop', () => {
+    const settings = (env: Record<string, string>) => loadIssuerConfig({ TICKETBOOTH_HOME: dir, ...env }).settings;
+    expect(settings({ ISSUER_TRUSTED_PROXY_HOPS: '2' })).toMatchObject({ trustedProxyHops: 2, clientAddressHeader: 'x-forwarded-for' });
+    expect(settings({ ISSUER_CLIENT_ADDRESS_HEADER: 'X-Client-Chain' })).toMatchObject({ trustedProxyHops: 1, clientAddressHeader: 'x-client-chain' });
+    expect(settings({ ISSUER_CLIENT_ADDRESS_HEADER: 'x-client-chain', ISSUER_TRUSTED_PROXY_HOPS: '3' })).toMatchObject({ trustedProxyHops: 3 });
+    expect(() => settings({ ISSUER_CLIENT_ADDRESS_HEADER: 'x-forwarded-for', ISSUER_TRUSTED_PROXY_HOPS: '0' })).toThrow(
+      /ISSUER_CLIENT_ADDRESS_HEADER: is read only with ISSUER_TRUSTED_PROXY_HOPS of 1 or more/,
+    );
+    expect(() => settings({ ISSUER_TRUSTED_PROXY_HOPS: '-1' })).toThrow(/ISSUER_TRUSTED_PROXY_HOPS: expected a whole number/);
+    expect(() => settings({ ISSUER_TRUSTED_PROXY_HOPS: '17' })).toThrow(/ISSUER_TRUSTED_PROXY_HOPS/);
+    expect(() => settings({ ISSUER_CLIENT_ADDRESS_HEADER: 'x forwarded' })).toThrow(/clientAddressHeader: expected a header name/);
+  });
+
+  it('generates a missing key file only with ISSUER_DEV_KEYS=1, never under NODE_ENV=production', () => {
+    expect(loadIssuerConfig({ TICKETBOOTH_HOME: dir, ISSUER_DEV_KEYS: '1' }).devKeys).toBe(true);
+    expect(loadIssuerConfig({ TICKETBOOTH_HOME: dir, ISSUER_DEV_KEYS: '0', NODE_ENV: 'development' }).devKeys).toBe(false);
+    const production = () => loadIssuerConfig({ TICKETBOOTH_HOME: dir, ISSUER_DEV_KEYS: '1', NODE_ENV: 'production' });
+    expect(production).toThrow(ConfigError);
+    expect(production).toThrow(/ISSUER_DEV_KEYS: 1 is for development, not with NODE_ENV=production/);
+    expect(() => loadIssuerConfig({ TICKETBOOTH_HOME: dir, ISSUER_DEV_KEYS: 'yes' })).toThrow(/ISSUER_DEV_KEYS/);
   });
 
   it('applies env overrides on top of a config file', () => {

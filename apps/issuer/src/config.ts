@@ -1,10 +1,13 @@
 // The issuer's only reader of process.env and config files: parse once, fail fast.
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { documented, envInt, parseWith, sharedConfigFromEnv, withoutEmpty, type Env, type SharedConfig } from '@ticketbooth/config';
+import { ConfigError, documented, envInt, parseWith, sharedConfigFromEnv, withoutEmpty, type Env, type SharedConfig } from '@ticketbooth/config';
 import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const MAX_PROXY_HOPS = 16;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const rateWindow = z.strictObject({ limit: z.number().int().positive(), windowMs: z.number().int().positive() });
 
@@ -13,15 +16,23 @@ export const appSettingsSchema = z.strictObject({
   /** Bearer token for /v1/admin; admin endpoints answer 404 when unset. */
   adminToken: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   maxBodyBytes: z.number().int().min(1024).max(1 << 20).default(16 * 1024),
-  /** Sliding windows; every attempt counts, whether it succeeds or not. */
+  /**
+   * `limit` attempts per key in a window of `windowMs` that opens at the key's first attempt;
+   * every attempt counts, whether it succeeds or not, and a refused one changes nothing.
+   */
   loginLimits: z
     .strictObject({
       perUsername: rateWindow.default({ limit: 10, windowMs: 5 * 60_000 }),
       perAddress: rateWindow.default({ limit: 60, windowMs: 60_000 }),
     })
     .prefault({}),
-  /** Header carrying the client address when behind a trusted proxy (first entry is used). */
-  clientAddressHeader: z.string().toLowerCase().optional(),
+  /**
+   * How many reverse proxies in front of the issuer each append the address they saw to
+   * `clientAddressHeader`. 0: the socket's peer is the client and no header is read.
+   */
+  trustedProxyHops: z.number().int().min(0).max(MAX_PROXY_HOPS).default(0),
+  /** The header those proxies append to (comma-separated addresses, as X-Forwarded-For). */
+  clientAddressHeader: z.string().regex(HEADER_NAME, 'expected a header name').toLowerCase().default('x-forwarded-for'),
 });
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 
@@ -35,6 +46,8 @@ export interface IssuerConfig {
   readonly home: string;
   readonly database: DatabaseChoice;
   readonly keyFile: string;
+  /** ISSUER_DEV_KEYS=1: a missing key file is generated instead of being a start error. */
+  readonly devKeys: boolean;
   /** How often the key file's mtime is checked for operator changes. */
   readonly keyPollMs: number;
   readonly requestTimeoutMs: number;
@@ -60,14 +73,26 @@ export const issuerEnvSchema = z.object({
     defaultText: 'unset: no admin API',
   }),
   ISSUER_KEY_FILE: documented(z.string().optional(), {
-    description: 'The issuer\'s signing key file (0600). Generated on first start, except with NODE_ENV=production.',
+    description:
+      'The issuer\'s signing key file (0600), re-read when it changes; every issuer replica reads the same one. Missing: a start error (create it with the issuer CLI: keys list), unless ISSUER_DEV_KEYS=1.',
     defaultText: 'TICKETBOOTH_HOME/issuer-keys.json',
   }),
+  ISSUER_DEV_KEYS: documented(z.enum(['0', '1']).optional(), {
+    description:
+      '1: generate the key file when it is missing, for development (pnpm start and the tests set it). Refused with NODE_ENV=production: a replica with a key of its own signs what nobody trusts.',
+    defaultText: '0',
+  }),
   ISSUER_KEY_POLL_MS: documented(envInt(100).optional(), { description: 'How often the key file is checked for a rotation (SIGHUP checks at once).', defaultText: '2000' }),
+  ISSUER_TRUSTED_PROXY_HOPS: documented(envInt(0, MAX_PROXY_HOPS).optional(), {
+    description:
+      'How many reverse proxies in front of the issuer append the address they saw to the forwarding header (HAProxy option forwardfor, nginx $proxy_add_x_forwarded_for). 0: the client address of the login limits is the TCP peer, no header is read. N: the Nth entry from the right of the header; entries left of it are the client\'s to forge. A header with fewer than N entries, or an entry that is not an IP address, gives the TCP peer. The issuer must be reachable only through these proxies.',
+    defaultText: '0, or 1 when ISSUER_CLIENT_ADDRESS_HEADER is set',
+    example: '1',
+  }),
   ISSUER_CLIENT_ADDRESS_HEADER: documented(z.string().optional(), {
-    description: 'Header a trusted proxy sets to the client address (first entry used), for login rate limits; unset: the TCP peer.',
-    defaultText: 'unset: the TCP peer address',
-    example: 'x-forwarded-for',
+    description: 'The forwarding header the trusted proxies append to (comma-separated addresses); setting it alone means one proxy hop.',
+    defaultText: 'x-forwarded-for',
+    example: 'x-real-client-chain',
   }),
 });
 
@@ -85,10 +110,14 @@ export function loadIssuerConfig(source: Env = process.env, cwd = process.cwd())
     appSettingsSchema,
     {
       ...(env.ADMIN_TOKEN === undefined ? {} : { adminToken: env.ADMIN_TOKEN }),
-      ...(env.ISSUER_CLIENT_ADDRESS_HEADER === undefined ? {} : { clientAddressHeader: env.ISSUER_CLIENT_ADDRESS_HEADER }),
+      ...clientAddressSettings(env.ISSUER_TRUSTED_PROXY_HOPS, env.ISSUER_CLIENT_ADDRESS_HEADER),
     },
     'environment',
   );
+  const devKeys = env.ISSUER_DEV_KEYS === '1';
+  if (devKeys && source.NODE_ENV === 'production') {
+    throw new ConfigError('invalid config (environment):\n  - ISSUER_DEV_KEYS: 1 is for development, not with NODE_ENV=production');
+  }
   const keyFile = env.ISSUER_KEY_FILE ?? join(home, 'issuer-keys.json');
   return {
     shared: sharedConfigFromEnv(source, cwd),
@@ -98,8 +127,25 @@ export function loadIssuerConfig(source: Env = process.env, cwd = process.cwd())
     home,
     database: env.DATABASE_URL === undefined ? { kind: 'sqlite', path: join(home, 'issuer.db') } : { kind: 'postgres', url: env.DATABASE_URL },
     keyFile: isAbsolute(keyFile) ? keyFile : resolve(cwd, keyFile),
+    devKeys,
     keyPollMs: env.ISSUER_KEY_POLL_MS ?? 2_000,
     requestTimeoutMs: 10_000,
+  };
+}
+
+/**
+ * Naming the header alone keeps its old meaning, one proxy in front; hops without a header read
+ * X-Forwarded-For. A header with an explicit 0 hops contradicts itself, so it is refused.
+ */
+function clientAddressSettings(hops: number | undefined, header: string | undefined) {
+  if (hops === 0 && header !== undefined) {
+    throw new ConfigError(
+      'invalid config (environment):\n  - ISSUER_CLIENT_ADDRESS_HEADER: is read only with ISSUER_TRUSTED_PROXY_HOPS of 1 or more (it is 0)',
+    );
+  }
+  return {
+    trustedProxyHops: hops ?? (header === undefined ? 0 : 1),
+    ...(header === undefined ? {} : { clientAddressHeader: header }),
   };
 }
 

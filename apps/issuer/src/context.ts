@@ -1,13 +1,12 @@
 // What every route gets: the app's dependencies plus what createApp builds from them once.
 import type { Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { SharedConfig } from '@ticketbooth/config';
 import type { Logger } from '@ticketbooth/http';
 import type { KeyRing, SessionClaims, Verifier } from '@ticketbooth/tickets';
+import type { LoginLimits } from './attempt-limits.ts';
 import type { AppSettings } from './config.ts';
 import type { IssuerMetrics } from './metrics.ts';
 import type { PasswordHasher } from './passwords.ts';
-import type { SlidingWindow } from './rate-limit.ts';
 import type { User, UserStore } from './store/user-store.ts';
 
 export interface AppDeps {
@@ -17,6 +16,8 @@ export interface AppDeps {
   /** Live ring: key-file reloads change it in place. */
   readonly keys: KeyRing;
   readonly passwords: PasswordHasher;
+  /** Login attempt limits; PostgreSQL ones are shared by every issuer on the database. Default: in this process's memory. */
+  readonly loginLimits?: LoginLimits;
   readonly now: () => number;
   /** Fresh unique ids (user ids, random jti). */
   readonly randomId: () => string;
@@ -34,7 +35,7 @@ export interface IssuerContext extends AppDeps {
   readonly invites: Verifier<'invite'>;
   /** Verifies previous tickets, accepting ones expired up to one ticket lifetime ago. */
   readonly previousTickets: Verifier<'ticket'>;
-  readonly loginLimits: { readonly byUsername: SlidingWindow; readonly byAddress: SlidingWindow };
+  readonly loginLimits: LoginLimits;
   readonly metrics: IssuerMetrics;
   readonly clientAddress: (c: Context) => string;
 }
@@ -45,19 +46,3 @@ export interface ActiveSession {
 }
 
 export type IssuerEnv = { Variables: { session: ActiveSession; requestId: string } };
-
-/** The client's address: a trusted proxy's header when configured, else the socket's peer. */
-export function clientAddressResolver(header: string | undefined): (c: Context) => string {
-  return function clientAddress(c) {
-    if (header !== undefined) {
-      const value = c.req.header(header)?.split(',')[0]?.trim();
-      if (value) return value;
-    }
-    try {
-      return getConnInfo(c).remote.address ?? 'unknown';
-    } catch {
-      // No socket behind this request (in-process app.request): all such callers share one bucket.
-      return 'unknown';
-    }
-  };
-}

@@ -1,5 +1,6 @@
 // Shared by login, registration and password change: attempt limits, the one 401, timing metrics.
 import { Problem } from '@ticketbooth/http';
+import { takeLoginAttempt } from './attempt-limits.ts';
 import type { IssuerContext } from './context.ts';
 
 /** The same body for an unknown user and a wrong password, so neither can be told apart. */
@@ -12,17 +13,12 @@ export function invalidCredentials(): Problem {
  * address; 429 with Retry-After (seconds) when either is over its limit.
  * Nothing is counted for a refused attempt.
  */
-export function checkLoginLimits(ctx: IssuerContext, username: string | undefined, address: string): void {
-  const now = ctx.now();
-  const { byUsername, byAddress } = ctx.loginLimits;
-  const byName = username === undefined ? { allowed: true, retryAfterMs: 0 } : byUsername.check(username, now);
-  const byAddr = byAddress.check(address, now);
-  if (!byName.allowed || !byAddr.allowed) {
-    const seconds = Math.ceil(Math.max(byName.retryAfterMs, byAddr.retryAfterMs) / 1000);
+export async function checkLoginLimits(ctx: IssuerContext, username: string | undefined, address: string): Promise<void> {
+  const decision = await takeLoginAttempt(ctx.loginLimits, username, address);
+  if (!decision.allowed) {
+    const seconds = Math.ceil(decision.retryAfterMs / 1000);
     throw new Problem(429, 'too-many-attempts', 'Too many attempts', `retry in ${seconds} s`, { 'retry-after': String(seconds) });
   }
-  if (username !== undefined) byUsername.record(username, now);
-  byAddress.record(address, now);
 }
 
 /** Runs a password operation and records how long it took. */

@@ -2,19 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '@ticketbooth/config';
 import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
-import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
+import { KeyRing, applyKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadIssuerConfig } from './config.ts';
-import { openStore } from './open-store.ts';
+import { openStorage } from './open-store.ts';
 import { createPasswordHasher } from './passwords.ts';
+import { loadSigningKeyFile } from './signing-keys.ts';
 
 const log = createLogger('ticketbooth-issuer');
 
 async function main(): Promise<void> {
   const config = loadIssuerConfig();
   const keys = new KeyRing();
-  applyKeyFile(keys, loadOrCreateKeyFile(config.keyFile, Date.now(), { create: process.env.NODE_ENV !== 'production' }));
-  const store = await openStore(config.database);
+  applyKeyFile(keys, loadSigningKeyFile(config.keyFile, Date.now(), { devKeys: config.devKeys }));
+  const { store, loginLimits } = await openStorage(config.database, config.settings.loginLimits);
   const watcher = watchKeyFile(config.keyFile, keys, {
     intervalMs: config.keyPollMs,
     onReload: () => log.info({ kid: keys.signingKey().kid }, 'reloaded keys'),
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     shared: config.shared,
     settings: config.settings,
     store,
+    loginLimits,
     keys,
     passwords: createPasswordHasher(),
     now: Date.now,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DEMO_CONFIG, parseSharedConfig, type SharedConfig, type sharedConfigSchema } from '@ticketbooth/config';
 import { KeyRing, applyKeyFile, generateKeyFile } from '@ticketbooth/tickets';
 import type { z } from 'zod';
+import type { LoginLimits } from './attempt-limits.ts';
 import { createApp } from './app.ts';
 import { appSettingsSchema } from './config.ts';
 import { createPasswordHasher, type Argon2Params } from './passwords.ts';
@@ -23,6 +24,10 @@ export interface TestIssuerOptions {
   readonly settings?: z.input<typeof appSettingsSchema>;
   readonly now?: () => number;
   readonly argon2?: Argon2Params;
+  /** Another store (and the login limits beside it), e.g. PostgreSQL shared with a second issuer; closed by `close`. */
+  readonly storage?: { readonly store: UserStore; readonly loginLimits?: LoginLimits };
+  /** A ring loaded from a key file, e.g. one that replicas share; default a fresh key. */
+  readonly keys?: KeyRing;
 }
 
 export interface TestIssuer {
@@ -30,17 +35,17 @@ export interface TestIssuer {
   readonly store: UserStore;
   readonly keys: KeyRing;
   readonly shared: SharedConfig;
-  /** The frozen clock; move it with `advance`. */
+  /** The frozen clock; move it with `advance`. The login limits read the wall clock instead: tests freeze `Date` for them. */
   now(): number;
   advance(ms: number): void;
   close(): Promise<void>;
 }
 
 export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
-  const dir = mkdtempSync(join(tmpdir(), 'issuer-app-'));
-  const store = openSqliteStore(join(dir, 'issuer.db'));
-  const keys = new KeyRing();
-  applyKeyFile(keys, generateKeyFile(T0));
+  const dir = options.storage === undefined ? mkdtempSync(join(tmpdir(), 'issuer-app-')) : undefined;
+  const store = options.storage?.store ?? openSqliteStore(join(dir!, 'issuer.db'));
+  const keys = options.keys ?? new KeyRing();
+  if (options.keys === undefined) applyKeyFile(keys, generateKeyFile(T0));
   let clock = T0;
   const now = options.now ?? (() => clock);
   const shared = parseSharedConfig({ ...DEMO_CONFIG, ...options.shared });
@@ -48,6 +53,7 @@ export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
     shared,
     settings: appSettingsSchema.parse({ adminToken: TEST_ADMIN_TOKEN, ...options.settings }),
     store,
+    ...(options.storage?.loginLimits === undefined ? {} : { loginLimits: options.storage.loginLimits }),
     keys,
     passwords: createPasswordHasher(options.argon2 ?? CHEAP_ARGON2ID),
     now,
@@ -64,7 +70,7 @@ export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
     },
     close: async () => {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

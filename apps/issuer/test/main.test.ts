@@ -29,7 +29,8 @@ afterAll(() => {
 function startIssuer(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; output: () => string } {
   const child = spawn(process.execPath, [BUILT_MAIN], {
     cwd: APP_DIR,
-    env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ...env },
+    // A throwaway dev state: the first start makes the key file the later ones read.
+    env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ISSUER_DEV_KEYS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
@@ -100,7 +101,7 @@ describe('issuer process', () => {
     expect(await code).toBe(0);
   });
 
-  it('uses PostgreSQL when DATABASE_URL is set', async () => {
+  it('uses PostgreSQL when DATABASE_URL is set, and two issuers on it share the login limits', async () => {
     const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `issuer_main_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
@@ -108,17 +109,32 @@ describe('issuer process', () => {
     try {
       await admin.query(`CREATE SCHEMA ${schema}`);
       const separator = url.includes('?') ? '&' : '?';
-      const issuer = startIssuer({ DATABASE_URL: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}` });
-      const base = await issuer.url;
+      const env = { DATABASE_URL: `${url}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}` };
+      const [issuer, sibling] = [startIssuer(env), startIssuer(env)];
+      const [base, siblingBase] = [await issuer.url, await sibling.url];
       expect((await post(`${base}/v1/accounts`, { username: 'pgplayer', password: 'correct horse' })).status).toBe(201);
       const login = await post(`${base}/v1/sessions`, { username: 'PGPlayer', password: 'correct horse' });
       const { token } = (await login.json()) as { token: string };
       expect((await post(`${base}/v1/tickets`, { mode: 'squad', region: 'na' }, token)).status).toBe(200);
       const { rows } = await admin.query(`SELECT username FROM ${schema}.users`);
       expect(rows).toEqual([{ username: 'pgplayer' }]);
-      const code = exited(issuer.child);
-      issuer.child.kill('SIGTERM');
-      expect(await code).toBe(0);
+
+      // 10 attempts per username in 5 minutes, counted in the database: 1 above, 9 here over both.
+      for (let i = 0; i < 9; i++) {
+        const res = await post(`${i % 2 === 0 ? siblingBase : base}/v1/sessions`, { username: 'pgplayer', password: 'wrong horse' });
+        expect(res.status).toBe(401);
+      }
+      for (const at of [siblingBase, base]) {
+        const refused = await post(`${at}/v1/sessions`, { username: 'pgplayer', password: 'correct horse' });
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      }
+
+      for (const child of [issuer.child, sibling.child]) {
+        const code = exited(child);
+        child.kill('SIGTERM');
+        expect(await code).toBe(0);
+      }
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
@@ -150,14 +166,23 @@ describe('issuer process', () => {
     expect(lines.map((line) => line.msg).slice(-2)).toEqual(['stopping', 'stopped']);
   });
 
-  it('refuses to start without its key file under NODE_ENV=production, instead of making a key nobody trusts', async () => {
+  it('refuses to start without its key file unless asked for dev keys, instead of making a key nobody trusts', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'issuer-prod-'));
     try {
-      const issuer = startIssuer({ NODE_ENV: 'production', TICKETBOOTH_HOME: empty });
-      expect(await exited(issuer.child)).toBe(1);
-      expect(issuer.output()).toMatch(/issuer-keys\.json does not exist; with NODE_ENV=production a service does not make its own keys/);
+      for (const env of [{ NODE_ENV: 'production' }, { NODE_ENV: 'development' }, {}] as Record<string, string>[]) {
+        const issuer = startIssuer({ ...env, ISSUER_DEV_KEYS: '', TICKETBOOTH_HOME: empty });
+        expect(await exited(issuer.child)).toBe(1);
+        // Said to the person starting it, in plain lines: what is missing and how to make it.
+        expect(issuer.output()).toMatch(/^no signing key file at \S+issuer-keys\.json \(ISSUER_KEY_FILE\)\./);
+        expect(issuer.output()).toContain('node apps/issuer/dist/cli.js keys list');
+        expect(existsSync(join(empty, 'issuer-keys.json'))).toBe(false);
+        await issuer.url.catch(() => undefined);
+      }
+      const production = startIssuer({ NODE_ENV: 'production', ISSUER_DEV_KEYS: '1', TICKETBOOTH_HOME: empty });
+      expect(await exited(production.child)).toBe(1);
+      expect(production.output()).toContain('ISSUER_DEV_KEYS: 1 is for development, not with NODE_ENV=production');
       expect(existsSync(join(empty, 'issuer-keys.json'))).toBe(false);
-      await issuer.url.catch(() => undefined);
+      await production.url.catch(() => undefined);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

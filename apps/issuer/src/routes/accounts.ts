@@ -16,7 +16,7 @@ export function accountRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   app.post('/v1/accounts', validate('json', accountRequest), async (c) => {
     const { username, password } = c.req.valid('json');
     // Registration costs a hash too, so it shares the per-address budget with logins.
-    checkLoginLimits(ctx, undefined, ctx.clientAddress(c));
+    await checkLoginLimits(ctx, undefined, ctx.clientAddress(c));
     if ((await ctx.store.findUserByUsername(username)) !== undefined) throw usernameTaken();
     const passwordHash = await timed(ctx, 'hash', () => ctx.passwords.hash(password));
     try {
@@ -31,7 +31,7 @@ export function accountRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   app.put('/v1/accounts/me/password', requireSession(ctx), validate('json', passwordChangeRequest), async (c) => {
     const { user } = c.get('session');
     const { currentPassword, newPassword } = c.req.valid('json');
-    checkLoginLimits(ctx, user.username, ctx.clientAddress(c));
+    await checkLoginLimits(ctx, user.username, ctx.clientAddress(c));
     const ok = await timed(ctx, 'verify', () => ctx.passwords.verify(user.passwordHash, normalizePassword(currentPassword)));
     if (!ok) throw invalidCredentials();
     const passwordHash = await timed(ctx, 'hash', () => ctx.passwords.hash(newPassword));

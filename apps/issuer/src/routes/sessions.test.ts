@@ -1,10 +1,22 @@
 import { createVerifier } from '@ticketbooth/tickets';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPasswordHasher } from '../passwords.ts';
 import { T0, bearer, createTestIssuer, jsonRequest, signUp, type TestIssuer } from '../testing.ts';
 
 let issuer: TestIssuer;
-afterEach(() => issuer?.close());
+afterEach(async () => {
+  vi.useRealTimers();
+  await issuer?.close();
+});
+
+/** The attempt limits read the wall clock (rate-limiter-flexible has no clock to pass): freeze it with the issuer's. */
+function freezeWallClock(): (ms: number) => void {
+  vi.useFakeTimers({ toFake: ['Date'], now: issuer.now() });
+  return (ms) => {
+    issuer.advance(ms);
+    vi.setSystemTime(issuer.now());
+  };
+}
 
 async function problem(res: Response) {
   expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -66,8 +78,9 @@ describe('POST /v1/sessions', () => {
 
   it('limits attempts per username with 429 and Retry-After', async () => {
     issuer = createTestIssuer({ settings: { loginLimits: { perUsername: { limit: 3, windowMs: 60_000 } } } });
+    const advance = freezeWallClock();
     await signUp(issuer, 'alice', 'correct horse');
-    issuer.advance(1_000);
+    advance(1_000);
     for (let i = 0; i < 2; i++) expect((await login('alice', 'wrong horse!')).status).toBe(401);
     const limited = await login('Alice', 'correct horse');
     expect(limited.status).toBe(429);
@@ -75,14 +88,14 @@ describe('POST /v1/sessions', () => {
     expect(await problem(limited)).toMatchObject({ type: '/problems/too-many-attempts', code: 'too-many-attempts' });
     // Another name is not affected; the first name recovers once the window slides.
     expect((await login('bob', 'whatever!!')).status).toBe(401);
-    issuer.advance(59_000);
+    advance(59_000);
     expect((await login('alice', 'correct horse')).status).toBe(200);
   });
 
   it('limits attempts per client address across usernames', async () => {
-    issuer = createTestIssuer({
-      settings: { clientAddressHeader: 'x-forwarded-for', loginLimits: { perAddress: { limit: 3, windowMs: 10_000 } } },
-    });
+    issuer = createTestIssuer({ settings: { trustedProxyHops: 2, loginLimits: { perAddress: { limit: 3, windowMs: 10_000 } } } });
+    freezeWallClock();
+    // Two proxies: the outer one saw the client, the inner one saw the outer one at 10.0.0.1.
     const from = (address: string) => ({ 'x-forwarded-for': `${address}, 10.0.0.1` });
     for (const name of ['a1x', 'a2x', 'a3x']) expect((await login(name, 'password!', from('192.0.2.7'))).status).toBe(401);
     const limited = await login('a4x', 'password!', from('192.0.2.7'));

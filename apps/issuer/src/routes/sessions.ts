@@ -14,7 +14,7 @@ export function sessionRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     const { username, password } = c.req.valid('json');
     const name = normalizeUsername(username);
     try {
-      checkLoginLimits(ctx, name ?? username.normalize('NFKC').toLowerCase(), ctx.clientAddress(c));
+      await checkLoginLimits(ctx, name ?? username.normalize('NFKC').toLowerCase(), ctx.clientAddress(c));
     } catch (error) {
       ctx.metrics.logins.inc({ outcome: 'rate_limited' });
       throw error;

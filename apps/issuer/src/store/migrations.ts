@@ -105,6 +105,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX party_members_party ON party_members (party_id);
     `,
   },
+  {
+    version: 3,
+    name: 'login attempts',
+    // Shared login limits (attempt-limits.ts), in rate-limiter-flexible's column layout: a key, the
+    // attempts in its window, the window's end in epoch ms. On SQLite the limits stay in memory.
+    sqlite: '-- login limits are in process memory on SQLite',
+    postgres: `
+      CREATE TABLE login_attempts (
+        key TEXT PRIMARY KEY,
+        points INTEGER NOT NULL DEFAULT 0,
+        expire BIGINT
+      );
+      CREATE INDEX login_attempts_expire ON login_attempts (expire);
+    `,
+  },
 ];
 
 /** The migrations still to apply on a database at `current`; refuses a database newer than this code. */

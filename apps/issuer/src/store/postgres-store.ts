@@ -65,6 +65,11 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
  * const store = await openPostgresStore({ connectionString: process.env.DATABASE_URL });
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<UserStore> {
+  return (await openPostgres(options)).store;
+}
+
+/** The store and its pool, for what else lives in the same database (the shared login limits). `store.close()` ends the pool. */
+export async function openPostgres(options: PostgresStoreOptions): Promise<{ store: UserStore; pool: pg.Pool }> {
   const { schema } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new TypeError(`not a plain schema name: ${schema}`);
   const pool = new pg.Pool({
@@ -87,7 +92,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const epochOf = async (sql: string, values: unknown[]) =>
     (await pool.query<{ session_epoch: number }>(sql, values)).rows[0]?.session_epoch;
 
-  return {
+  const store: UserStore = {
     async createUser(user: NewUser) {
       try {
         const row = await one(
@@ -152,4 +157,5 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     close: () => pool.end(),
   };
+  return { store, pool };
 }
