@@ -7,7 +7,7 @@ import { watchPush } from './push.ts';
 import { newIdempotencyKey } from './idempotency-key.ts';
 import type { Confirm } from './proposal.ts';
 import { runQueue } from './queue-loop.ts';
-import type { Account, Holding, Match, MatchView, Party, PartyInvite, PresentedMatch, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
+import type { Account, Explanation, Holding, Match, MatchView, Party, PartyInvite, PresentedMatch, QueueAnswer, QueueStatus, Session, TicketGrant, TicketRequest } from './types.ts';
 
 export { refreshTimeOf } from './queue-loop.ts';
 export { autoAccept, type Confirm } from './proposal.ts';
@@ -73,6 +73,12 @@ export interface TicketboothClient {
    */
   watchMatch(grant: TicketGrant, signal: AbortSignal, onView: (view: MatchView) => void): Promise<void>;
   leave(grant: TicketGrant): Promise<void>;
+  /**
+   * Why this search has no match yet: the rating window, latency bound and team size now and
+   * when they widen, who is compatible, the nearest who is not. 404 `not-queued` once matched
+   * or gone; at most once a second (429 `explain-too-often`).
+   */
+  explain(grant: TicketGrant): Promise<Explanation>;
   /**
    * Accepts a proposed match with this player's own ticket; answers the match's phase (`ready`
    * once this was the last acceptance). 409 problems: `already-accepted`, `match-cancelled`,
@@ -169,6 +175,7 @@ export function createClient(options: ClientOptions): TicketboothClient {
     leave: async (grant) => {
       await call('DELETE', `${trim(grant.matchmakerUrl)}/v1/queue`, { token: grant.ticket });
     },
+    explain: async (grant) => (await call('GET', `${trim(grant.matchmakerUrl)}/v1/queue/explain`, { token: grant.ticket })) as Explanation,
     accept: async (grant, match) =>
       (await call('POST', `${trim(grant.matchmakerUrl)}/v1/matches/accept`, { token: grant.ticket, body: { match: match.token } })) as MatchView,
     decline: async (grant, match) =>

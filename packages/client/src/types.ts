@@ -149,3 +149,23 @@ export type QueueStatus =
   /** The match fell through; `requeued`: the search goes on with its wait kept. */
   | { readonly status: 'cancelled'; readonly match: Match; readonly reason: CancelReason; readonly requeued: boolean }
   | { readonly status: 'timed_out'; readonly queuedForMs: number };
+
+/** GET /v1/queue/explain: why a search has no match yet (figures from the matchmaker's own rules). */
+export interface Explanation {
+  readonly pool: SearchPool;
+  readonly queuedForMs: number;
+  readonly group: { readonly players: number; readonly rating: number };
+  readonly ratingWindow: { readonly halfWidth: number; readonly low: number; readonly high: number; readonly max: number; readonly widenPerSecond: number; readonly widestInMs: number };
+  readonly size: { readonly teams: number; readonly teamSize: number; readonly minTeamSize: number; readonly smallerTeamsInMs: number | null; readonly playersNeeded: number };
+  readonly latency: {
+    readonly boundMs: number;
+    readonly widenToMs: number;
+    readonly widestInMs: number;
+    readonly regions: readonly { readonly region: string; readonly latencyMs: number; readonly eligibleInMs: number | null }[];
+  } | null;
+  readonly compatibleNow: { readonly groups: number; readonly players: number };
+  readonly attributeMismatches: number;
+  readonly nearestIncompatible: { readonly ratingGap: number; readonly blockedBy: 'rating' | 'latency'; readonly reachableInMs: number | null } | null;
+  readonly scanned: number;
+  readonly estimatedWaitMs: number | null;
+}
