@@ -54,6 +54,17 @@ export function partyTicketIssuedAt(changedAt: number, now: number, ticketTtlMs:
   return Math.max(changedAt, now - (now % windowMs));
 }
 
+/**
+ * When a party's new search starts, for its first ticket: the start of the current resubmit
+ * interval, so members asking within one interval still get the same bytes, but never the
+ * window's start (`issuedAt`, up to half a ticket lifetime back): a party that formed a while
+ * before queueing must not begin with that much wait already counted.
+ */
+export function partySearchStart(issuedAt: number, now: number, resubmitIntervalMs: number): number {
+  const intervalMs = Math.max(1, resubmitIntervalMs);
+  return Math.max(issuedAt, now - (now % intervalMs));
+}
+
 export interface PartyTicketIdentity {
   readonly partyId: string;
   readonly version: number;

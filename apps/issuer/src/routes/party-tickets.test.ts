@@ -73,8 +73,11 @@ describe('POST /v1/tickets for a party', () => {
     await issuer.store.setRating(bob.id, 'squad', 1720, T0);
     await issuer.store.setRating(bob.id, 'duel', 1100, T0);
     const fromBob = await okTicket(bob, squad);
+    // Within the same resubmit interval (5 s), asking anew; and a minute on, with the ticket Bob shares.
+    issuer.advance(3_000);
+    const fromAlice = await okTicket(alice, squad);
     issuer.advance(60_000);
-    const [fromAlice, fromCarol] = await Promise.all([okTicket(alice, squad), okTicket(carol, squad)]);
+    const fromCarol = await okTicket(carol, { ...squad, previousTicket: fromBob.ticket });
     expect(fromAlice.ticket).toBe(fromBob.ticket);
     expect(fromCarol.ticket).toBe(fromBob.ticket);
     expect(fromBob).toEqual({
@@ -100,6 +103,19 @@ describe('POST /v1/tickets for a party', () => {
         { sub: carol.id, rating: 1500 },
       ],
     });
+  });
+
+  it('starts a new search at the current resubmit interval, not at the window or the party\'s forming', async () => {
+    const { alice, bob } = await setup();
+    // The party formed at T0 + 1 s; its members queue 20 s later.
+    issuer.advance(21_000);
+    const first = await okTicket(alice, squad);
+    const claims = await claimsOf(first.ticket);
+    expect(claims.iat).toBe(toPasetoDate(T0 + 1_000));
+    expect(claims.queuedAt).toBe(toPasetoDate(T0 + 20_000));
+    // A member asking anew in a later interval gets a search of its own start; the same group, so the matchmaker keeps one entry.
+    issuer.advance(5_000);
+    expect((await claimsOf((await okTicket(bob, squad)).ticket)).queuedAt).toBe(toPasetoDate(T0 + 25_000));
   });
 
   it('starts a new ticket in each window and after each membership change, listing who is in now', async () => {

@@ -6,7 +6,7 @@ import { TicketError, signToken, type Attributes, type TicketClaims, type Ticket
 import type { z } from 'zod';
 import type { ActiveSession, IssuerContext, IssuerEnv } from '../context.ts';
 import { deriveTicketJti, parseIdempotencyKey, type IdempotencyKey } from '../idempotency.ts';
-import { loadTicketParty, partyTicketIssuedAt, partyTicketJti, type TicketParty } from '../party-tickets.ts';
+import { loadTicketParty, partySearchStart, partyTicketIssuedAt, partyTicketJti, type TicketParty } from '../party-tickets.ts';
 import { ticketRequest } from '../schemas.ts';
 import { requireSession } from '../session-auth.ts';
 import { buildTicketClaims, checkPool, chooseQueuedAt, soloGroup, type PreviousTicket } from '../tickets.ts';
@@ -64,7 +64,8 @@ function partyClaims(ctx: IssuerContext, request: TicketRequest, { party, member
   const pool = { mode: body.mode, region: body.region };
   const issuedAt = partyTicketIssuedAt(party.changedAt, request.now, ctx.shared.ticketTtlMs);
   const group = { leader: leader!.sub, members: others.map((m) => m.sub) };
-  const queuedAt = chooseQueuedAt(ctx.shared, request.session.user.id, group, pool, issuedAt, request.previous);
+  const searchStart = partySearchStart(issuedAt, request.now, ctx.shared.resubmitIntervalMs);
+  const queuedAt = chooseQueuedAt(ctx.shared, request.session.user.id, group, pool, searchStart, request.previous);
   const jti = partyTicketJti(ctx.keys.signingKey(), { partyId: party.id, version: party.version, issuedAt, pool, queuedAt, ...latenciesOf(body), ...attributesOf(body) });
   return buildTicketClaims(ctx.shared, {
     userId: leader!.sub,
