@@ -66,7 +66,7 @@ export async function startService(name: ServiceName, options: ServiceOptions): 
       cwd: `${REPO_ROOT}apps/${name}`,
       // The listening line is logged at info: a quieter LOG_LEVEL from the shell would hide it.
       // Services started from here are dev and test ones: an issuer may make its key file.
-      env: { ISSUER_DEV_KEYS: '1', ...process.env, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(options.port) },
+      env: { ISSUER_DEV_KEYS: '1', MATCHMAKER_DEV_KEYS: '1', ...process.env, LOG_LEVEL: 'info', ...options.env, [portVariable]: String(options.port) },
       stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
     },
   );

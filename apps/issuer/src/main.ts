@@ -1,20 +1,19 @@
 // Entry point: read config, build deps, serve, handle signals. Nothing else.
 import { randomUUID } from 'node:crypto';
-import { ConfigError } from '@ticketbooth/config';
+import { ConfigError, loadSigningKeyFile } from '@ticketbooth/config';
 import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadIssuerConfig } from './config.ts';
 import { openStorage } from './open-store.ts';
 import { createPasswordHasher } from './passwords.ts';
-import { loadSigningKeyFile } from './signing-keys.ts';
 
 const log = createLogger('ticketbooth-issuer');
 
 async function main(): Promise<void> {
   const config = loadIssuerConfig();
   const keys = new KeyRing();
-  applyKeyFile(keys, loadSigningKeyFile(config.keyFile, Date.now(), { devKeys: config.devKeys }));
+  applyKeyFile(keys, loadSigningKeyFile('issuer', config.keyFile, Date.now(), { devKeys: config.devKeys }));
   const { store, loginLimits } = await openStorage(config.database, config.settings.loginLimits);
   const watcher = watchKeyFile(config.keyFile, keys, {
     intervalMs: config.keyPollMs,

@@ -28,6 +28,8 @@ export interface MatchmakerConfig {
   readonly revocationMaxBackoffMs: number;
   /** This matchmaker's own match-signing keys; generated on first start, re-read when rotated. */
   readonly keyFile: string;
+  /** MATCHMAKER_DEV_KEYS=1: a missing key file is generated instead of being a start error. */
+  readonly devKeys: boolean;
   /** How often the key file is checked for a rotation (SIGHUP checks at once). */
   readonly keyPollMs: number;
   /** No matches before this long after start, so a restart matches on the rebuilt pool. */
@@ -86,8 +88,12 @@ export const matchmakerEnvSchema = z.object({
   }),
   REVOCATION_MAX_BACKOFF_MS: d(int(100).default(10_000), { description: 'Longest wait between revocation feed retries while the issuer is unreachable.' }),
   MATCHMAKER_KEY_FILE: d(z.string().min(1).optional(), {
-    description: 'This matchmaker\'s match-signing key file (0600). Generated on first start, except with NODE_ENV=production.',
+    description:
+      'The match-signing key file (0600), re-read when it changes; every matchmaker reads the same one (a backup verifies the matches its primary signed). Missing: a start error (create it with the matchmaker CLI: keys list), unless MATCHMAKER_DEV_KEYS=1.',
     defaultText: 'TICKETBOOTH_HOME/matchmaker-keys.json',
+  }),
+  MATCHMAKER_DEV_KEYS: d(z.enum(['0', '1']).default('0'), {
+    description: '1: generate the key file when it is missing, for development (pnpm start and the tests set it). Refused with NODE_ENV=production.',
   }),
   MATCHMAKER_KEY_POLL_MS: d(int(100).default(2_000), { description: 'How often the key file is checked for a rotation (SIGHUP checks at once).' }),
   WARMUP_MS: d(int(0).optional(), {
@@ -136,6 +142,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = e.MATCHMAKER_PORT ?? e.PORT ?? 8701;
   const publicUrl = e.MATCHMAKER_PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${port}`;
   const pools = e.MATCHMAKER_POOLS === undefined ? servedPools(shared, publicUrl) : e.MATCHMAKER_POOLS.split(',');
+  if (e.MATCHMAKER_DEV_KEYS === '1' && env.NODE_ENV === 'production') {
+    throw new ConfigError('invalid config (environment):\n  - MATCHMAKER_DEV_KEYS: 1 is for development, not with NODE_ENV=production');
+  }
   const configured = poolKeysOf(shared);
   for (const pool of pools) {
     if (!configured.includes(pool)) {
@@ -171,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     revocationFeedUrl: revocations === 'on' ? issuerUrl : undefined,
     revocationMaxBackoffMs: e.REVOCATION_MAX_BACKOFF_MS,
     keyFile: keyFileOf(e),
+    devKeys: e.MATCHMAKER_DEV_KEYS === '1',
     keyPollMs: e.MATCHMAKER_KEY_POLL_MS,
     // Clients resubmit (and re-announce matches) one interval apart, moved by up to 20 %, and a
     // request that failed during the restart is retried within an interval: all of them arrive

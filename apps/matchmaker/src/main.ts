@@ -1,9 +1,9 @@
 // Starts the matchmaker: config, keys, createApp, serve, tick, stop on signals.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from '@ticketbooth/config';
+import { ConfigError, loadSigningKeyFile } from '@ticketbooth/config';
 import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
-import { KeyRing, applyKeyFile, loadOrCreateKeyFile, watchKeyFile } from '@ticketbooth/tickets';
+import { KeyRing, applyKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createAllocator } from './allocator.ts';
 import { createApp } from './app.ts';
 import { loadConfig, type MatchmakerConfig } from './config.ts';
@@ -13,10 +13,10 @@ import { runRevocationFeed } from './revocation-feed.ts';
 const log = createLogger('ticketbooth-matchmaker');
 
 async function main(config: MatchmakerConfig): Promise<void> {
-  // This matchmaker's own match-signing key: generated (0600) on first start in development,
-  // rotated with its CLI; in production a missing key file is a start error.
+  // The match-signing keys, one file for every matchmaker (a backup verifies its primary's
+  // matches): generated (0600) only with MATCHMAKER_DEV_KEYS=1, rotated with the CLI.
   const matchKeys = new KeyRing();
-  applyKeyFile(matchKeys, loadOrCreateKeyFile(config.keyFile, Date.now(), { create: process.env.NODE_ENV !== 'production' }));
+  applyKeyFile(matchKeys, loadSigningKeyFile('matchmaker', config.keyFile, Date.now(), { devKeys: config.devKeys }));
   const keyWatcher = watchKeyFile(config.keyFile, matchKeys, {
     intervalMs: config.keyPollMs,
     onReload: () => log.info({ kid: matchKeys.signingKey().kid }, 'reloaded keys'),
@@ -90,6 +90,8 @@ try {
   process.exit(1);
 }
 main(config).catch((error: unknown) => {
-  log.fatal({ err: error }, 'ticketbooth-matchmaker failed to start');
+  // A missing key file is for the person starting it too: the readable message, not a JSON line.
+  if (error instanceof ConfigError) console.error(error.message);
+  else log.fatal({ err: error }, 'ticketbooth-matchmaker failed to start');
   process.exit(1);
 });

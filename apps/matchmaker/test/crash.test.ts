@@ -90,6 +90,8 @@ describe('matchmaker crash and rebuild', () => {
     const port = await freePort();
     const env = {
       TICKETBOOTH_HOME: home,
+      // The first start makes the key file; the restart reads it (its matches must still verify).
+      MATCHMAKER_DEV_KEYS: '1',
       MATCHMAKER_PORT: String(port),
       MATCHMAKER_POOLS: 'duel/eu',
       RESUBMIT_INTERVAL_MS: String(RESUBMIT_MS),

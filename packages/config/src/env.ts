@@ -46,7 +46,7 @@ export const sharedEnvSchema = z.object({
     example: 'http://mm-1.internal:8701',
   }),
   NODE_ENV: documented(z.enum(['production', 'development', 'test']).optional(), {
-    description: 'production: a missing key file is a start error instead of a new key.',
+    description: 'production: ISSUER_DEV_KEYS and MATCHMAKER_DEV_KEYS are refused (a service never makes its own key there).',
     defaultText: 'unset (development behaviour)',
     example: 'production',
   }),

@@ -1,2 +1,3 @@
 export * from './config.ts';
 export * from './env.ts';
+export * from './signing-keys.ts';

@@ -40,7 +40,6 @@ export {
   applyKeyFile,
   dropRetiredKeys,
   generateKeyFile,
-  KeyFileMissingError,
   keyFileSchema,
   keyRingFromFile,
   keyRole,

@@ -100,21 +100,12 @@ export function writeKeyFile(path: string, file: KeyFile): void {
   renameSync(temp, path);
 }
 
-/** Reads the key file, creating one with a fresh active key on first start (dev). */
-export function loadOrCreateKeyFile(path: string, now: number, options: { create?: boolean } = {}): KeyFile {
+/** Reads the key file, creating one with a fresh active key when there is none (the keys CLI; development). */
+export function loadOrCreateKeyFile(path: string, now: number): KeyFile {
   if (existsSync(path)) return readKeyFile(path);
-  // A production service that made itself a new key would sign what nobody trusts yet.
-  if (options.create === false) throw new KeyFileMissingError(path);
   const file = generateKeyFile(now);
   writeKeyFile(path, file);
   return file;
-}
-
-export class KeyFileMissingError extends Error {
-  constructor(readonly path: string) {
-    super(`key file ${path} does not exist; with NODE_ENV=production a service does not make its own keys: create the file with the service's CLI (\`keys list\` writes one when there is none) and keep a backup`);
-    this.name = 'KeyFileMissingError';
-  }
 }
 
 /** Makes `ring` reflect `file`: same signing key and verification keys, same object for every holder. */

@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@ticketbooth/config';
+import { ConfigError, loadSigningKeyFile } from '@ticketbooth/config';
 import { KeyRing, applyKeyFile, createVerifier, keyRingFromFile, readKeyFile, runKeysCommand, watchKeyFile, type KeyFileWatcher } from '@ticketbooth/tickets';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { loadSigningKeyFile } from './signing-keys.ts';
 import { T0, createTestIssuer, jsonRequest, signUp, type TestIssuer } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'issuer-signing-keys-'));
@@ -15,7 +14,7 @@ const freshPath = () => join(dir, `keys-${++file}.json`);
 describe('loadSigningKeyFile', () => {
   it('refuses a missing file outside development, saying how to create one, and creates nothing', () => {
     const path = freshPath();
-    const load = () => loadSigningKeyFile(path, T0, { devKeys: false });
+    const load = () => loadSigningKeyFile('issuer', path, T0, { devKeys: false });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(`no signing key file at ${path} (ISSUER_KEY_FILE)`);
     expect(load).toThrow(/cli keys list[\s\S]*dist\/cli\.js keys list[\s\S]*issuer-cli keys list[\s\S]*every issuer[\s\S]*ISSUER_DEV_KEYS=1/);
@@ -24,10 +23,10 @@ describe('loadSigningKeyFile', () => {
 
   it('generates a missing file (0600) when asked for development keys, then reads that one', () => {
     const path = freshPath();
-    const made = loadSigningKeyFile(path, T0, { devKeys: true });
+    const made = loadSigningKeyFile('issuer', path, T0, { devKeys: true });
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(loadSigningKeyFile(path, T0 + 1, { devKeys: false })).toEqual(made);
-    expect(loadSigningKeyFile(path, T0 + 1, { devKeys: true })).toEqual(made);
+    expect(loadSigningKeyFile('issuer', path, T0 + 1, { devKeys: false })).toEqual(made);
+    expect(loadSigningKeyFile('issuer', path, T0 + 1, { devKeys: true })).toEqual(made);
   });
 });
 
@@ -42,7 +41,7 @@ describe('issuer replicas sharing one key file', () => {
   /** What main.ts does at start: load the file into a ring, and re-read it when it changes. */
   function replica(path: string): { issuer: TestIssuer; reloads: () => number } {
     const keys = new KeyRing();
-    applyKeyFile(keys, loadSigningKeyFile(path, T0, { devKeys: false }));
+    applyKeyFile(keys, loadSigningKeyFile('issuer', path, T0, { devKeys: false }));
     let reloads = 0;
     watchers.push(watchKeyFile(path, keys, { intervalMs: 20, onReload: () => (reloads += 1) }));
     const issuer = createTestIssuer({ keys });
