@@ -43,6 +43,37 @@ describe.skipIf(clusterUnavailable() !== undefined)('a sharded cluster behind HA
     expect(matches[2]!.pool).toEqual({ mode: 'duel', region: 'na' });
   }, 60_000);
 
+  it('two issuers behind the proxy share the login limits: per user and per address, and a forged leftmost X-Forwarded-For gains nothing', async () => {
+    const client = createClient({ issuerUrl: cluster.url });
+    const username = `limited-${Date.now() % 100_000}`;
+    await client.register(username, 'correct horse battery');
+    const login = (name: string, forged?: string) =>
+      fetch(`${cluster.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(forged === undefined ? {} : { 'x-forwarded-for': forged }) },
+        body: JSON.stringify({ username: name, password: 'wrong password here' }),
+      });
+    // Per user (10 in 5 minutes): the 11th wrong password is refused, though the proxy spread them over both issuers.
+    const perUser: number[] = [];
+    for (let i = 0; i < 11; i++) perUser.push((await login(username)).status);
+    expect(perUser.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(perUser[10]).toBe(429);
+    // Per address (60 a minute): each attempt forges a new leftmost address and names another user.
+    // HAProxy appends the real one, which is what both issuers count: refused well before 120
+    // (what two issuers with limits of their own would allow).
+    const perAddress: number[] = [];
+    for (let i = 0; i < 70; i++) perAddress.push((await login(`nobody-${i}`, `10.66.${i}.1`)).status);
+    const firstRefused = perAddress.indexOf(429);
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(firstRefused).toBeLessThanOrEqual(60);
+    expect(perAddress.slice(firstRefused).every((status) => status === 429)).toBe(true);
+    // Both issuers took part.
+    for (const issuer of cluster.issuers) {
+      const metrics = await (await fetch(`${issuer.url}/metrics`)).text();
+      expect(metrics).toMatch(/ticketbooth_issuer_logins_total\{outcome="(?:invalid_credentials|rate_limited)"\} [1-9]/);
+    }
+  }, 60_000);
+
   it('a SIGKILLed primary: its backup serves the shard, every player is back within 2 intervals plus detection, no one lost or matched twice, the other shard undisturbed; the primary back takes the shard again', async () => {
     const dispatcher = new Agent({ connections: 600, keepAliveTimeout: 10_000 });
     // Per shard: 80 pairs of equal rating (pairs far apart: each pair matches only itself) and 90
