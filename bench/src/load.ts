@@ -5,6 +5,8 @@ import { BENCH_DIR, spawnNode, stop, type Core } from './children.ts';
 export type { LoadJob, LoadResult };
 
 export interface LoadRunner {
+  /** The load child's pid, for its CPU time. */
+  readonly pid: number;
   run(job: LoadJob): Promise<LoadResult>;
   close(): Promise<void>;
 }
@@ -18,7 +20,7 @@ export function startLoadRunner(options: { nice?: boolean } = {}): Promise<LoadR
 export async function startJobChild<Job, Result>(
   script: string,
   options: { core: Core; nice?: boolean },
-): Promise<{ run(job: Job): Promise<Result>; close(): Promise<void> }> {
+): Promise<{ readonly pid: number; run(job: Job): Promise<Result>; close(): Promise<void> }> {
   const child = spawnNode(script, { ...options, ipc: true });
   const waiting = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
   let nextId = 0;
@@ -33,6 +35,7 @@ export async function startJobChild<Job, Result>(
     });
   });
   return {
+    pid: child.pid!,
     run(job) {
       const id = nextId++;
       return new Promise((resolve, reject) => {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateKeyFile, keyRingFromFile, writeKeyFile } from '@ticketbooth/tickets';
 import { startService, type ServiceProcess } from '@ticketbooth/tools';
-import { BENCH_DIR, cpuSeconds, spawnNode, stop, track } from './children.ts';
-import type { DriverStart, DriverStats } from './replay-driver.ts';
+import { cpuSeconds, track } from './children.ts';
+import { readPools, startDriver } from './replay.ts';
 
 export interface RebuildFigure {
   readonly players: number;
@@ -20,39 +20,6 @@ export interface RebuildFigure {
   /** From the SIGKILL until `/v1/pools` shows a match formed. */
   readonly firstMatchMs: number | null;
   readonly warmupMs: number;
-}
-
-interface PoolsBody {
-  readonly warmingUp: boolean;
-  readonly pools: readonly { players: number; matchesFormed: number }[];
-}
-
-async function pools(url: string): Promise<{ players: number; matches: number } | undefined> {
-  const response = await fetch(`${url}/v1/pools`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-  if (!response?.ok) return undefined;
-  const body = (await response.json()) as PoolsBody;
-  return { players: body.pools.reduce((s, p) => s + p.players, 0), matches: body.pools.reduce((s, p) => s + p.matchesFormed, 0) };
-}
-
-function startDriver() {
-  const child = spawnNode(`${BENCH_DIR}src/replay-driver.ts`, { core: 1, ipc: true });
-  const ask = <T>(message: object, key: string) =>
-    new Promise<T>((resolve) => {
-      const onMessage = (reply: Record<string, unknown>) => {
-        if (!(key in reply)) return;
-        child.off('message', onMessage);
-        resolve(reply[key] as T);
-      };
-      child.on('message', onMessage);
-      child.send(message);
-    });
-  return {
-    start: (job: DriverStart) => ask<true>({ start: job }, 'started'),
-    mark: () => ask<true>({ mark: true }, 'marked'),
-    stats: () => ask<DriverStats>({ stats: true }, 'stats'),
-    stop: () => stop(child),
-    cpu: () => cpuSeconds(child.pid!),
-  };
 }
 
 export async function measureRebuild(players: number, intervalMs: number, log: (line: string) => void): Promise<RebuildFigure> {
@@ -84,7 +51,7 @@ export async function measureRebuild(players: number, intervalMs: number, log: (
   try {
     await driver.start({ url: matchmaker.url, secret, players, intervalMs, sockets: 64 });
     const fillDeadline = Date.now() + 6 * intervalMs + 120_000;
-    while (((await pools(matchmaker.url))?.players ?? 0) < players) {
+    while (((await readPools(matchmaker.url))?.players ?? 0) < players) {
       if (Date.now() > fillDeadline) throw new Error(`pool did not fill to ${players}`);
       await sleep(250);
     }
@@ -106,7 +73,7 @@ export async function measureRebuild(players: number, intervalMs: number, log: (
     let lastCpu = { server: cpuSeconds(matchmaker.pid), driver: driver.cpu(), at: Date.now() - killedAt };
     const deadline = killedAt + 4 * intervalMs + warmupMs + 30_000;
     while (Date.now() < deadline && (rebuiltMs === null || firstMatchMs === null)) {
-      const [stats, pool] = await Promise.all([driver.stats(), pools(matchmaker.url)]);
+      const [stats, pool] = await Promise.all([driver.stats(), readPools(matchmaker.url)]);
       const at = Date.now() - killedAt;
       if (rebuiltMs === null && stats.backSinceMark >= players) rebuiltMs = at;
       if (firstMatchMs === null && (pool?.matches ?? 0) > 0) firstMatchMs = at;

@@ -1,6 +1,6 @@
 // Child process (load core): N players replaying pre-signed tickets at the resubmit cadence,
 // as the SDK does (jittered interval after an answer, capped backoff after a failure), over a
-// few keep-alive sockets rather than one per player. Controlled over IPC by rebuild.ts.
+// few keep-alive sockets rather than one per player. Controlled over IPC (replay.ts).
 //
 // It speaks HTTP/1.1 on raw sockets with pre-serialized requests: the players stand for
 // remote clients, and every core-second the driver spends is one the matchmaker on the same
@@ -11,11 +11,17 @@ import { createSigningKey } from '@ticketbooth/tickets';
 import { benchTicket } from '@ticketbooth/matchmaker/bench/bench-support.ts';
 
 export interface DriverStart {
+  /** The matchmaker, or a shard behind a proxy (`http://proxy/shards/a`): requests go to <url>/v1/queue. */
   readonly url: string;
   readonly secret: string;
   readonly players: number;
   readonly intervalMs: number;
   readonly sockets: number;
+  /**
+   * Tickets signed this long before the start (default 0), their searches begun earlier still:
+   * players who were searching before the services started, as after a crash or a failover.
+   */
+  readonly issuedAgoMs?: number;
 }
 
 export interface DriverStats {
@@ -62,10 +68,12 @@ function responseAt(data: Buffer, start: number): [number, number] | undefined {
 function start(job: DriverStart): void {
   const key = createSigningKey(job.secret);
   const now = Date.now();
-  const { hostname, port } = new URL(job.url);
+  const { hostname, port, pathname } = new URL(job.url);
   const host = `${hostname}:${port}`;
+  const path = `${pathname.replace(/\/+$/, '')}/v1/queue`;
+  const signedAt = now - (job.issuedAgoMs ?? 0);
   requests = Array.from({ length: job.players }, (_, i) =>
-    Buffer.from(`POST /v1/queue HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${benchTicket(key, i, now)}\r\nContent-Length: 0\r\n\r\n`, 'latin1'),
+    Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${benchTicket(key, i, signedAt)}\r\nContent-Length: 0\r\n\r\n`, 'latin1'),
   );
   attempts = new Uint8Array(job.players);
   back = new Uint8Array(job.players);

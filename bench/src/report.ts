@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { TickFigure } from '@ticketbooth/matchmaker/bench/form-matches.ts';
 import type { measureQuality } from './quality.ts';
 import type { RebuildFigure } from './rebuild.ts';
+import type { ClusterThroughput } from './cluster-throughput.ts';
+import { HEALTH, type FailoverFigure } from './failover.ts';
 import type { MemoryFigure } from './scale.ts';
 import type { FloodCase, PipelineFigure } from './flood.ts';
 import type { SoakResult } from './soak.ts';
@@ -30,6 +32,8 @@ export interface SuiteResults {
   soak?: SoakResult;
   flood?: FloodCase[];
   pipeline?: PipelineFigure[];
+  cluster?: ClusterThroughput;
+  failover?: FailoverFigure[];
   seconds?: number;
 }
 
@@ -105,6 +109,17 @@ export function renderReport(r: SuiteResults): string {
       `RSS ${n(p.rssBeforeMiB)} → ${n(p.rssPeakMiB)} MiB (${n(p.perConnectionKiB)} KiB per connection), ${p.died ? '**died (out of memory)**' : p.survived ? 'still serving' : 'not serving during the attack'}`,
     );
   }
+  if (r.cluster) clusterRows(r.cluster, row);
+  for (const f of r.failover ?? []) {
+    const limit = 2 * f.intervalMs + HEALTH.intervalMs * (HEALTH.fall + 1);
+    row(
+      '8 failover',
+      `${n(f.players)} players, interval ${n(f.intervalMs)} ms: SIGKILL primary → every player answered by the backup`,
+      f.rebuiltMs === null ? 'never' : `${n(f.rebuiltMs)} ms (marked down ${f.downMs === null ? 'never' : `${n(f.downMs)} ms`})`,
+      `≤ ${n(limit)} ms`,
+      verdict(f.rebuiltMs !== null && f.rebuiltMs <= limit),
+    );
+  }
   const m = r.machine;
   return [
     '',
@@ -117,7 +132,39 @@ export function renderReport(r: SuiteResults): string {
     ...rows.map((cells) => `| ${cells.join(' | ')} |`),
     ...Object.entries(r.failures).map(([name, message]) => `\n${name} FAILED: ${message}`),
     ...(r.soak ? ['', soakTable(r.soak)] : []),
+    ...(r.failover && r.failover.length > 0 ? ['', failoverTable(r.failover)] : []),
     '',
+  ].join('\n');
+}
+
+function clusterRows(c: ClusterThroughput, row: (part: string, measure: string, figure: string, target?: string, result?: string) => void): void {
+  for (const f of c.cases) {
+    const cores = Object.entries(f.cores).map(([name, used]) => `${name} ${used.toFixed(2)}`).join(', ');
+    const haproxy = f.haproxyUsPerRequest > 0 ? `; HAProxy ${f.haproxyUsPerRequest.toFixed(1)} µs CPU/req` : '';
+    row(
+      '8 cluster',
+      `resubmit, ${f.name}`,
+      `${n(f.rps)} req/s ±${(f.spread * 100).toFixed(0)}%, p50 ${f.p50} ms, p99 ${f.p99} ms; matchmakers ${f.matchmakersUsPerRequest.toFixed(1)} µs CPU/req${haproxy}; cores used: ${cores}` +
+        (f.non2xx + f.errors > 0 ? `; ${f.non2xx} non-2xx, ${f.errors} socket errors` : ''),
+    );
+  }
+  row('8 cluster', 'HAProxy → 1 matchmaker / direct', `${c.proxyOverDirect.toFixed(2)}×`);
+  row('8 cluster', 'HAProxy → 2 matchmakers / → 1 (2 cores for everything)', `${c.twoOverOne.toFixed(2)}×`);
+}
+
+/** The failover figures, one row per pool size. */
+function failoverTable(figures: readonly FailoverFigure[]): string {
+  const ms = (x: number | null) => (x === null ? 'never' : n(x));
+  const rows = figures.map(
+    (f) =>
+      `| ${n(f.players)} | ${n(f.intervalMs)} | ${n((f.players * 1000) / f.intervalMs)} / ${n(f.steadyRps)} | ${n(f.queuedAtKill)} / ${n(f.primaryMatchesAtKill)} | ${f.backupWarmingUpAtKill ? 'yes' : 'no'} / ${n(f.backupQueuedAtKill)} | ${ms(f.downMs)} | ${ms(f.rebuiltMs)} | ${ms(f.firstMatchMs)} (${f.backAtFirstMatch === null ? '-' : n(f.backAtFirstMatch)} back) | ${n(f.failedRequests)} |`,
+  );
+  return [
+    `Failover: SIGKILL a shard's primary behind HAProxy (health check every ${n(HEALTH.intervalMs)} ms, down after ${HEALTH.fall} failures); ms after the kill:`,
+    '',
+    '| players | interval (ms) | load: nominal / answered just before the kill (req/s) | primary at the kill: queued / matches | backup at the kill: warming up / queued | HAProxy marked it down | every player answered by the backup | backup\'s first match | failed requests |',
+    '|---:|---:|---:|---|---|---:|---:|---|---:|',
+    ...rows,
   ].join('\n');
 }
 

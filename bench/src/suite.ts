@@ -14,10 +14,14 @@ import { measureMemory, measureTicks } from './scale.ts';
 import { measureSoak } from './soak.ts';
 import { measureFlood, measurePipelineFlood } from './flood.ts';
 import { measureCold, measureResubmit } from './throughput.ts';
+import { withThrowawayDatabase } from './bench-cluster.ts';
+import { measureClusterThroughput } from './cluster-throughput.ts';
+import { measureFailover, type FailoverFigure } from './failover.ts';
 
 const USAGE = `usage: pnpm bench [options]
-  --only a,b            parts: throughput,cold,rebuild,scale,quality,flood (default all of these), and soak:
-                        long (15 min by default), so it runs only when named: pnpm bench --only soak
+  --only a,b            parts: throughput,cold,rebuild,scale,quality,flood (default all of these); and, run only
+                        when named: soak (15 min by default), cluster (about 3 min: HAProxy, matchmakers and
+                        issuers as processes on a throwaway PostgreSQL database; needs haproxy and PostgreSQL)
   --rounds N            throughput rounds (default 5)   --duration S   seconds per case and round (default 3)
   --connections N       autocannon connections (default 64)
   --tickets N           warm tickets / Redis sessions queued (default 20000)
@@ -41,6 +45,11 @@ const USAGE = `usage: pnpm bench [options]
   --soak-ticket-ttl-ms MS  ticket lifetime in the soak, short so tickets are refreshed (default 60000)
   --soak-snapshot-dir DIR  heap snapshots of both services after minute 5 and at the end, into DIR
                         (for diagnosis: a snapshot inflates RSS, so that run's RSS figures mean nothing)
+  --cluster-sizes a,b   players queued on the shard whose primary is killed (default 1000,10000,50000)
+  --cluster-interval-ms MS  their resubmit interval (default 5000); the cluster's throughput cases use
+                        --rounds, --duration, --connections and --distinct
+  --database-server URL PostgreSQL server the cluster part makes its throwaway database on
+                        (default $TEST_DATABASE_SERVER or postgres://postgres@127.0.0.1:5432)
   --redis-db N          Redis database index the suite owns and flushes (default 7)
   --json FILE           also write the results as JSON
   --profile DIR         run the throughput and cold-path servers under node --cpu-prof, profiles into DIR
@@ -74,6 +83,9 @@ const { values: args } = parseArgs({
     'soak-sample-s': { type: 'string', default: '10' },
     'soak-ticket-ttl-ms': { type: 'string', default: '60000' },
     'soak-snapshot-dir': { type: 'string' },
+    'cluster-sizes': { type: 'string', default: '1000,10000,50000' },
+    'cluster-interval-ms': { type: 'string', default: '5000' },
+    'database-server': { type: 'string', default: process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432' },
     'redis-db': { type: 'string', default: '7' },
     json: { type: 'string' },
     profile: { type: 'string' },
@@ -197,6 +209,23 @@ async function main(): Promise<void> {
       ...(snapshotDir === undefined ? {} : { snapshotDir }),
     };
     await part('soak', async () => void (results.soak = await measureSoak(options, log)));
+  }
+  if (parts.has('cluster')) {
+    log(`8. cluster: resubmissions through HAProxy to 1 and 2 matchmakers and direct; failover at ${args['cluster-sizes']} players, interval ${args['cluster-interval-ms']} ms`);
+    await part('cluster', () =>
+      withThrowawayDatabase(args['database-server'], async (databaseUrl) => {
+        const load = await startLoadRunner();
+        try {
+          await part('cluster throughput', async () => void (results.cluster = await measureClusterThroughput({ ...common, load, databaseUrl })));
+        } finally {
+          await load.close();
+        }
+        const failover: FailoverFigure[] = (results.failover = []);
+        await part('failover', async () => {
+          for (const players of numbers(args['cluster-sizes'])) failover.push(await measureFailover(databaseUrl, players, Number(args['cluster-interval-ms']), log));
+        });
+      }),
+    );
   }
   results.seconds = (Date.now() - started) / 1000;
   console.log(renderReport(results));
