@@ -68,7 +68,9 @@ ${cluster.issuers.map((issuer, i) => `  issuer${i + 1}     ${issuer.url}  (Postg
 ${shards}
   admin token ${adminToken}
 
-  pnpm simulate --players 200 --issuer ${cluster.url} --admin-token ${adminToken}
+  pnpm simulate --players 200 --issuer ${cluster.issuers[0]!.url} --admin-token ${adminToken}
+      (straight to one issuer: through the proxy every simulated player shares its one address,
+       and the issuers' login limits count them as one client; their tickets still name the proxy)
   kill -9 <a primary's pid> and watch its backup take the shard: curl -s ${cluster.url}/shards/a/v1/pools
 
 pids: ${[...cluster.issuers.map((s) => s.pid), ...cluster.matchmakers.map((m) => m.process.pid), cluster.haproxy.pid].join(' ')}
