@@ -43,6 +43,21 @@ export async function startBenchCluster(
   });
   for (const p of [...cluster.issuers, ...cluster.matchmakers.map((m) => m.process), cluster.haproxy]) track(p.pid);
   const socket = join(home, 'haproxy.sock');
+  const serversUp = async (shard: string) => parseServersState(await askHaproxy(socket, `show servers state shard_${shard}`));
+  // HAProxy marks every server down while the matchmakers start, and marks them up `rise` checks
+  // after they listen: until then a shard answers 503, or is served by its backup when that one
+  // rose first. Nothing is measured before every shard is its primary's.
+  const deadline = Date.now() + 10 * cluster.layout.health.intervalMs * cluster.layout.health.rise;
+  for (const shard of Object.keys(cluster.layout.shards)) {
+    while ((await serversUp(shard)).primary !== true) {
+      if (Date.now() > deadline) {
+        await cluster.stop();
+        rmSync(home, { recursive: true, force: true });
+        throw new Error(`HAProxy never marked shard ${shard}'s primary up`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
   return {
     ...cluster,
     secret: keyRingFromFile(readKeyFile(cluster.issuerKeyFile)).signingKey().paserk,
@@ -51,9 +66,7 @@ export async function startBenchCluster(
       if (found === undefined) throw new TypeError(`no ${role} in shard ${shard}`);
       return found;
     },
-    async serversUp(shard) {
-      return parseServersState(await askHaproxy(socket, `show servers state shard_${shard}`));
-    },
+    serversUp,
     async close() {
       await cluster.stop();
       rmSync(home, { recursive: true, force: true });

@@ -27,7 +27,10 @@ export interface ClusterCase {
   readonly p99: number;
   readonly non2xx: number;
   readonly errors: number;
-  /** Cores each process used during the load (CPU seconds / wall seconds), medians of rounds. */
+  /**
+   * Cores each process used while the load ran (CPU seconds / seconds of load), medians of rounds;
+   * the load generator's include serializing its request lists before the load starts.
+   */
   readonly cores: Record<string, number>;
   /** HAProxy's CPU per request in µs (= ms per 1,000 requests); 0 when the load went direct. */
   readonly haproxyUsPerRequest: number;
@@ -50,6 +53,7 @@ interface Round {
   readonly non2xx: number;
   readonly errors: number;
   readonly cpu: Record<string, number>;
+  /** Seconds of load: autocannon first serializes each connection's request list, with the servers idle. */
   readonly seconds: number;
 }
 
@@ -59,17 +63,17 @@ function processesOf(cluster: BenchCluster, load: LoadRunner): Record<string, nu
     'matchmaker a': cluster.matchmaker('a', 'primary').process.pid,
     'matchmaker b': cluster.matchmaker('b', 'primary').process.pid,
     haproxy: cluster.haproxy.pid,
-    'load generator': load.pid,
+    // Its CPU includes serializing each connection's request list before the load starts.
+    'load generator (with setup)': load.pid,
   };
 }
 
 async function measure(load: LoadRunner, pids: Record<string, number>, job: LoadJob): Promise<Round> {
   const cpu = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const before = cpu();
-  const started = performance.now();
   const result = await load.run(job);
-  const seconds = (performance.now() - started) / 1000;
   const after = cpu();
+  const seconds = result.total / result.rps;
   const used = Object.fromEntries(Object.keys(pids).map((name) => [name, after[name]! - before[name]!]));
   return { rps: result.rps, p50: result.p50, p99: result.p99, total: result.total, non2xx: result.non2xx, errors: result.errors, cpu: used, seconds };
 }

@@ -29,6 +29,8 @@ export interface FailoverFigure {
   readonly firstMatchMs: number | null;
   /** Players answered again when the backup's first match was seen. */
   readonly backAtFirstMatch: number | null;
+  /** Players queued on the backup when every player was back: the rest were matched by then. */
+  readonly queuedOnBackupWhenBack: number;
   /** Requests that failed (HAProxy 503, busy, reset) from the kill until every player was back. */
   readonly failedRequests: number;
 }
@@ -64,10 +66,6 @@ export async function measureFailover(databaseUrl: string, players: number, inte
 async function failOver(cluster: BenchCluster, driver: ReturnType<typeof startDriver>, players: number, intervalMs: number, log: (line: string) => void): Promise<FailoverFigure> {
   const primary = cluster.matchmaker('a', 'primary');
   const backup = cluster.matchmaker('a', 'backup');
-  // HAProxy marks both servers down while they start, and the backup often rises first: until
-  // the primary is marked up (rise × interval after it listens), the shard is the backup's.
-  // Players start only once it is the primary's, so the backup holds none of them before the kill.
-  if (!(await waitFor(async () => (await cluster.serversUp('a')).primary === true, 10 * HEALTH.intervalMs))) throw new Error('HAProxy never marked the primary up');
   // Tickets signed a minute ago: searches begun before the services started, so the primary's
   // warm-up counts them as returning players and holds its matching until they have arrived;
   // its pool then holds every player at the kill.
@@ -104,6 +102,7 @@ async function failOver(cluster: BenchCluster, driver: ReturnType<typeof startDr
   let backAtFirstMatch: number | null = null;
   let failedRequests = 0;
   let queuedOnBackup = 0;
+  let queuedOnBackupWhenBack = -1;
   const progress = cpuProgress(cluster, driver, log);
   await Promise.all([
     until(async () => {
@@ -114,7 +113,10 @@ async function failOver(cluster: BenchCluster, driver: ReturnType<typeof startDr
     until(async () => {
       stats = await driver.stats();
       failedRequests = stats.failed - failedAtKill;
-      if (stats.backSinceMark >= players) rebuiltMs ??= since();
+      if (stats.backSinceMark >= players && rebuiltMs === null) {
+        rebuiltMs = since();
+        queuedOnBackupWhenBack = (await readPools(backup.process.url))?.players ?? -1;
+      }
       return rebuiltMs !== null;
     }, 25),
     until(async () => {
@@ -146,6 +148,7 @@ async function failOver(cluster: BenchCluster, driver: ReturnType<typeof startDr
     rebuiltMs,
     firstMatchMs,
     backAtFirstMatch,
+    queuedOnBackupWhenBack,
     failedRequests,
   };
 }

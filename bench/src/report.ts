@@ -157,12 +157,12 @@ function failoverTable(figures: readonly FailoverFigure[]): string {
   const ms = (x: number | null) => (x === null ? 'never' : n(x));
   const rows = figures.map(
     (f) =>
-      `| ${n(f.players)} | ${n(f.intervalMs)} | ${n((f.players * 1000) / f.intervalMs)} / ${n(f.steadyRps)} | ${n(f.queuedAtKill)} / ${n(f.primaryMatchesAtKill)} | ${f.backupWarmingUpAtKill ? 'yes' : 'no'} / ${n(f.backupQueuedAtKill)} | ${ms(f.downMs)} | ${ms(f.rebuiltMs)} | ${ms(f.firstMatchMs)} (${f.backAtFirstMatch === null ? '-' : n(f.backAtFirstMatch)} back) | ${n(f.failedRequests)} |`,
+      `| ${n(f.players)} | ${n(f.intervalMs)} | ${n((f.players * 1000) / f.intervalMs)} / ${n(f.steadyRps)} | ${n(f.queuedAtKill)} / ${n(f.primaryMatchesAtKill)} | ${f.backupWarmingUpAtKill ? 'yes' : 'no'} / ${n(f.backupQueuedAtKill)} | ${ms(f.downMs)} | ${ms(f.rebuiltMs)} (${n(f.queuedOnBackupWhenBack)} queued) | ${ms(f.firstMatchMs)} (${f.backAtFirstMatch === null ? '-' : n(f.backAtFirstMatch)} back) | ${n(f.failedRequests)} |`,
   );
   return [
     `Failover: SIGKILL a shard's primary behind HAProxy (health check every ${n(HEALTH.intervalMs)} ms, down after ${HEALTH.fall} failures); ms after the kill:`,
     '',
-    '| players | interval (ms) | load: nominal / answered just before the kill (req/s) | primary at the kill: queued / matches | backup at the kill: warming up / queued | HAProxy marked it down | every player answered by the backup | backup\'s first match | failed requests |',
+    '| players | interval (ms) | load: nominal / answered just before the kill (req/s) | primary at the kill: queued / matches | backup at the kill: warming up / queued | HAProxy marked it down | every player answered by the backup (still queued there then) | backup\'s first match | failed requests |',
     '|---:|---:|---:|---|---|---:|---:|---|---:|',
     ...rows,
   ].join('\n');
