@@ -6,9 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyRingFromFile, readKeyFile } from '@ticketbooth/tickets';
-import { dropDatabase, ensureDatabase, haproxyVersion, startShardedCluster, type ClusterMatchmaker, type RunningCluster, type ShardedClusterOptions } from '@ticketbooth/tools';
+import {
+  askHaproxy,
+  dropDatabase,
+  ensureDatabase,
+  haproxyVersion,
+  parseServersState,
+  startShardedCluster,
+  type ClusterMatchmaker,
+  type RunningCluster,
+  type ShardedClusterOptions,
+} from '@ticketbooth/tools';
 import { track } from './children.ts';
-import { askHaproxy, parseServersState } from './haproxy-state.ts';
 
 export interface BenchCluster extends RunningCluster {
   /** The issuers' signing key (PASERK), for tickets signed as an issuer would. */

@@ -214,9 +214,15 @@ export function createMatchmaker(deps: MatchmakerDeps) {
       observer.submitted('invalid');
       throw error;
     }
-    if (!(checked instanceof Promise)) return counted(decide(checked));
+    if (!(checked instanceof Promise)) {
+      warmup.heard(now());
+      return counted(decide(checked));
+    }
     return checked.then(
-      (ticket) => counted(decide(ticket)),
+      (ticket) => {
+        warmup.heard(now());
+        return counted(decide(ticket));
+      },
       (error: unknown) => {
         observer.submitted('invalid');
         throw error;
@@ -242,6 +248,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     const entry = tickets.queued(token, at, isNotRevoked);
     // A search past its mode's limit is answered by `submit`, which ends it.
     if (entry === undefined || entry.giveUpAt <= at) return undefined;
+    warmup.heard(at);
     queue.touch(entry, at);
     searching++;
     return entry;
@@ -257,6 +264,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
    */
   function reannounce(ticket: string, matchToken: string, holding: Holding = {}): { view: MatchView; delivered: boolean } {
     const { result, state, presenter, rebuilt, registered, delivered } = reannounceMatch(ticket, matchToken, holding);
+    warmup.heard(now());
     if (rebuilt) warmup.rebuilt(now(), registered);
     observer.reannounced(rebuilt ? 'rebuilt' : 'known');
     return { view: state === undefined ? plainView(result.match) : lifecycle.view(state, presenter.sub), delivered };
@@ -269,6 +277,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
    */
   function respond(ticket: string, matchToken: string, answer: 'accept' | 'decline'): MatchView {
     const { state, presenter, rebuilt, registered } = reannounceMatch(ticket, matchToken);
+    warmup.heard(now());
     if (rebuilt) warmup.rebuilt(now(), registered);
     if (state === undefined) throw NO_ACCEPT_STEP;
     if (answer === 'accept') lifecycle.accept(state, presenter);

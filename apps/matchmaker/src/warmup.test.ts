@@ -60,4 +60,20 @@ describe('Warmup', () => {
     expect(w.isWarmingUp(1_050)).toBe(true);
     expect(w.isWarmingUp(1_100)).toBe(false);
   });
+
+  it('starts again at the first request after idleMs without one: a standby taking a shard over', () => {
+    const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
+    w.start(0);
+    w.heard(1_500);
+    expect(w.isWarmingUp(2_200)).toBe(false);
+    // Requests keep coming at most two intervals apart: no restart.
+    w.heard(3_500);
+    w.heard(5_500);
+    expect(w.isWarmingUp(5_500)).toBe(false);
+    // Silent for longer than two intervals (a standby): the next request starts it again.
+    w.heard(7_501);
+    expect(w.isWarmingUp(7_501)).toBe(true);
+    expect(w.isWarmingUp(7_501 + 2_199)).toBe(true);
+    expect(w.isWarmingUp(7_501 + 2_200)).toBe(false);
+  });
 });

@@ -8,6 +8,8 @@ export interface WarmupOptions {
   readonly intervalMs: number;
   /** Never longer, whatever keeps arriving. Default 5 × minMs. */
   readonly maxMs?: number;
+  /** No client request for this long, and the next one starts the warm-up again. Default 2 × intervalMs. */
+  readonly idleMs?: number;
 }
 
 /**
@@ -33,18 +35,33 @@ export class Warmup {
   #arrivals: number[] = [];
   #lastRebuildAt = -Infinity;
   #over = false;
+  readonly #idleMs: number;
+  #lastHeardAt = -Infinity;
 
   constructor(options: WarmupOptions) {
     this.#minMs = options.minMs;
     this.#intervalMs = options.intervalMs;
     this.#maxMs = options.maxMs ?? 5 * options.minMs;
+    this.#idleMs = options.idleMs ?? 2 * options.intervalMs;
   }
 
   start(now: number): void {
     this.#startedAt = now;
+    this.#lastHeardAt = now;
     this.#arrivals = [];
     this.#lastRebuildAt = -Infinity;
     this.#over = false;
+  }
+
+  /**
+   * A verified client request. After `idleMs` without one this instance may be taking a shard
+   * over (a standby backup behind a proxy, idle since it started, gets its primary's players at
+   * once): those players' matches come back only as their holders present them, so matching
+   * waits for them as after a restart. Called before the request's own arrival is counted.
+   */
+  heard(now: number): void {
+    if (now - this.#lastHeardAt > this.#idleMs) this.start(now);
+    else if (now > this.#lastHeardAt) this.#lastHeardAt = now;
   }
 
   /**

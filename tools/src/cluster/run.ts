@@ -7,6 +7,7 @@ import { DEMO_CONFIG, parseSharedConfig, poolKeysOf } from '@ticketbooth/config'
 import { loadOrCreateKeyFile } from '@ticketbooth/tickets';
 import { freePort, startService, type ServiceProcess } from '../processes.ts';
 import { checkHaproxyConfig, haproxyConfig, startHaproxy, type RunningHaproxy } from './haproxy.ts';
+import { askHaproxy, parseServersState } from './haproxy-state.ts';
 import { clusterLayoutSchema, shardMap, type ClusterLayout } from './layout.ts';
 
 export interface ClusterOptions {
@@ -81,7 +82,8 @@ export async function startShardedCluster(options: ClusterOptions): Promise<Runn
   const configFile = join(options.home, 'config.json');
   writeFileSync(configFile, `${JSON.stringify({ ...base, matchmakers: shardMap(layout, parsed) }, null, 2)}\n`);
   const haproxyFile = join(options.home, 'haproxy.cfg');
-  writeFileSync(haproxyFile, haproxyConfig(layout, join(options.home, 'haproxy.sock')));
+  const statsSocket = join(options.home, 'haproxy.sock');
+  writeFileSync(haproxyFile, haproxyConfig(layout, statsSocket));
   const invalid = checkHaproxyConfig(haproxyFile);
   if (invalid !== undefined) throw new Error(`haproxy -c refused ${haproxyFile}:\n${invalid}`);
 
@@ -138,9 +140,28 @@ export async function startShardedCluster(options: ClusterOptions): Promise<Runn
     const haproxy = await startHaproxy(haproxyFile, layout.listen, line('haproxy'));
     started.push(haproxy);
     await Promise.all(matchmakers.map((m) => m.restart()));
+    // HAProxy marks every server down until its checks pass, and a backup that passes first
+    // would take its shard's first players: ready means every shard on its primary.
+    await primariesUp(statsSocket, Object.keys(layout.shards));
     return { url, layout, configFile, issuerKeyFile, issuers, matchmakers, haproxy, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** Waits until HAProxy has marked every shard's primary up (its health checks passed). */
+async function primariesUp(statsSocket: string, shards: readonly string[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const shard of shards) {
+    for (;;) {
+      const up = await askHaproxy(statsSocket, `show servers state shard_${shard}`).then(
+        (text) => parseServersState(text).primary === true,
+        () => false,
+      );
+      if (up) break;
+      if (Date.now() > deadline) throw new Error(`HAProxy did not mark shard ${shard}'s primary up within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

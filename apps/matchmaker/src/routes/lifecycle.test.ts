@@ -87,7 +87,13 @@ describe('accept step', () => {
     const h = createHarness({}, sharedWithAccept(ACCEPT_MS));
     const { alice, bob, match, queuedAt } = await proposedDuel(h);
     await h.respond(bob, match.token, 'accept');
-    h.advance(ACCEPT_MS - 1);
+    // Bob's client keeps presenting his acceptance, as the SDK does; Alice's is silent.
+    for (let waited = 0; waited < ACCEPT_MS - 1_000; waited += 1_000) {
+      h.advance(1_000);
+      await h.reannounce(bob, match.token, { accepted: true });
+      h.matchmaker.tick();
+    }
+    h.advance(999);
     h.matchmaker.tick();
     expect((await body(await h.submit(bob))).status).toBe('proposed');
     h.advance(1);

@@ -179,3 +179,27 @@ describe('POST /v1/matches/current', () => {
     expect(await (await h.app.request('/metrics')).text()).not.toMatch(/^ticketbooth_matchmaker_match_reannouncements_total\{outcome="rebuilt"\} [1-9]/m);
   });
 });
+
+describe('a standby taking a shard over', () => {
+  it('waits for the matches its players hold before matching, though its own warm-up ended long ago', async () => {
+    const primary = createHarness();
+    const { alice, bob, match } = await matchedDuel(primary);
+    // The backup started with the primary (same keys) and stood by, hearing nothing, for 20 s.
+    const backup = createHarness({}, undefined, { restartOf: primary });
+    backup.advance(20_000);
+    expect(backup.matchmaker.isWarmingUp()).toBe(false);
+    // The primary dies; its players' next requests reach the backup. Bob, who never heard the
+    // match, resubmits his ticket, and so does a newcomer near his rating.
+    const carol = backup.ticket('carol', { rating: 1495 });
+    expect((await body(await backup.submit(bob))).status).toBe('searching');
+    expect((await body(await backup.submit(carol))).status).toBe('searching');
+    expect(backup.matchmaker.isWarmingUp()).toBe(true);
+    expect(backup.matchmaker.tick()).toBe(0);
+    // Alice presents the match she holds: Bob is answered with it, never matched with Carol.
+    expect(await body(await backup.reannounce(alice, match.token))).toMatchObject({ status: 'ready', match: { id: match.id } });
+    expect(await body(await backup.submit(bob))).toMatchObject({ status: 'ready', match: { id: match.id } });
+    backup.advance(3_000);
+    backup.matchmaker.tick();
+    expect(await body(await backup.submit(carol))).toMatchObject({ status: 'searching' });
+  });
+});
