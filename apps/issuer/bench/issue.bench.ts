@@ -1,11 +1,15 @@
-// Ticket issuance throughput over HTTP next to the raw Ed25519 signing ceiling, in one run.
-// Usage: pnpm --filter @ticketbooth/issuer bench [--duration 12] [--connections 32] [--json <file>]
+// Ticket issuance throughput over HTTP next to a bare signing route and the raw Ed25519 ceiling, in one run.
+// Usage: pnpm --filter @ticketbooth/issuer bench [--duration 12] [--rounds 3] [--connections 32]
+//        [--database-url postgres://postgres@127.0.0.1:5432/test] [--json <file>]
 //
-// The issuer runs as its own process (src/main.ts) on a free 127.0.0.1 port with a
-// temp SQLite file and OWASP argon2id; sessions are created before the load starts,
-// so the measured path is: session verify (cached) + store read (epoch, ban, rating)
-// + ticket sign + JSON. Stops by itself; ends only the process it started.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Three servers, each its own process: the built issuer (src/main.ts) on a temp SQLite file, the
+// same issuer on PostgreSQL (a throwaway database, dropped at the end), and the baseline: a bare
+// Hono route that parses the body and signs one ticket with the same signToken (bare-server.ts).
+// Issuer sessions are created before the load starts, so its measured path is: session verify
+// (cached) + store read (epoch, ban, rating) + ticket sign + JSON + its request log line.
+// Rounds interleave the targets (in a rotating order) and the in-process signing figures, so a
+// noisy spell on the shared machine hits all of them; ratios are taken within a round.
+// Stops by itself; ends only the processes it started.
 import { sign as ed25519Sign } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -14,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createSigningKey, generateSeed, signToken, toPasetoDate, type TicketClaims } from '@ticketbooth/tickets';
+import { cpuMs, startService, stopService, throwawayDatabase, type Service } from './services.ts';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 // The built service, as it ships (`pnpm build`; `pnpm test` builds first).
@@ -21,44 +26,41 @@ const BUILT_MAIN = join(APP_DIR, 'dist', 'main.js');
 if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run pnpm build first`);
 const USERS = 64;
 const SIGN_SECONDS = 1;
-const ROUNDS = 3;
+const TARGETS = ['bare', 'sqlite', 'postgres'] as const;
+type Target = (typeof TARGETS)[number];
 
 function options() {
   // `pnpm bench -- --json x` forwards the `--` too.
   const args = process.argv.slice(2).filter((a) => a !== '--');
   const { values } = parseArgs({
     args,
-    options: { duration: { type: 'string', default: '12' }, connections: { type: 'string', default: '32' }, json: { type: 'string' } },
+    options: {
+      duration: { type: 'string', default: '12' },
+      rounds: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '32' },
+      'database-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+      json: { type: 'string' },
+    },
   });
-  return { duration: Number(values.duration), connections: Number(values.connections), json: values.json };
+  return {
+    duration: Number(values.duration),
+    rounds: Number(values.rounds),
+    connections: Number(values.connections),
+    databaseUrl: values['database-url'],
+    json: values.json,
+  };
 }
 
-function startIssuer(home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BUILT_MAIN], {
-    cwd: APP_DIR,
-    // Players arrive from many addresses; the header stands in for the one proxy that would say so.
-    // The home is a throwaway: its key file is made on start.
-    env: { PATH: process.env.PATH ?? '', TICKETBOOTH_HOME: home, PORT: '0', ISSUER_TRUSTED_PROXY_HOPS: '1', ISSUER_DEV_KEYS: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`issuer exited early with ${code}`)));
-  });
+function startIssuer(home: string, store: 'sqlite' | 'postgres', databaseUrl?: string): Promise<Service> {
+  // Players arrive from many addresses; the header stands in for the one proxy that would say so.
+  // The home is a throwaway: its key file is made on start.
+  const env = { TICKETBOOTH_HOME: join(home, store), PORT: '0', ISSUER_TRUSTED_PROXY_HOPS: '1', ISSUER_DEV_KEYS: '1', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  return startService('issuer', [BUILT_MAIN], env, APP_DIR, join(home, `issuer-${store}.log`));
 }
 
-async function stopIssuer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
+function startBare(home: string): Promise<Service> {
+  // tsx only transpiles bench/bare-server.ts; @ticketbooth/tickets resolves to its build, as in the issuer.
+  return startService('bare server', ['--import', 'tsx', join(APP_DIR, 'bench', 'bare-server.ts')], {}, APP_DIR, join(home, 'bare.log'));
 }
 
 async function post(url: string, body: unknown, address: string): Promise<Record<string, string>> {
@@ -125,62 +127,120 @@ function load(base: string, tokens: string[], duration: number, connections: num
   });
 }
 
-interface Round {
-  readonly raw: number;
-  readonly token: number;
-  readonly tickets: number;
+interface Measured {
+  readonly rps: number;
   readonly p50: number;
   readonly p99: number;
+  /** Server CPU (user + system) per answered request, microseconds. */
+  readonly cpuUs: number;
   readonly failures: number;
 }
 
-/** Rounds interleave the reference and the load, so a noisy spell on the shared machine hits both. */
-async function runRounds(url: string, tokens: string[], duration: number, connections: number): Promise<Round[]> {
+interface Round {
+  readonly raw: number;
+  readonly token: number;
+  readonly of: Record<Target, Measured>;
+}
+
+interface Loaded {
+  readonly service: Service;
+  readonly tokens: string[];
+}
+
+async function measure({ service, tokens }: Loaded, seconds: number, connections: number): Promise<Measured> {
+  const cpuBefore = cpuMs(service.child);
+  const result = await load(service.url, tokens, seconds, connections);
+  const cpu = cpuMs(service.child) - cpuBefore;
+  const { p50, p99 } = result.latency;
+  return { rps: result.requests.average, p50, p99, cpuUs: (cpu * 1000) / Math.max(1, result.requests.total), failures: result.non2xx + result.errors };
+}
+
+async function runRounds(targets: Record<Target, Loaded>, opts: ReturnType<typeof options>): Promise<Round[]> {
   const sign = signers();
   opsPerSecond(sign.raw, 0.3);
   opsPerSecond(sign.token, 0.3);
-  await load(url, tokens, 2, connections);
+  for (const target of TARGETS) await load(targets[target].service.url, targets[target].tokens, 2, opts.connections);
+  const seconds = Math.max(1, Math.round(opts.duration / opts.rounds));
   const rounds: Round[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < opts.rounds; r++) {
     const raw = opsPerSecond(sign.raw, SIGN_SECONDS);
     const token = opsPerSecond(sign.token, SIGN_SECONDS);
-    const result = await load(url, tokens, Math.max(1, Math.round(duration / ROUNDS)), connections);
-    const { p50, p99 } = result.latency;
-    rounds.push({ raw, token, tickets: result.requests.average, p50, p99, failures: result.non2xx + result.errors });
-    console.error(`round ${r + 1}/${ROUNDS}: ${Math.round(result.requests.average)} req/s, raw sign ${Math.round(raw)} ops/s`);
+    const of = {} as Record<Target, Measured>;
+    for (let t = 0; t < TARGETS.length; t++) {
+      const target = TARGETS[(r + t) % TARGETS.length]!;
+      of[target] = await measure(targets[target], seconds, opts.connections);
+    }
+    rounds.push({ raw, token, of });
+    const ratio = (t: Target) => (of[t].rps / of.bare.rps).toFixed(2);
+    console.error(
+      `round ${r + 1}/${opts.rounds}: bare ${Math.round(of.bare.rps)}, sqlite ${Math.round(of.sqlite.rps)} (${ratio('sqlite')}x), ` +
+        `postgres ${Math.round(of.postgres.rps)} (${ratio('postgres')}x) req/s; raw sign ${Math.round(raw)} ops/s`,
+    );
   }
   return rounds;
 }
 
+function report(rounds: Round[], opts: ReturnType<typeof options>) {
+  const of = (pick: (r: Round) => number, digits = 0) => Number(median(rounds.map(pick)).toFixed(digits));
+  const target = (t: Target) => ({
+    reqPerSec: of((r) => r.of[t].rps),
+    p50Ms: of((r) => r.of[t].p50, 1),
+    p99Ms: of((r) => r.of[t].p99, 1),
+    cpuUsPerRequest: of((r) => r.of[t].cpuUs),
+    failures: rounds.reduce((n, r) => n + r.of[t].failures, 0),
+    ...(t === 'bare' ? {} : { ratioToBare: of((r) => r.of[t].rps / r.of.bare.rps, 3) }),
+  });
+  return {
+    machine: `${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} cores, Node ${process.versions.node}, load ${loadavg()[0]?.toFixed(2)}`,
+    connections: opts.connections,
+    rounds: opts.rounds,
+    durationS: opts.duration,
+    bare: target('bare'),
+    sqlite: target('sqlite'),
+    postgres: target('postgres'),
+    rawEd25519SignPerSec: of((r) => r.raw),
+    signTokenPerSec: of((r) => r.token),
+  };
+}
+
+function print(r: ReturnType<typeof report>): void {
+  console.log(`machine: ${r.machine}`);
+  console.log(`POST /v1/tickets, median of ${r.rounds} rounds; ${r.connections} connections, ${r.durationS} s per target in all`);
+  for (const t of TARGETS) {
+    const m = r[t];
+    const ratio = m.ratioToBare === undefined ? '' : `  issuer/bare ${m.ratioToBare.toFixed(2)}`;
+    console.log(`  ${t.padEnd(8)} ${String(m.reqPerSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  ${m.cpuUsPerRequest} us CPU/req  non-2xx + errors: ${m.failures}${ratio}`);
+  }
+  console.log(`raw Ed25519 sign  ${r.rawEd25519SignPerSec} ops/s (one core, in the bench process)`);
+  console.log(`signToken(ticket) ${r.signTokenPerSec} ops/s`);
+}
+
 async function main(): Promise<void> {
-  const { duration, connections, json } = options();
+  const opts = options();
   const home = mkdtempSync(join(tmpdir(), 'issuer-bench-'));
-  const { child, url } = await startIssuer(home);
+  const started: Service[] = [];
+  const database = await throwawayDatabase(opts.databaseUrl);
   try {
-    const rounds = await runRounds(url, await createSessions(url), duration, connections);
-    const of = (pick: (r: Round) => number) => Math.round(median(rounds.map(pick)));
-    const report = {
-      machine: `${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} cores, Node ${process.versions.node}, load ${loadavg()[0]?.toFixed(2)}`,
-      connections,
-      durationS: duration,
-      ticketsPerSec: of((r) => r.tickets),
-      latencyMs: { p50: of((r) => r.p50), p99: of((r) => r.p99) },
-      failures: rounds.reduce((n, r) => n + r.failures, 0),
-      rawEd25519SignPerSec: of((r) => r.raw),
-      signTokenPerSec: of((r) => r.token),
+    const keep = async (s: Promise<Service>) => {
+      const service = await s;
+      started.push(service);
+      return service;
     };
-    console.log(`machine: ${report.machine}`);
-    console.log(
-      `POST /v1/tickets  ${report.ticketsPerSec} req/s  p50 ${report.latencyMs.p50} ms  p99 ${report.latencyMs.p99} ms` +
-        `  (median of ${ROUNDS} rounds; ${connections} connections, ${duration} s in all, non-2xx + errors: ${report.failures})`,
-    );
-    console.log(`raw Ed25519 sign  ${report.rawEd25519SignPerSec} ops/s (one core, in the bench process)`);
-    console.log(`signToken(ticket) ${report.signTokenPerSec} ops/s`);
-    console.log(`issuance / raw sign: ${(report.ticketsPerSec / report.rawEd25519SignPerSec).toFixed(3)}`);
-    if (json !== undefined) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-    if (report.failures > 0) process.exitCode = 1;
+    const bare = await keep(startBare(home));
+    const sqlite = await keep(startIssuer(home, 'sqlite'));
+    const postgres = await keep(startIssuer(home, 'postgres', database.url));
+    const targets = {
+      bare: { service: bare, tokens: [''] },
+      sqlite: { service: sqlite, tokens: await createSessions(sqlite.url) },
+      postgres: { service: postgres, tokens: await createSessions(postgres.url) },
+    };
+    const result = report(await runRounds(targets, opts), opts);
+    print(result);
+    if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
+    if (TARGETS.some((t) => result[t].failures > 0)) process.exitCode = 1;
   } finally {
-    await stopIssuer(child);
+    for (const service of started) await stopService(service.child);
+    await database.drop();
     rmSync(home, { recursive: true, force: true });
   }
 }
