@@ -1,6 +1,7 @@
 // Ticket issuance throughput over HTTP next to a bare signing route and the raw Ed25519 ceiling, in one run.
 // Usage: pnpm --filter @ticketbooth/issuer bench [--duration 12] [--rounds 3] [--connections 32]
-//        [--database-url postgres://postgres@127.0.0.1:5432/test] [--json <file>]
+//        [--database-url postgres://postgres@127.0.0.1:5432/test] [--json <file>] [--cpu-prof <dir>]
+// --cpu-prof writes a V8 CPU profile of each issuer process (node --cpu-prof) into <dir> when it stops.
 //
 // Three servers, each its own process: the built issuer (src/main.ts) on a temp SQLite file, the
 // same issuer on PostgreSQL (a throwaway database, dropped at the end), and the baseline: a bare
@@ -40,6 +41,7 @@ function options() {
       connections: { type: 'string', default: '32' },
       'database-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
       json: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   return {
@@ -48,14 +50,16 @@ function options() {
     connections: Number(values.connections),
     databaseUrl: values['database-url'],
     json: values.json,
+    cpuProfDir: values['cpu-prof'],
   };
 }
 
-function startIssuer(home: string, store: 'sqlite' | 'postgres', databaseUrl?: string): Promise<Service> {
+function startIssuer(home: string, store: 'sqlite' | 'postgres', databaseUrl?: string, cpuProfDir?: string): Promise<Service> {
   // Players arrive from many addresses; the header stands in for the one proxy that would say so.
   // The home is a throwaway: its key file is made on start.
   const env = { TICKETBOOTH_HOME: join(home, store), PORT: '0', ISSUER_TRUSTED_PROXY_HOPS: '1', ISSUER_DEV_KEYS: '1', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
-  return startService('issuer', [BUILT_MAIN], env, APP_DIR, join(home, `issuer-${store}.log`));
+  const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `issuer-${store}.cpuprofile`];
+  return startService('issuer', [...profile, BUILT_MAIN], env, APP_DIR, join(home, `issuer-${store}.log`));
 }
 
 function startBare(home: string): Promise<Service> {
@@ -227,8 +231,8 @@ async function main(): Promise<void> {
       return service;
     };
     const bare = await keep(startBare(home));
-    const sqlite = await keep(startIssuer(home, 'sqlite'));
-    const postgres = await keep(startIssuer(home, 'postgres', database.url));
+    const sqlite = await keep(startIssuer(home, 'sqlite', undefined, opts.cpuProfDir));
+    const postgres = await keep(startIssuer(home, 'postgres', database.url, opts.cpuProfDir));
     const targets = {
       bare: { service: bare, tokens: [''] },
       sqlite: { service: sqlite, tokens: await createSessions(sqlite.url) },

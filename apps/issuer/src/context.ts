@@ -43,6 +43,8 @@ export interface IssuerContext extends AppDeps {
 export interface ActiveSession {
   readonly user: User;
   readonly claims: Readonly<SessionClaims>;
+  /** The user's rating in `mode`, read with the user when the route asked for it (undefined value: none stored). */
+  readonly rating?: { readonly mode: string; readonly value: number | undefined };
 }
 
 export type IssuerEnv = { Variables: { session: ActiveSession; requestId: string } };

@@ -1,5 +1,5 @@
 // Sessions: signing them at login, and the middleware that admits a request by one.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { Problem, bearerToken } from '@ticketbooth/http';
 import { signToken, toPasetoDate } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from './context.ts';
@@ -31,21 +31,31 @@ export function refuseIfBanned(user: User): void {
   if (user.banned) throw new Problem(403, 'banned', 'Account banned', user.banReason ?? undefined);
 }
 
+export interface SessionOptions {
+  /**
+   * The mode whose rating the route will need, if it can tell before validation: the rating is
+   * then read with the user, in the one store read (as `session.rating`).
+   */
+  readonly ratingMode?: (c: Context<IssuerEnv>) => Promise<string | undefined>;
+}
+
 /**
  * Admits a request carrying a valid session: signature (cached), then the
  * user's current epoch and ban flag from the store, so logout-everywhere and
  * bans take effect on the very next request.
  */
-export function requireSession(ctx: IssuerContext): MiddlewareHandler<IssuerEnv> {
+export function requireSession(ctx: IssuerContext, options: SessionOptions = {}): MiddlewareHandler<IssuerEnv> {
   return async function requireSession(c, next) {
     const verified = ctx.sessions.verify(bearerToken(c.req.header('authorization')));
-    const user = await ctx.store.findUserById(verified.claims.sub);
+    const mode = await options.ratingMode?.(c);
+    const found = mode === undefined ? undefined : await ctx.store.findUserWithRating(verified.claims.sub, mode);
+    const user = mode === undefined ? await ctx.store.findUserById(verified.claims.sub) : found?.user;
     if (user === undefined || user.sessionEpoch !== verified.claims.epoch) {
       if (user?.banned) refuseIfBanned(user);
       throw new Problem(401, 'session-revoked', 'Session revoked', 'log in again', { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
     refuseIfBanned(user);
-    c.set('session', { user, claims: verified.claims });
+    c.set('session', { user, claims: verified.claims, ...(mode === undefined ? {} : { rating: { mode, value: found?.rating } }) });
     await next();
   };
 }

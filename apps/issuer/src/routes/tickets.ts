@@ -1,5 +1,5 @@
 // POST /v1/tickets: a session in, a signed matchmaking ticket out (for the caller, or for their party).
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
 import { Problem, validate } from '@ticketbooth/http';
 import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
@@ -49,7 +49,8 @@ async function soloClaims(ctx: IssuerContext, request: TicketRequest): Promise<T
   const pool = { mode: body.mode, region: body.region };
   const issuedAt = idempotency?.issuedAt ?? request.now;
   const queuedAt = chooseQueuedAt(ctx.shared, user.id, soloGroup(user.id), pool, issuedAt, request.previous);
-  const rating = (await ctx.store.getRating(user.id, pool.mode)) ?? ctx.shared.modes[pool.mode]!.defaultRating;
+  const stored = session.rating?.mode === pool.mode ? session.rating.value : await ctx.store.getRating(user.id, pool.mode);
+  const rating = stored ?? ctx.shared.modes[pool.mode]!.defaultRating;
   const jti =
     idempotency === undefined
       ? ctx.randomId()
@@ -84,10 +85,25 @@ const latenciesOf = (body: { readonly latencies?: Readonly<Record<string, number
   body.latencies === undefined ? {} : { latencies: body.latencies };
 const attributesOf = (body: { readonly attributes?: Attributes | undefined }) => (body.attributes === undefined ? {} : { attributes: body.attributes });
 
+/**
+ * The mode the body names, peeked at before validation so that the session's store read brings
+ * the rating too; the validated body decides (a mode that differs is read again). A body that
+ * does not parse names none: validation answers it after the session checks, as before.
+ */
+async function modeNamed(c: Context<IssuerEnv>): Promise<string | undefined> {
+  try {
+    const body: unknown = await c.req.json();
+    const mode = typeof body === 'object' && body !== null ? (body as { mode?: unknown }).mode : undefined;
+    return typeof mode === 'string' && mode.length <= 32 ? mode : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function ticketRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
   const app = new Hono<IssuerEnv>();
 
-  app.post('/v1/tickets', requireSession(ctx), validate('json', ticketRequest), async (c) => {
+  app.post('/v1/tickets', requireSession(ctx, { ratingMode: modeNamed }), validate('json', ticketRequest), async (c) => {
     const session = c.get('session');
     const body = c.req.valid('json');
     const pool = { mode: body.mode, region: body.region };

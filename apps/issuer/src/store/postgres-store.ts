@@ -24,6 +24,12 @@ interface UserRow {
 }
 
 const USER_COLUMNS = 'id, username, password_hash, session_epoch, banned, ban_reason, created_at';
+// Named, so each pooled connection parses and plans it once: it runs on every ticket request.
+const USER_WITH_RATING = {
+  name: 'ticketbooth-user-with-rating',
+  text: `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, r.rating FROM users u
+         LEFT JOIN ratings r ON r.user_id = u.id AND r.mode = $2 WHERE u.id = $1`,
+};
 // Any constant works; it only has to be the same for every issuer sharing the database.
 const MIGRATION_LOCK = 0x7469636b;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -107,6 +113,11 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<{ sto
       }
     },
     findUserById: async (id) => userOf(await one(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])),
+    async findUserWithRating(id, mode) {
+      const { rows } = await pool.query<UserRow & { rating: number | null }>({ ...USER_WITH_RATING, values: [id, mode] });
+      const row = rows[0];
+      return row === undefined ? undefined : { user: toUser(row), rating: row.rating ?? undefined };
+    },
     findUserByUsername: async (username) =>
       userOf(await one(`SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username])),
     changePassword: (id, passwordHash) =>

@@ -62,6 +62,9 @@ export function openSqliteStore(path: string): UserStore {
     'INSERT INTO users (id, username, password_hash, created_at) VALUES (@id, @username, @passwordHash, @createdAt) RETURNING *',
   );
   const userById = db.prepare('SELECT * FROM users WHERE id = ?');
+  const userWithRating = db.prepare(
+    'SELECT users.*, ratings.rating AS rating FROM users LEFT JOIN ratings ON ratings.user_id = users.id AND ratings.mode = ? WHERE users.id = ?',
+  );
   const userByName = db.prepare('SELECT * FROM users WHERE username = ?');
   const setPassword = db.prepare(
     'UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ? RETURNING session_epoch',
@@ -101,6 +104,10 @@ export function openSqliteStore(path: string): UserStore {
       }
     },
     findUserById: async (id) => userOf(userById.get(id)),
+    async findUserWithRating(id, mode) {
+      const row = userWithRating.get(mode, id) as (UserRow & { rating: number | null }) | undefined;
+      return row === undefined ? undefined : { user: toUser(row), rating: row.rating ?? undefined };
+    },
     findUserByUsername: async (username) => userOf(userByName.get(username)),
     changePassword: async (id, passwordHash) => epochOf(setPassword.get(passwordHash, id)),
     bumpSessionEpoch: async (id) => epochOf(bumpEpoch.get(id)),

@@ -84,6 +84,18 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
       expect(await store.setRating('no-such-id', 'duel', 1, T0)).toBe(false);
     });
 
+    it('reads a user with their rating in one mode', async () => {
+      const user = await store.createUser(newUser('fiona'));
+      expect(await store.findUserWithRating(user.id, 'duel')).toEqual({ user, rating: undefined });
+      await store.setRating(user.id, 'duel', 1612.5, T0);
+      await store.setRating(user.id, 'squad', 1400, T0);
+      expect(await store.findUserWithRating(user.id, 'duel')).toEqual({ user, rating: 1612.5 });
+      expect(await store.findUserWithRating(user.id, 'solo')).toEqual({ user, rating: undefined });
+      const banned = await store.banUser(user.id, 'cheating', T0);
+      expect(await store.findUserWithRating(user.id, 'squad')).toEqual({ user: banned, rating: 1400 });
+      expect(await store.findUserWithRating('no-such-id', 'duel')).toBeUndefined();
+    });
+
     it('lists revocations from a time on, oldest first, bounded', async () => {
       const base = T0 + 1_000_000;
       const users = await Promise.all(['gina', 'hank', 'ivan'].map((n) => store.createUser(newUser(n))));

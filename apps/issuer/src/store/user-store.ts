@@ -16,6 +16,11 @@ export interface User {
   readonly createdAt: number;
 }
 
+export interface UserWithRating {
+  readonly user: User;
+  readonly rating: number | undefined;
+}
+
 export interface NewUser {
   readonly id: string;
   readonly username: string;
@@ -34,6 +39,11 @@ export interface UserStore extends PartyStore {
   /** Inserts a user, or throws `UsernameTakenError` when the name (any case) exists. */
   createUser(user: NewUser): Promise<User>;
   findUserById(id: string): Promise<User | undefined>;
+  /**
+   * The user and their rating in `mode` (undefined when they never had one) in one read: a
+   * ticket request's only store read. Undefined for an unknown user.
+   */
+  findUserWithRating(id: string, mode: string): Promise<UserWithRating | undefined>;
   findUserByUsername(username: string): Promise<User | undefined>;
   /** Replaces the hash and bumps the epoch; returns the new epoch, or undefined for an unknown user. */
   changePassword(id: string, passwordHash: string): Promise<number | undefined>;
