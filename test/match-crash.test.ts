@@ -12,7 +12,8 @@ const SQUAD = 8;
 describe('matchmaker crash between forming a match and delivering it', () => {
   let cluster: Cluster;
   beforeAll(async () => {
-    cluster = await startCluster({ resubmitMs: RESUBMIT_MS, warmupMs: 500 });
+    // The silent players must still be queued when the match forms, on a loaded machine too.
+    cluster = await startCluster({ resubmitMs: RESUBMIT_MS, warmupMs: 500, extraMatchmakerEnv: { STALE_AFTER_MS: '5000' } });
   });
   afterAll(async () => {
     await cluster?.stop();

@@ -49,8 +49,17 @@ describe('mode rules, end to end (examples/rules.json)', () => {
     }
     const why = await clientOf(fresh!).explain(freshGrant);
     expect(why).toMatchObject({ pool: { mode: 'duel', region: 'eu' }, attributeMismatches: 1, compatibleNow: { groups: 0 }, latency: null });
+    // The fresh player's client keeps resubmitting, as clients do, while another player queues with the SDK.
+    const freshClient = (async () => {
+      for (;;) {
+        const answer = await clientOf(fresh!).submit(freshGrant);
+        if (answer.status !== 'searching') return answer;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    })();
     const matched = await clientOf(another!).queue(another!.session, request('1.5.0'), { push: false, signal: AbortSignal.timeout(15_000) });
     expect(matched.teams.flat().map((m) => m.sub).sort()).toEqual([fresh!.id, another!.id].sort());
+    expect(await freshClient).toMatchObject({ status: 'ready', match: { id: matched.id } });
   });
 
   it('refuses an attribute the issuer does not vouch for, naming it', async () => {

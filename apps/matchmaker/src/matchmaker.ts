@@ -328,7 +328,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     revocations.prune(at, settings.shared.ticketTtlMs + 60_000);
     leaving.prune(at);
     lifecycle.tick(at);
-    if (warmup.isWarmingUp(at)) return 0;
+    if (warmup.isWarmingUp(at) || warmup.isIdle(at)) return 0;
     return forming.form(at);
   }
 

@@ -76,4 +76,14 @@ describe('Warmup', () => {
     expect(w.isWarmingUp(7_501 + 2_199)).toBe(true);
     expect(w.isWarmingUp(7_501 + 2_200)).toBe(false);
   });
+
+  it('is idle after idleMs without a request, and not once one comes', () => {
+    const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
+    w.start(0);
+    expect(w.isIdle(2_000)).toBe(false);
+    expect(w.isIdle(2_001)).toBe(true);
+    w.heard(2_500);
+    expect(w.isIdle(2_500)).toBe(false);
+  });
 });
+

@@ -65,6 +65,15 @@ export class Warmup {
   }
 
   /**
+   * No verified client request for `idleMs`: nobody is listening here now (the clients went to
+   * another instance, e.g. a primary that took its shard back), so a match formed here would
+   * reach no one, and with an allocator would take a game server for nothing.
+   */
+  isIdle(now: number): boolean {
+    return now - this.#lastHeardAt > this.#idleMs;
+  }
+
+  /**
    * Players queued: counted only when their search began before this start (`queuedAt`): the
    * restart's burst. Searches begun since are new players, whose steady trickle must not keep
    * the warm-up going.

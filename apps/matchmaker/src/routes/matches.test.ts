@@ -203,3 +203,25 @@ describe('a standby taking a shard over', () => {
     expect(await body(await backup.submit(carol))).toMatchObject({ status: 'searching' });
   });
 });
+
+describe('an instance nobody talks to any more', () => {
+  it('forms no match from the entries it still holds: the players went elsewhere (a primary took its shard back)', async () => {
+    const h = createHarness({ staleAfterMs: 10_000 });
+    await h.submit(h.ticket('alice', { rating: 1500, queuedAt: h.now() - 1 }));
+    // Bob arrives after the warm-up: he and Alice would match at the next tick...
+    h.advance(2_100);
+    h.matchmaker.tick();
+    const bob = h.ticket('bob', { rating: 1500 });
+    await h.submit(bob);
+    // ...but from here on no client is heard: two intervals later the entries are still held
+    // (not stale yet), and nothing is formed from them.
+    h.advance(2_001);
+    expect(h.matchmaker.playersIn()).toBe(2);
+    expect(h.matchmaker.tick()).toBe(0);
+    // A client is heard again: a warm-up first (it may be taking a shard over), then matches.
+    expect((await body(await h.submit(bob))).status).toBe('searching');
+    h.advance(500);
+    expect(h.matchmaker.tick()).toBe(0);
+  });
+});
+
