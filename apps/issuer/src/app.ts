@@ -1,9 +1,8 @@
 // createApp(deps): the issuer's HTTP surface, one error handler, no I/O of its own.
 import { Hono } from 'hono';
-import { answerWrongMethods, createErrorHandler, createLogger, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
+import { answerWrongMethods, createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
 import { createVerifier } from '@ticketbooth/tickets';
 import { memoryLoginLimits } from './attempt-limits.ts';
-import { limitBodyBySize } from './body-limit.ts';
 import { clientAddressResolver } from './client-address.ts';
 import type { AppDeps, IssuerContext, IssuerEnv } from './context.ts';
 import { INVITE_TTL_MS } from './invites.ts';
@@ -79,7 +78,7 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
       onAnswered: (method, route, status, seconds) => ctx.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
     }),
   );
-  app.use('/v1/*', limitBodyBySize(deps.settings.maxBodyBytes));
+  app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
 
   for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));

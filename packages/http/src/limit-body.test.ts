@@ -1,17 +1,17 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createErrorHandler } from '@ticketbooth/http';
-import { limitBodyBySize } from './body-limit.ts';
+import { createErrorHandler } from './errors.ts';
+import { limitBody } from './validate.ts';
 
 function echoApp() {
   const app = new Hono();
   app.onError(createErrorHandler({ log: () => undefined }));
-  app.use('*', limitBodyBySize(16));
+  app.use('*', limitBody(16));
   app.post('/', async (c) => c.text(await c.req.text()));
   return app;
 }
 
-describe('limitBodyBySize', () => {
+describe('limitBody', () => {
   it('answers 413 problem+json from a declared Content-Length past the limit, before reading the body', async () => {
     const res = await echoApp().request('/', { method: 'POST', body: 'x'.repeat(17), headers: { 'content-length': '17' } });
     expect(res.status).toBe(413);
