@@ -1,14 +1,13 @@
 // One suite over both kinds of login limits (memory, PostgreSQL), then what only sharing can show.
 // PostgreSQL: TEST_DATABASE_URL, default the local trust-auth server; each run works in its own schema.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryLoginLimits, postgresLoginLimits, takeLoginAttempt, type LoginLimitWindows, type LoginLimits } from './attempt-limits.ts';
 import { openPostgres } from './store/postgres-store.ts';
 import type { UserStore } from './store/user-store.ts';
-import { T0 } from './testing.ts';
+import { T0, TEST_DATABASE_URL, dropTestSchema } from './testing.ts';
 
-const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_DATABASE_URL;
 const SCHEMA = `issuer_limits_${process.pid}_${randomBytes(4).toString('hex')}`;
 const opened: UserStore[] = [];
 
@@ -21,13 +20,7 @@ async function postgresIssuerLimits(windows: LoginLimitWindows): Promise<LoginLi
 
 afterAll(async () => {
   await Promise.all(opened.splice(0).map((store) => store.close()));
-  const admin = new pg.Client({ connectionString: URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  } finally {
-    await admin.end();
-  }
+  await dropTestSchema(SCHEMA);
 });
 
 // The library reads the wall clock: tests move it, starting a fresh key space per test.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CONFIG, parseSharedConfig, type SharedConfig, type sharedConfigSchema } from '@ticketbooth/config';
 import { KeyRing, applyKeyFile, generateKeyFile } from '@ticketbooth/tickets';
+import pg from 'pg';
 import type { z } from 'zod';
 import type { LoginLimits } from './attempt-limits.ts';
 import { createApp } from './app.ts';
@@ -90,4 +91,18 @@ export async function signUp(issuer: TestIssuer, username: string, password = 'c
   if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${await login.text()}`);
   const { token } = (await login.json()) as { token: string };
   return { id, token };
+}
+
+/** The PostgreSQL the store tests use: TEST_DATABASE_URL, default the local trust-auth server. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Drops a test's own schema and everything in it. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

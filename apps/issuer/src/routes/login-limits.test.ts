@@ -1,14 +1,13 @@
 // Login limits as several issuers behind proxies see them: shared through PostgreSQL, keyed by
 // the address a trusted proxy saw, never by what the client wrote into the header.
 import { randomBytes, randomInt } from 'node:crypto';
-import pg from 'pg';
 import { startServer, type ServerHandle } from '@ticketbooth/http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresLoginLimits } from '../attempt-limits.ts';
 import { openPostgres } from '../store/postgres-store.ts';
-import { createTestIssuer, jsonRequest, signUp, type TestIssuer, type TestIssuerOptions } from '../testing.ts';
+import { TEST_DATABASE_URL, createTestIssuer, dropTestSchema, jsonRequest, signUp, type TestIssuer, type TestIssuerOptions } from '../testing.ts';
 
-const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_DATABASE_URL;
 const SCHEMA = `issuer_login_${process.pid}_${randomBytes(4).toString('hex')}`;
 
 const issuers: TestIssuer[] = [];
@@ -18,13 +17,7 @@ afterEach(async () => {
   await Promise.all(issuers.splice(0).map((issuer) => issuer.close()));
 });
 afterAll(async () => {
-  const admin = new pg.Client({ connectionString: URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  } finally {
-    await admin.end();
-  }
+  await dropTestSchema(SCHEMA);
 });
 
 function issuer(options: TestIssuerOptions = {}): TestIssuer {

@@ -1,28 +1,16 @@
 // Runs against a real server (TEST_DATABASE_URL, default the local trust-auth one).
 // Unreachable PostgreSQL fails this suite: it never skips.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from './postgres-store.ts';
 import { describeUserStoreContract } from './store-contract.ts';
-
-const URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+import { TEST_DATABASE_URL, dropTestSchema } from '../testing.ts';
 
 describeUserStoreContract('PostgreSQL', async () => {
   const schema = `issuer_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   return {
-    open: () => openPostgresStore({ connectionString: URL, schema }),
-    destroy: () => dropSchema(schema),
+    open: () => openPostgresStore({ connectionString: TEST_DATABASE_URL, schema }),
+    destroy: () => dropTestSchema(schema),
   };
 });
 
@@ -35,7 +23,7 @@ describe('PostgreSQL store', () => {
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {
-    const open = openPostgresStore({ connectionString: URL, schema: 'x; DROP TABLE users' });
+    const open = openPostgresStore({ connectionString: TEST_DATABASE_URL, schema: 'x; DROP TABLE users' });
     await expect(open).rejects.toThrow(TypeError);
     await expect(open).rejects.toThrow('not a plain schema name: x; DROP TABLE users');
   });
