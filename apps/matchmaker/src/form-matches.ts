@@ -1,9 +1,10 @@
 // Match formation: a pure function of a pool snapshot, the mode's rules and the clock.
 import { teamSizeOf, type ModeRules } from '@ticketbooth/config';
 import type { Attributes, Member } from '@ticketbooth/tickets';
-import { partitionByEqual, setMasks, type AttributeRules } from './attributes.ts';
-import { MAX_REGIONS, latencyBound, latencyTable, maskOf, placeByTable, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
-import { balanceSolo, balanceTeams, canPack, partiesFit, ratingSpread, teamImbalance, type Group } from './teams.ts';
+import type { AttributeRules } from './attributes.ts';
+import { ColumnsBuilder, type Columns } from './columns.ts';
+import { MAX_REGIONS, latencyBound, maskOf, placeByTable, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
+import { balanceSolo, balanceTeams, canPack, partiesFit, ratingSpread, teamImbalance } from './teams.ts';
 import { ratingWindow } from './widening.ts';
 
 /** What match formation needs of a queue entry: a group of one or more players, `sub` leading it. */
@@ -59,57 +60,52 @@ export interface FormedMatch<W extends Waiting = Waiting> {
  * formMatches(queue.snapshot('duel/eu'), config.modes.duel, now)
  */
 export function formMatches<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, now: number): FormedMatch<W>[] {
-  const equal = rules.attributes?.equal ?? [];
-  if (equal.length === 0) return formIn(snapshot, rules, now);
-  return partitionByEqual(snapshot, equal).flatMap((part) => formIn(part, rules, now));
+  const regions = rules.latency === undefined ? [] : (rules.regions?.slice(0, MAX_REGIONS) ?? regionOrder(snapshot));
+  const builder = new ColumnsBuilder(rules, regions, snapshot.length);
+  for (const entry of snapshot) builder.add(entry);
+  const formed = formOnColumns(builder.finish(), rules, now);
+  return Array.from({ length: formed.count }, (_, j) => formedMatch(snapshot, formed, j, regions));
 }
 
-function formIn<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, now: number): FormedMatch<W>[] {
+/**
+ * `formMatches` on the columns of a snapshot (columns.ts), with no object of the pool in reach:
+ * it runs as well on the formation thread. Matches come as indices into the columns.
+ */
+export function formOnColumns(columns: Columns, rules: MatchRules, now: number): ColumnMatches {
   const { teams } = rules;
   const sizes = teamSizeOf(rules);
   const need = teams * sizes.max;
-  const n = snapshot.length;
-  const size = new Int32Array(n);
+  const n = columns.count;
+  const { size, queuedAt, ratingStart, ratings } = columns;
   const mean = new Float64Array(n);
   const window = new Float64Array(n);
-  // Read once here, in snapshot order: the walk and the ties reach entries in rating order,
-  // all over the heap, and a cache miss per read costs more than the rest of the walk.
-  const subs = new Array<string>(n);
   let players = 0;
   for (let i = 0; i < n; i++) {
-    const entry = snapshot[i]!;
-    subs[i] = entry.sub;
-    const party = entry.party;
-    let sum = entry.rating;
-    if (party) for (const member of party) sum += member.rating;
-    size[i] = 1 + (party?.length ?? 0);
+    let sum = 0;
+    for (let p = ratingStart[i]!; p < ratingStart[i + 1]!; p++) sum += ratings[p]!;
     mean[i] = sum / size[i]!;
-    window[i] = ratingWindow(rules.ratingWindow, now - entry.queuedAt);
+    window[i] = ratingWindow(rules.ratingWindow, now - queuedAt[i]!);
     players += size[i]!;
   }
-  if (players < teams * sizes.min) return [];
+  const out = new MatchesBuilder();
+  if (players < teams * sizes.min) return out.finish();
 
-  const regionNames = rules.latency === undefined ? [] : (rules.regions?.slice(0, MAX_REGIONS) ?? regionOrder(snapshot));
+  const width = columns.regions.length;
   let regions: Int32Array | undefined;
-  let latencies: Uint16Array | undefined;
-  if (rules.latency !== undefined) {
-    latencies = latencyTable(snapshot, regionNames);
+  if (rules.latency !== undefined && columns.latencies !== undefined) {
     regions = new Int32Array(n);
-    for (let i = 0; i < n; i++) regions[i] = maskOf(latencies, regionNames.length, i, latencyBound(rules.latency, now - snapshot[i]!.queuedAt));
+    for (let i = 0; i < n; i++) regions[i] = maskOf(columns.latencies, width, i, latencyBound(rules.latency, now - queuedAt[i]!));
   }
-  const sets = setMasks(snapshot, rules.attributes?.intersect ?? []);
-
-  const byWait = sortByWait(snapshot, subs);
+  const byWait = sortByWait(queuedAt, columns.tie);
   const list = new RatingList(sortByRating(mean, byWait));
-  const matches: FormedMatch<W>[] = [];
-
   const figures: Figures = {
     size,
     mean,
     window,
     regions,
-    sets,
-    setScratch: new Int32Array(sets.length),
+    sets: columns.sets,
+    setScratch: new Int32Array(columns.sets.length),
+    part: columns.part,
     partyCounts: new Int32Array(sizes.max + 1),
     rooms: new Int32Array(teams),
   };
@@ -122,33 +118,140 @@ function formIn<W extends Waiting>(snapshot: readonly W[], rules: MatchRules, no
     let teamSize = sizes.max;
     if (count < 0) {
       // No full match: a long enough wait allows equal teams of a smaller size.
-      if (sizes.min === sizes.max || now - snapshot[anchor]!.queuedAt < sizes.shrinkAfterMs) continue;
+      if (sizes.min === sizes.max || now - queuedAt[anchor]! < sizes.shrinkAfterMs) continue;
       teamSize = shrink(chosen, -count, size, teams, sizes.min, sizes.max - 1);
       if (teamSize === 0) continue;
       count = countFor(chosen, size, teams * teamSize);
     }
-    const entries = new Array<W>(count);
-    for (let k = 0; k < count; k++) entries[k] = snapshot[chosen[k]!]!;
-    const formed =
-      count === teams * teamSize ? balanceSolo(soloMembers(chosen, count, subs, mean), teams, teamSize) : balanceTeams(entries.map(membersOf), teams, teamSize);
+    const groups = new Array<Seat[]>(count);
+    for (let k = 0; k < count; k++) {
+      const e = chosen[k]!;
+      const group: Seat[] = [];
+      for (let p = ratingStart[e]!; p < ratingStart[e + 1]!; p++) group.push({ rating: ratings[p]!, entry: e, member: p - ratingStart[e]! });
+      groups[k] = group;
+    }
+    const formed = count === teams * teamSize ? balanceSolo(groups.map((g) => g[0]!), teams, teamSize) : balanceTeams(groups, teams, teamSize);
     if (formed === undefined) continue;
-    let placed: { region: string; worstMs: number } | undefined;
+    let region = -1;
+    let worstMs = 0;
     if (regions !== undefined) {
       let mask = -1;
       for (let k = 0; k < count; k++) mask &= regions[chosen[k]!]!;
-      placed = placeByTable(latencies!, regionNames, chosen, count, mask);
+      const placed = placeByTable(columns.latencies!, width, chosen, count, mask);
       if (placed === undefined) continue;
+      [region, worstMs] = placed;
     }
     for (let k = 0; k < count; k++) list.take(chosen[k]!);
-    matches.push({
-      entries,
-      teams: formed,
-      ratingSpread: ratingSpread(formed),
-      imbalance: teamImbalance(formed),
-      ...(placed === undefined ? {} : { region: placed.region, worstLatencyMs: placed.worstMs }),
-    });
+    out.add(chosen, count, formed, ratingSpread(formed), teamImbalance(formed), region, worstMs);
   }
-  return matches;
+  return out.finish();
+}
+
+/** A player's seat in a match being balanced: its rating, and where it comes from in the columns. */
+interface Seat {
+  readonly rating: number;
+  readonly entry: number;
+  /** 0 for the entry's leader, k for its k-th party member. */
+  readonly member: number;
+}
+
+/** Matches found on columns, as flat arrays that cross to another thread without a copy. */
+export interface ColumnMatches {
+  readonly count: number;
+  /** Match j takes entries `entries[entryStart[j] .. entryStart[j + 1])`, anchor first. */
+  readonly entryStart: Int32Array;
+  readonly entries: Int32Array;
+  /** Match j's players team after team, `teamSize[j]` per team: entry index and member index. */
+  readonly playerStart: Int32Array;
+  readonly playerEntry: Int32Array;
+  readonly playerMember: Int32Array;
+  readonly teamSize: Int32Array;
+  readonly ratingSpread: Float64Array;
+  readonly imbalance: Float64Array;
+  /** Under a latency rule: the region placed in (an index into the columns' regions), else -1. */
+  readonly region: Int32Array;
+  readonly worstLatencyMs: Float64Array;
+}
+
+/** The buffers to transfer with the matches. */
+export function matchBuffers(matches: ColumnMatches): ArrayBuffer[] {
+  const { entryStart, entries, playerStart, playerEntry, playerMember, teamSize, ratingSpread, imbalance, region, worstLatencyMs } = matches;
+  return [entryStart, entries, playerStart, playerEntry, playerMember, teamSize, ratingSpread, imbalance, region, worstLatencyMs].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** Match `j` of `matches` in terms of the snapshot the columns were built from, in order. */
+export function formedMatch<W extends Waiting>(snapshot: readonly W[], matches: ColumnMatches, j: number, regions: readonly string[]): FormedMatch<W> {
+  const entries: W[] = [];
+  for (let k = matches.entryStart[j]!; k < matches.entryStart[j + 1]!; k++) entries.push(snapshot[matches.entries[k]!]!);
+  const from = matches.playerStart[j]!;
+  const players = matches.playerStart[j + 1]! - from;
+  const teamSize = matches.teamSize[j]!;
+  const teams: Member[][] = [];
+  for (let t = 0; t < players / teamSize; t++) {
+    const team: Member[] = [];
+    for (let q = from + t * teamSize; q < from + (t + 1) * teamSize; q++) {
+      const entry = snapshot[matches.playerEntry[q]!]!;
+      const member = matches.playerMember[q]!;
+      team.push(member === 0 ? { sub: entry.sub, rating: entry.rating } : entry.party![member - 1]!);
+    }
+    teams.push(team);
+  }
+  const region = matches.region[j]!;
+  return {
+    entries,
+    teams,
+    ratingSpread: matches.ratingSpread[j]!,
+    imbalance: matches.imbalance[j]!,
+    ...(region === -1 ? {} : { region: regions[region]!, worstLatencyMs: matches.worstLatencyMs[j]! }),
+  };
+}
+
+class MatchesBuilder {
+  #count = 0;
+  #entryStart = [0];
+  #entries: number[] = [];
+  #playerStart = [0];
+  #playerEntry: number[] = [];
+  #playerMember: number[] = [];
+  #teamSize: number[] = [];
+  #ratingSpread: number[] = [];
+  #imbalance: number[] = [];
+  #region: number[] = [];
+  #worst: number[] = [];
+
+  add(chosen: Int32Array, count: number, teams: readonly (readonly Seat[])[], spread: number, imbalance: number, region: number, worstMs: number): void {
+    for (let k = 0; k < count; k++) this.#entries.push(chosen[k]!);
+    this.#entryStart.push(this.#entries.length);
+    for (const team of teams) {
+      for (const seat of team) {
+        this.#playerEntry.push(seat.entry);
+        this.#playerMember.push(seat.member);
+      }
+    }
+    this.#playerStart.push(this.#playerEntry.length);
+    this.#teamSize.push(teams[0]!.length);
+    this.#ratingSpread.push(spread);
+    this.#imbalance.push(imbalance);
+    this.#region.push(region);
+    this.#worst.push(worstMs);
+    this.#count++;
+  }
+
+  finish(): ColumnMatches {
+    return {
+      count: this.#count,
+      entryStart: Int32Array.from(this.#entryStart),
+      entries: Int32Array.from(this.#entries),
+      playerStart: Int32Array.from(this.#playerStart),
+      playerEntry: Int32Array.from(this.#playerEntry),
+      playerMember: Int32Array.from(this.#playerMember),
+      teamSize: Int32Array.from(this.#teamSize),
+      ratingSpread: Float64Array.from(this.#ratingSpread),
+      imbalance: Float64Array.from(this.#imbalance),
+      region: Int32Array.from(this.#region),
+      worstLatencyMs: Float64Array.from(this.#worst),
+    };
+  }
 }
 
 interface Figures {
@@ -160,6 +263,8 @@ interface Figures {
   /** Per intersect attribute, each entry's value mask. */
   readonly sets: readonly Int32Array[];
   readonly setScratch: Int32Array;
+  /** Per entry, its `equal` attributes' partition; entries of two partitions never meet. */
+  readonly part: Int32Array | undefined;
   /** Scratch for the packing check: parties chosen by size, and room left per team. */
   readonly partyCounts: Int32Array;
   readonly rooms: Int32Array;
@@ -191,6 +296,8 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, teams: numbe
   const sets = f.sets;
   const common = f.setScratch;
   for (let k = 0; k < sets.length; k++) common[k] = sets[k]![anchor]!;
+  const part = f.part;
+  const ownPart = part === undefined ? 0 : part[anchor]!;
 
   walk: while (total < need) {
     // Ratings only get further away along each side, and [low, high] only narrows.
@@ -207,6 +314,7 @@ function gatherAround(anchor: number, list: RatingList, f: Figures, teams: numbe
     const candidateSize = f.size[candidate]!;
     if (maxRating - rating > own || rating - minRating > own) continue;
     if (total + candidateSize > need) continue;
+    if (part !== undefined && part[candidate] !== ownPart) continue;
     if (regions !== undefined && (regionMask & regions[candidate]!) === 0) continue;
     for (let k = 0; k < sets.length; k++) if ((common[k]! & sets[k]![candidate]!) === 0) continue walk;
     if (candidateSize > 1) {
@@ -316,42 +424,29 @@ class RatingList {
   }
 }
 
-/** Solo players' members from the per-tick arrays (a solo entry's mean is its rating). */
-function soloMembers(chosen: Int32Array, count: number, subs: readonly string[], mean: Float64Array): Member[] {
-  const members = new Array<Member>(count);
-  for (let k = 0; k < count; k++) members[k] = { sub: subs[chosen[k]!]!, rating: mean[chosen[k]!]! };
-  return members;
-}
-
-function membersOf(entry: Waiting): Group {
-  const party = entry.party;
-  const group: Member[] = [{ sub: entry.sub, rating: entry.rating }];
-  if (party !== undefined) for (let m = 0; m < party.length; m++) group.push(party[m]!);
-  return group;
-}
-
 // Sorting 100k entries with a comparator costs more than the whole match walk, so both
 // orders are a stable radix sort on a small integer key (wait in ms, rating in steps);
 // only runs of equal keys (rare, short) go through a comparator.
 const MAX_KEY = 2 ** 26;
 const RATING_STEPS = 16;
 
-/** Entry indices, longest wait first; equal `queuedAt` ordered by `sub`. */
-function sortByWait(snapshot: readonly Waiting[], subs: readonly string[]): Int32Array {
-  const n = snapshot.length;
+/** Entry indices, longest wait first; equal `queuedAt` ordered by the hash of `sub`. */
+function sortByWait(queuedAt: Float64Array, tie: Int32Array): Int32Array {
+  const n = queuedAt.length;
   let oldest = Infinity;
   let newest = -Infinity;
-  for (const entry of snapshot) {
-    if (entry.queuedAt < oldest) oldest = entry.queuedAt;
-    if (entry.queuedAt > newest) newest = entry.queuedAt;
+  for (let i = 0; i < n; i++) {
+    const at = queuedAt[i]!;
+    if (at < oldest) oldest = at;
+    if (at > newest) newest = at;
   }
-  const bySub = (a: number, b: number) => compareStrings(subs[a]!, subs[b]!);
+  const byTie = (a: number, b: number) => tie[a]! - tie[b]!;
   if (!(newest - oldest < MAX_KEY) || !Number.isInteger(newest - oldest)) {
-    return Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => snapshot[a]!.queuedAt - snapshot[b]!.queuedAt || bySub(a, b));
+    return identity(n).sort((a, b) => queuedAt[a]! - queuedAt[b]! || byTie(a, b));
   }
   const keys = new Uint32Array(n);
-  for (let i = 0; i < n; i++) keys[i] = snapshot[i]!.queuedAt - oldest;
-  return fixRuns(radixOrder(keys, identity(n)), bySub);
+  for (let i = 0; i < n; i++) keys[i] = queuedAt[i]! - oldest;
+  return fixRuns(radixOrder(keys, identity(n)), byTie);
 }
 
 /** Entry indices by mean rating; equal ratings keep the wait order. */
@@ -444,8 +539,4 @@ function insertionSort(order: Int32Array, start: number, end: number, compare: (
     }
     order[q] = current;
   }
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

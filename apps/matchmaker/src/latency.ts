@@ -35,27 +35,11 @@ export function regionOrder(groups: Iterable<{ readonly latencies?: Latencies | 
   return [...names].sort().slice(0, MAX_REGIONS);
 }
 
-/** A latency the table does not have: above the 60,000 ms a ticket may claim. */
-const NO_FIGURE = 65_535;
-
 /**
- * Every group's latency to every region as one flat table (`[group * regions.length + r]`,
- * 65,535 where it has no figure; tickets carry whole ms up to 60,000): the walk and placement
- * then read numbers, not objects.
+ * A latency a group has no figure for, in the latency table of the columns (columns.ts: every
+ * group's latency to every region, whole ms up to the 60,000 a ticket may claim).
  */
-export function latencyTable(groups: readonly { readonly latencies?: Latencies | undefined }[], regions: readonly string[]): Uint16Array {
-  const width = regions.length;
-  const table = new Uint16Array(groups.length * width).fill(NO_FIGURE);
-  for (let g = 0; g < groups.length; g++) {
-    const latencies = groups[g]!.latencies;
-    if (latencies === undefined) continue;
-    for (let r = 0; r < width; r++) {
-      const ms = latencies[regions[r]!];
-      if (ms !== undefined) table[g * width + r] = ms;
-    }
-  }
-  return table;
-}
+export const NO_FIGURE = 65_535;
 
 /** Bit r set when row `group` of the table is within `bound` at region r. */
 export function maskOf(table: Uint16Array, width: number, group: number, bound: number): number {
@@ -67,9 +51,11 @@ export function maskOf(table: Uint16Array, width: number, group: number, bound: 
   return mask;
 }
 
-/** `placeMatch` over table rows `chosen[0..count)`: the region of `mask` with the lowest worst latency. */
-export function placeByTable(table: Uint16Array, regions: readonly string[], chosen: Int32Array, count: number, mask: number): { region: string; worstMs: number } | undefined {
-  const width = regions.length;
+/**
+ * Over table rows `chosen[0..count)`, the region of `mask` with the lowest worst latency: its
+ * index and that latency, or undefined for an empty mask.
+ */
+export function placeByTable(table: Uint16Array, width: number, chosen: Int32Array, count: number, mask: number): [region: number, worstMs: number] | undefined {
   let best = -1;
   let bestWorst = Infinity;
   for (let r = 0; r < width; r++) {
@@ -84,5 +70,5 @@ export function placeByTable(table: Uint16Array, regions: readonly string[], cho
       bestWorst = worst;
     }
   }
-  return best === -1 ? undefined : { region: regions[best]!, worstMs: bestWorst };
+  return best === -1 ? undefined : [best, bestWorst];
 }

@@ -1,8 +1,13 @@
 // Splitting the players of one match into teams of equal size and close total rating.
 import type { Member } from '@ticketbooth/tickets';
 
+/** What balancing reads of a player. */
+export interface Rated {
+  readonly rating: number;
+}
+
 /** Players who must share a team: one solo player or a whole party. */
-export type Group = readonly Member[];
+export type Group<M extends Rated = Member> = readonly M[];
 
 const MAX_SWAP_ROUNDS = 64;
 const MAX_PACKING_STEPS = 20_000;
@@ -18,7 +23,7 @@ const MAX_PACKING_STEPS = 20_000;
  * @example
  * balanceTeams([[a], [b], [c], [d]], 2, 2) // [[a, d], [b, c]] when a ≥ b ≥ c ≥ d
  */
-export function balanceTeams(groups: readonly Group[], teams: number, teamSize: number): Member[][] | undefined {
+export function balanceTeams<M extends Rated>(groups: readonly Group<M>[], teams: number, teamSize: number): M[][] | undefined {
   const n = groups.length;
   let players = 0;
   for (let i = 0; i < n; i++) players += groups[i]!.length;
@@ -45,7 +50,7 @@ export function balanceTeams(groups: readonly Group[], teams: number, teamSize: 
   const assignment = lightestWithRoom(order, sizes, totals, teams, teamSize) ?? pack(order, sizes, teams, teamSize);
   if (assignment === undefined) return undefined;
   improveBySwaps(assignment, sizes, totals, teams);
-  const result: Member[][] = [];
+  const result: M[][] = [];
   for (let t = 0; t < teams; t++) result.push([]);
   for (const i of order) {
     const team = result[assignment[i]!]!;
@@ -100,7 +105,7 @@ export function partiesFit(counts: Int32Array, teams: number, teamSize: number, 
 }
 
 /** Gap between the highest and lowest mean team rating. */
-export function teamImbalance(teams: readonly (readonly Member[])[]): number {
+export function teamImbalance(teams: readonly (readonly Rated[])[]): number {
   let low = Infinity;
   let high = -Infinity;
   for (const team of teams) {
@@ -112,7 +117,7 @@ export function teamImbalance(teams: readonly (readonly Member[])[]): number {
 }
 
 /** Highest minus lowest rating among all players of a match. */
-export function ratingSpread(teams: readonly (readonly Member[])[]): number {
+export function ratingSpread(teams: readonly (readonly Rated[])[]): number {
   let low = Infinity;
   let high = -Infinity;
   for (const team of teams) {
@@ -124,7 +129,7 @@ export function ratingSpread(teams: readonly (readonly Member[])[]): number {
   return high >= low ? high - low : 0;
 }
 
-export function totalRating(members: readonly Member[]): number {
+export function totalRating(members: readonly Rated[]): number {
   let sum = 0;
   for (const m of members) sum += m.rating;
   return sum;
@@ -134,14 +139,14 @@ export function totalRating(members: readonly Member[]): number {
  * Solo players only (the hot path of every tick): snake draft by rating, then
  * swaps. `players.length` must be `teams * teamSize`. Ties keep input order.
  */
-export function balanceSolo(players: readonly Member[], teams: number, teamSize: number): Member[][] {
+export function balanceSolo<M extends Rated>(players: readonly M[], teams: number, teamSize: number): M[][] {
   if (teams === 2 && teamSize === 1) {
     const a = players[0]!;
     const b = players[1]!;
     return a.rating >= b.rating ? [[a], [b]] : [[b], [a]];
   }
   const ranked = players.length === 2 ? (players[0]!.rating >= players[1]!.rating ? players : [players[1]!, players[0]!]) : [...players].sort((a, b) => b.rating - a.rating);
-  const result: Member[][] = [];
+  const result: M[][] = [];
   const sums: number[] = [];
   for (let t = 0; t < teams; t++) {
     result.push([]);
@@ -157,7 +162,7 @@ export function balanceSolo(players: readonly Member[], teams: number, teamSize:
   return result;
 }
 
-function swapSolo(result: Member[][], sums: number[]): void {
+function swapSolo(result: Rated[][], sums: number[]): void {
   for (let round = 0; round < MAX_SWAP_ROUNDS; round++) {
     let heavy = 0;
     let light = 0;
