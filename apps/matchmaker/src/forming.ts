@@ -1,9 +1,15 @@
 // Forming matches on the tick: each served pool's waiting entries into matches, each match
-// signed (a slice at a time), its members taken out of the pool and told.
+// signed (a slice at a time), its members taken out of the pool and told. A small pool forms
+// on the event loop; a big one is read into columns a slice at a time and formed on the
+// formation thread, and its matches are settled a slice at a time, each checked against the
+// queue as it is then.
 import type { ModeRules } from '@ticketbooth/config';
 import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
-import { formMatches, type FormedMatch, type MatchRules } from './form-matches.ts';
+import { ColumnsBuilder } from './columns.ts';
+import { formMatches, formedMatch, type FormedMatch, type MatchRules } from './form-matches.ts';
+import type { FormationThread } from './formation-thread.ts';
 import type { Deliveries } from './deliveries.ts';
+import { MAX_REGIONS } from './latency.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { MatchEvents } from './match-events.ts';
 import type { MatchSigner } from './match-signing.ts';
@@ -36,23 +42,134 @@ export interface FormingDeps {
   readonly observer: Observer;
   readonly waits: WaitEstimates;
   readonly newId: () => string;
+  readonly now: () => number;
+  /** Whether matches may be settled now (not warming up, not idle): asked again before each slice. */
+  readonly mayForm: (at: number) => boolean;
+  readonly thread: FormationThread;
+  readonly log?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
 }
 
-export function createForming(deps: FormingDeps) {
-  const { settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, waits, newId } = deps;
+/** Players in a pool from which it forms on the formation thread (below, ~5 ms on the loop). */
+export const THREAD_FROM_PLAYERS = 20_000;
+/** The event loop's longest turn for reading a pool into columns or settling matches. */
+const SLICE_MS = 3;
+/** Matches settled in a slice at least, whatever the clock says: a small tick settles in one turn. */
+const MIN_SLICE_MATCHES = 256;
+const ENTRIES_PER_CLOCK_READ = 2_048;
 
-  /** Forms what each served pool can, now; returns how many matches formed. */
+export function createForming(deps: FormingDeps) {
+  const { settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, waits, newId, now, thread } = deps;
+  const threadFrom = settings.formOnThreadFrom ?? THREAD_FROM_PLAYERS;
+  // Pools whose formation (or its settling) is still under way: one at a time per pool.
+  const busy = new Map<string, Promise<void>>();
+
+  /**
+   * Forms what each served pool can, now: returns how many matches were settled before it
+   * returns (all of a small pool's, unless there are more than a slice holds).
+   */
   function form(at: number): number {
     let formed = 0;
     for (const pool of served.values()) {
+      if (busy.has(pool.key)) continue;
       const started = performance.now();
-      const matches = formMatches(queue.snapshot(pool.key), pool.matchRules, at);
-      const figures = matches.map((match) => settle(pool, match, at));
-      formed += matches.length;
-      waits.record(pool.key, at, figures.flatMap((f) => f.waitsMs));
-      observer.formed(pool.key, figures, (performance.now() - started) / 1000);
+      if (queue.players(pool.key) < threadFrom) {
+        const matches = formMatches(queue.snapshot(pool.key), pool.matchRules, at);
+        const settling = settleInSlices(pool, matches, started);
+        formed += settling.settledNow;
+        if (settling.rest !== undefined) track(pool.key, settling.rest);
+      } else {
+        track(pool.key, formAway(pool, at, started));
+      }
     }
     return formed;
+  }
+
+  function track(key: string, work: Promise<void>): void {
+    const done = work.then(
+      () => void busy.delete(key),
+      (error: unknown) => {
+        busy.delete(key);
+        deps.log?.('forming failed', { pool: key, err: error });
+      },
+    );
+    busy.set(key, done);
+  }
+
+  /** A big pool: read into columns between turns, formed on the thread, settled between turns. */
+  async function formAway(pool: ServedPool, at: number, started: number): Promise<void> {
+    const regions = pool.matchRules.latency === undefined ? [] : (pool.matchRules.regions ?? []).slice(0, MAX_REGIONS);
+    const builder = new ColumnsBuilder(pool.matchRules, regions, queue.players(pool.key));
+    const snapshot: QueueEntry[] = [];
+    // The pool's Set, read across turns: entries that leave meanwhile are skipped or caught
+    // when settling; entries that arrive meanwhile are read if the walk has not passed them.
+    const reading = queue.entriesIn(pool.key)[Symbol.iterator]();
+    for (let done = false; !done; ) {
+      const until = performance.now() + SLICE_MS;
+      do {
+        for (let k = 0; k < ENTRIES_PER_CLOCK_READ; k++) {
+          const next = reading.next();
+          if (next.done === true) {
+            done = true;
+            break;
+          }
+          snapshot.push(next.value);
+          builder.add(next.value);
+        }
+      } while (!done && performance.now() < until);
+      if (!done) await nextTurn();
+    }
+    const { matches } = await thread.form(builder.finish(), pool.matchRules, at);
+    const formed = Array.from({ length: matches.count }, (_, j) => formedMatch(snapshot, matches, j, regions));
+    const settling = settleInSlices(pool, formed, started);
+    await settling.rest;
+  }
+
+  /**
+   * Settles matches a slice at a time, oldest anchor first: those of the first slice now, the
+   * rest between turns, each only if every entry in it is still the one queued, and live.
+   */
+  function settleInSlices(pool: ServedPool, matches: readonly FormedMatch<QueueEntry>[], started: number): { settledNow: number; rest?: Promise<void> } {
+    const figures: FormedFigures[] = [];
+    let next = 0;
+    const slice = (): number => {
+      const at = now();
+      if (!deps.mayForm(at)) {
+        next = matches.length;
+        return 0;
+      }
+      const until = performance.now() + SLICE_MS;
+      let settled = 0;
+      while (next < matches.length && (settled < MIN_SLICE_MATCHES || performance.now() < until)) {
+        const match = matches[next++]!;
+        if (!match.entries.every((entry) => isLive(entry, at))) continue;
+        figures.push(settle(pool, match, at));
+        settled++;
+      }
+      return settled;
+    };
+    const finish = () => {
+      const at = now();
+      waits.record(pool.key, at, figures.flatMap((f) => f.waitsMs));
+      observer.formed(pool.key, figures, (performance.now() - started) / 1000);
+    };
+    const settledNow = slice();
+    if (next === matches.length) {
+      finish();
+      return { settledNow };
+    }
+    const rest = (async () => {
+      while (next < matches.length) {
+        await nextTurn();
+        slice();
+      }
+      finish();
+    })();
+    return { settledNow, rest };
+  }
+
+  /** Still the entry its ticket queued (not matched, left, replaced or revoked since), and not due to go. */
+  function isLive(entry: QueueEntry, at: number): boolean {
+    return queue.findByTicket(entry.ticketId) === entry && at < entry.expiresAt && at < entry.giveUpAt && at - entry.lastSeen < settings.staleAfterMs;
   }
 
   function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): FormedFigures {
@@ -97,5 +214,18 @@ export function createForming(deps: FormingDeps) {
     return { waitsMs: formed.entries.map((entry) => Math.max(0, at - entry.queuedAt)), ratingSpread: formed.ratingSpread, imbalance: formed.imbalance };
   }
 
-  return { form };
+  return {
+    form,
+    /** Resolves once no formation is under way (benches, tests, shutdown). */
+    idle: async (): Promise<void> => {
+      while (busy.size > 0) await Promise.all(busy.values());
+    },
+    /** Pools with a formation under way. */
+    busy: () => busy.size,
+  };
+}
+
+/** setImmediate, not a microtask: sockets are read between two slices. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

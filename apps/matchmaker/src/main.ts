@@ -75,6 +75,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
     keyWatcher.stop();
     // Open event streams would hold the close until their tickets expire.
     await Promise.race([server.close(), sleep(2_000)]);
+    await matchmaker.close();
   }, log);
   // Last: whoever waits for this line may signal the process at once.
   log.info({ url: server.url, fastLane: config.fastLane, pools: config.pools, allocator: config.allocator?.url }, `ticketbooth-matchmaker listening on ${server.url}`);

@@ -10,6 +10,7 @@ import { Deliveries } from './deliveries.ts';
 import { explainSearch, type Explanation } from './explain.ts';
 import { Lifecycle, NO_ACCEPT_STEP, isSettled, plainView, type MatchView } from './lifecycle.ts';
 import { createForming, type ServedPool } from './forming.ts';
+import { FormationThread } from './formation-thread.ts';
 import { MatchEvents } from './match-events.ts';
 import { MatchSigner } from './match-signing.ts';
 import { createLeaving } from './leaving.ts';
@@ -42,6 +43,8 @@ export interface MatchmakerSettings {
   readonly refusals?: RefusalBudgetOptions;
   /** Proxies in front that append to X-Forwarded-For (see @ticketbooth/http clientAddress); 0 if absent. */
   readonly trustedProxyHops?: number;
+  /** Players in a pool from which its matches form on the formation thread; THREAD_FROM_PLAYERS if absent. */
+  readonly formOnThreadFrom?: number;
 }
 
 export interface MatchmakerDeps {
@@ -183,7 +186,25 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     now,
   });
   const waits = new WaitEstimates();
-  const forming = createForming({ settings, served, matchKeys, signer, queue, results, events, deliveries, lifecycle, observer, waits, newId });
+  const thread = new FormationThread();
+  const forming = createForming({
+    settings,
+    served,
+    matchKeys,
+    signer,
+    queue,
+    results,
+    events,
+    deliveries,
+    lifecycle,
+    observer,
+    waits,
+    newId,
+    now,
+    thread,
+    mayForm: (at) => !warmup.isWarmingUp(at) && !warmup.isIdle(at),
+    log: deps.log,
+  });
   const feed: RevocationFeed | undefined =
     deps.revocationFeed === undefined
       ? undefined
@@ -319,7 +340,11 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return { pool: entry.pool, ...explainSearch(entry, queue.entriesIn(entry.pool), rules, at, EXPLAIN_SCAN_LIMIT), estimatedWaitMs: waits.estimate(entry.pool, at) };
   }
 
-  /** Drops what expired, then (after warm-up) forms matches in every served pool. */
+  /**
+   * Drops what expired, then (after warm-up) forms matches in every served pool: returns how
+   * many were settled before it returns. A big pool's matches form on the formation thread and
+   * settle over the next turns (`formingIdle`).
+   */
   function tick(): number {
     const at = now();
     for (const { reason } of queue.expire(at)) observer.dropped(reason);
@@ -394,6 +419,10 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     /** Matches with a life after forming still followed (proposed, allocating, or kept to answer). */
     lifecycleSize: () => lifecycle.size,
     tick,
+    /** Resolves once every formation begun by a tick has settled its matches. */
+    formingIdle: () => forming.idle(),
+    /** Ends the formation thread (at shutdown). */
+    close: () => thread.close(),
     revoke,
     /** The player's queued search (a party: its leader's), if any. */
     queued: (sub: string): QueueEntry | undefined => queue.get(sub),
