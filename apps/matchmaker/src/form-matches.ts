@@ -123,14 +123,7 @@ export function formOnColumns(columns: Columns, rules: MatchRules, now: number):
       if (teamSize === 0) continue;
       count = countFor(chosen, size, teams * teamSize);
     }
-    const groups = new Array<Seat[]>(count);
-    for (let k = 0; k < count; k++) {
-      const e = chosen[k]!;
-      const group: Seat[] = [];
-      for (let p = ratingStart[e]!; p < ratingStart[e + 1]!; p++) group.push({ rating: ratings[p]!, entry: e, member: p - ratingStart[e]! });
-      groups[k] = group;
-    }
-    const formed = count === teams * teamSize ? balanceSolo(groups.map((g) => g[0]!), teams, teamSize) : balanceTeams(groups, teams, teamSize);
+    const formed = count === teams * teamSize ? balanceSolo(soloSeats(chosen, count, ratingStart, ratings), teams, teamSize) : balanceTeams(groupSeats(chosen, count, ratingStart, ratings), teams, teamSize);
     if (formed === undefined) continue;
     let region = -1;
     let worstMs = 0;
@@ -153,6 +146,23 @@ interface Seat {
   readonly entry: number;
   /** 0 for the entry's leader, k for its k-th party member. */
   readonly member: number;
+}
+
+function soloSeats(chosen: Int32Array, count: number, ratingStart: Int32Array, ratings: Float64Array): Seat[] {
+  const seats = new Array<Seat>(count);
+  for (let k = 0; k < count; k++) seats[k] = { rating: ratings[ratingStart[chosen[k]!]!]!, entry: chosen[k]!, member: 0 };
+  return seats;
+}
+
+function groupSeats(chosen: Int32Array, count: number, ratingStart: Int32Array, ratings: Float64Array): Seat[][] {
+  const groups = new Array<Seat[]>(count);
+  for (let k = 0; k < count; k++) {
+    const e = chosen[k]!;
+    const group: Seat[] = [];
+    for (let p = ratingStart[e]!; p < ratingStart[e + 1]!; p++) group.push({ rating: ratings[p]!, entry: e, member: p - ratingStart[e]! });
+    groups[k] = group;
+  }
+  return groups;
 }
 
 /** Matches found on columns, as flat arrays that cross to another thread without a copy. */
@@ -206,52 +216,83 @@ export function formedMatch<W extends Waiting>(snapshot: readonly W[], matches: 
   };
 }
 
+/** Matches as they are found, in typed arrays grown by doubling. */
 class MatchesBuilder {
   #count = 0;
-  #entryStart = [0];
-  #entries: number[] = [];
-  #playerStart = [0];
-  #playerEntry: number[] = [];
-  #playerMember: number[] = [];
-  #teamSize: number[] = [];
-  #ratingSpread: number[] = [];
-  #imbalance: number[] = [];
-  #region: number[] = [];
-  #worst: number[] = [];
+  #entryCount = 0;
+  #playerCount = 0;
+  #entryStart = new Int32Array(257);
+  #entries = new Int32Array(1024);
+  #playerStart = new Int32Array(257);
+  #playerEntry = new Int32Array(1024);
+  #playerMember = new Int32Array(1024);
+  #teamSize = new Int32Array(256);
+  #ratingSpread = new Float64Array(256);
+  #imbalance = new Float64Array(256);
+  #region = new Int32Array(256);
+  #worst = new Float64Array(256);
 
   add(chosen: Int32Array, count: number, teams: readonly (readonly Seat[])[], spread: number, imbalance: number, region: number, worstMs: number): void {
-    for (let k = 0; k < count; k++) this.#entries.push(chosen[k]!);
-    this.#entryStart.push(this.#entries.length);
-    for (const team of teams) {
-      for (const seat of team) {
-        this.#playerEntry.push(seat.entry);
-        this.#playerMember.push(seat.member);
+    const j = this.#count;
+    if (j === this.#teamSize.length) this.#growMatches();
+    if (this.#entryCount + count > this.#entries.length) this.#entries = grown(this.#entries, 2 * (this.#entryCount + count));
+    for (let k = 0; k < count; k++) this.#entries[this.#entryCount++] = chosen[k]!;
+    this.#entryStart[j + 1] = this.#entryCount;
+    const teamSize = teams[0]!.length;
+    const players = teams.length * teamSize;
+    if (this.#playerCount + players > this.#playerEntry.length) {
+      this.#playerEntry = grown(this.#playerEntry, 2 * (this.#playerCount + players));
+      this.#playerMember = grown(this.#playerMember, this.#playerEntry.length);
+    }
+    for (let t = 0; t < teams.length; t++) {
+      const team = teams[t]!;
+      for (let q = 0; q < team.length; q++) {
+        this.#playerEntry[this.#playerCount] = team[q]!.entry;
+        this.#playerMember[this.#playerCount++] = team[q]!.member;
       }
     }
-    this.#playerStart.push(this.#playerEntry.length);
-    this.#teamSize.push(teams[0]!.length);
-    this.#ratingSpread.push(spread);
-    this.#imbalance.push(imbalance);
-    this.#region.push(region);
-    this.#worst.push(worstMs);
+    this.#playerStart[j + 1] = this.#playerCount;
+    this.#teamSize[j] = teamSize;
+    this.#ratingSpread[j] = spread;
+    this.#imbalance[j] = imbalance;
+    this.#region[j] = region;
+    this.#worst[j] = worstMs;
     this.#count++;
   }
 
   finish(): ColumnMatches {
+    const m = this.#count;
     return {
-      count: this.#count,
-      entryStart: Int32Array.from(this.#entryStart),
-      entries: Int32Array.from(this.#entries),
-      playerStart: Int32Array.from(this.#playerStart),
-      playerEntry: Int32Array.from(this.#playerEntry),
-      playerMember: Int32Array.from(this.#playerMember),
-      teamSize: Int32Array.from(this.#teamSize),
-      ratingSpread: Float64Array.from(this.#ratingSpread),
-      imbalance: Float64Array.from(this.#imbalance),
-      region: Int32Array.from(this.#region),
-      worstLatencyMs: Float64Array.from(this.#worst),
+      count: m,
+      entryStart: this.#entryStart.slice(0, m + 1),
+      entries: this.#entries.slice(0, this.#entryCount),
+      playerStart: this.#playerStart.slice(0, m + 1),
+      playerEntry: this.#playerEntry.slice(0, this.#playerCount),
+      playerMember: this.#playerMember.slice(0, this.#playerCount),
+      teamSize: this.#teamSize.slice(0, m),
+      ratingSpread: this.#ratingSpread.slice(0, m),
+      imbalance: this.#imbalance.slice(0, m),
+      region: this.#region.slice(0, m),
+      worstLatencyMs: this.#worst.slice(0, m),
     };
   }
+
+  #growMatches(): void {
+    const m = 2 * this.#teamSize.length;
+    this.#entryStart = grown(this.#entryStart, m + 1);
+    this.#playerStart = grown(this.#playerStart, m + 1);
+    this.#teamSize = grown(this.#teamSize, m);
+    this.#ratingSpread = grown(this.#ratingSpread, m);
+    this.#imbalance = grown(this.#imbalance, m);
+    this.#region = grown(this.#region, m);
+    this.#worst = grown(this.#worst, m);
+  }
+}
+
+function grown<T extends Int32Array | Float64Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (length: number) => T)(length);
+  next.set(array);
+  return next;
 }
 
 interface Figures {
