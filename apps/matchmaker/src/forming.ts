@@ -4,7 +4,7 @@
 // formation thread, and its matches are settled a slice at a time, each checked against the
 // queue as it is then.
 import type { ModeRules } from '@ticketbooth/config';
-import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
+import { signToken, signTokenOffThread, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
 import { ColumnsBuilder } from './columns.ts';
 import { formMatches, formedMatch, type FormedMatch, type MatchRules } from './form-matches.ts';
 import type { FormationThread } from './formation-thread.ts';
@@ -180,19 +180,18 @@ export function createForming(deps: FormingDeps) {
     const region = formed.region ?? pool.pool.region;
     if (region === undefined) throw new TypeError(`pool ${pool.key}: a match formed without a region`);
     const placed: Pool = { mode: pool.pool.mode, region };
-    const match = signer.add({ id, pool: placed, teams }, () =>
-      signToken(key, 'match', {
-        iss: settings.matchIssuer,
-        sub: id,
-        aud: settings.shared.audiences.match,
-        iat: toPasetoDate(at),
-        exp: toPasetoDate(at + settings.matchTokenTtlMs),
-        jti: id,
-        pool: placed,
-        teams,
-        ...(acceptBy === undefined ? {} : { acceptBy: toPasetoDate(acceptBy) }),
-      }),
-    );
+    const claims = {
+      iss: settings.matchIssuer,
+      sub: id,
+      aud: settings.shared.audiences.match,
+      iat: toPasetoDate(at),
+      exp: toPasetoDate(at + settings.matchTokenTtlMs),
+      jti: id,
+      pool: placed,
+      teams,
+      ...(acceptBy === undefined ? {} : { acceptBy: toPasetoDate(acceptBy) }),
+    };
+    const match = signer.add({ id, pool: placed, teams }, { now: () => signToken(key, 'match', claims), offThread: () => signTokenOffThread(key, 'match', claims) });
     const expiresAt = at + settings.resultTtlMs;
     if (lifecycle.tracks(acceptBy !== undefined)) {
       lifecycle.add({ match, queuedAt: at, expiresAt }, acceptBy, at + settings.matchTokenTtlMs, formed.entries);
