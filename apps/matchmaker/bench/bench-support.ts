@@ -42,3 +42,14 @@ export function benchTicket(key: SigningKey, i: number, now: number, lifetimeMs 
     queuedAt: toPasetoDate(now - (i % 60_000)),
   });
 }
+
+/** The tick stall bench's rating window: a millionth of a point, never widening (stall-server.ts). */
+export const NARROW = { initial: 1e-6, widenPerSecond: 0, max: 1e-6 };
+export const STALL_POOLS = ['duel/eu', 'duel/na', 'squad/eu', 'squad/na'] as const;
+
+/** Ratings roughly normal around 1500 (sd ~300), as distinct floats: seeded, so runs compare. */
+export function crowdRatings(seed: number): () => number {
+  let state = seed >>> 0;
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return () => 1500 + (random() + random() + random() + random() - 2) * 520 + random() * 1e-3;
+}

@@ -1,11 +1,9 @@
 // The matchmaker bench, in one run: resubmit req/s through the real HTTP endpoint next to a
 // bare Hono hello-world, heap per queued player at 1,000,000 players, formMatches at 10k/100k.
 // Usage: pnpm --filter @ticketbooth/matchmaker bench [--players 1000000] [--duration 3] [--rounds 7] [--json file]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
@@ -13,6 +11,7 @@ import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
 import { BENCH_TICKET_TTL_MS, benchTicket } from './bench-support.ts';
 import { timeTicks, type TickFigure } from './form-matches.ts';
 import { timeFullTick } from './full-tick.ts';
+import { APP_DIR, median, pinLoadToCore1, pinning, runLoad, startBenchServer, stopBenchServer, type LoadFigure } from './load-support.ts';
 
 const { values: args } = parseArgs({
   // pnpm passes a literal "--" through.
@@ -30,97 +29,19 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
   },
 });
-const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 const DURATION_S = Number(args.duration);
 const ROUNDS = Number(args.rounds);
 const TICKETS = Number(args.tickets);
 const CONNECTIONS = Number(args.connections);
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && availableParallelism() >= 2;
-
-/** Starts a bench server in a child process (on core 0 when taskset works); resolves its port. */
-function startServer(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const profile = args.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args.profile}`];
-  const node = [process.execPath, ...profile, '--import', 'tsx', '--conditions=@ticketbooth/source', script];
-  const [command, ...argv] = pinning ? ['taskset', '-c', '0', ...node] : node;
-  const child = spawn(command!, argv, { cwd: APP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString());
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    // SIGTERM lets a profiled server write its profile on the way out.
-    process.kill(child.pid!, args.profile === undefined ? 'SIGKILL' : 'SIGTERM');
-  });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
-interface LoadFigure {
-  readonly rps: number;
-  readonly cpuUsPerRequest: number;
-  /** The load generator's own CPU per request: when it nears 1e6 / rps, the client is the limit. */
-  readonly clientCpuUsPerRequest: number;
-  /** Share of one core the server was busy; below ~0.95 the load generator was the limit. */
-  readonly serverBusy: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly p99: number;
-}
-
-/**
- * req/s under autocannon, plus the server's CPU time per answered request: on a shared
- * two-core machine the load generator can be the limit, and the CPU cost is not.
- */
-async function load(server: ChildProcess, options: autocannon.Options): Promise<LoadFigure> {
-  // Read at 'start': building thousands of distinct requests per connection comes before it.
-  let cpuBefore = 0;
-  let clientBefore = process.cpuUsage();
-  let started = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const run = autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options }, (error, done) => (error ? reject(error) : resolve(done)));
-    run.once('start', () => {
-      cpuBefore = cpuSeconds(server.pid!);
-      clientBefore = process.cpuUsage();
-      started = performance.now();
-    });
-  });
-  const elapsed = (performance.now() - started) / 1000;
-  const cpu = cpuSeconds(server.pid!) - cpuBefore;
-  const client = process.cpuUsage(clientBefore);
-  const answered = result.requests.total;
-  return {
-    rps: result.requests.average,
-    cpuUsPerRequest: (cpu * 1e6) / answered,
-    clientCpuUsPerRequest: (client.user + client.system) / answered,
-    serverBusy: cpu / elapsed,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    p99: result.latency.p99,
-  };
-}
+const startServer = (script: string, env: Record<string, string> = {}) => startBenchServer(script, env, args.profile);
+// SIGTERM lets a profiled server write its profile on the way out.
+const stop = (child: ChildProcess) => stopBenchServer(child, args.profile !== undefined);
+const load = (server: ChildProcess, options: autocannon.Options) => runLoad(server, { ...options, connections: CONNECTIONS, duration: DURATION_S });
 
 async function measureThroughput() {
-  // autocannon (this process) runs on the other core from the servers: all its threads (-a),
-  // or its garbage collector's helpers would run on the servers' core and slow whichever is measured.
-  if (pinning) spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]);
+  // autocannon (this process) runs on the other core from the servers: all its threads, or its
+  // garbage collector's helpers would run on the servers' core and slow whichever is measured.
+  pinLoadToCore1();
   const issuer = createSigningKey(generateSeed());
   const now = Date.now();
   const tokens = Array.from({ length: TICKETS }, (_, i) => benchTicket(issuer, i, now, BENCH_TICKET_TTL_MS));
@@ -158,7 +79,6 @@ async function measureThroughput() {
   }
   await stop(hello.child);
   await stop(mm.child);
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const helloRps = median(rounds.map((r) => r.hello.rps));
   const resubmitRps = median(rounds.map((r) => r.resubmit.rps));
   const helloCpu = median(rounds.map((r) => r.hello.cpuUsPerRequest));

@@ -97,45 +97,55 @@ export function formOnColumns(columns: Columns, rules: MatchRules, now: number):
     for (let i = 0; i < n; i++) regions[i] = maskOf(columns.latencies, width, i, latencyBound(rules.latency, now - queuedAt[i]!));
   }
   const byWait = sortByWait(queuedAt, columns.tie);
-  const list = new RatingList(sortByRating(mean, byWait));
+  // The walk reads an anchor's rating neighbours: with every figure laid out in rating order,
+  // they sit side by side in memory, where a pool of a million in entry order would cost a
+  // cache miss per neighbour per figure.
+  const order = sortByRating(mean, byWait);
+  const position = new Int32Array(n);
+  for (let p = 0; p < n; p++) position[order[p]!] = p;
   const figures: Figures = {
-    size,
-    mean,
-    window,
-    regions,
-    sets: columns.sets,
+    size: inOrder(size, order),
+    mean: inOrder(mean, order),
+    window: inOrder(window, order),
+    regions: regions === undefined ? undefined : inOrder(regions, order),
+    sets: columns.sets.map((masks) => inOrder(masks, order)),
     setScratch: new Int32Array(columns.sets.length),
-    part: columns.part,
+    part: columns.part === undefined ? undefined : inOrder(columns.part, order),
     partyCounts: new Int32Array(sizes.max + 1),
     rooms: new Int32Array(teams),
   };
-  // One scratch buffer for every attempt: most anchors of a big pool find no match.
+  const list = new RatingList(n);
+  // Scratch buffers for every attempt (most anchors of a big pool find no match): rating
+  // positions as gathered, and the same as entries.
   const chosen = new Int32Array(need);
+  const picked = new Int32Array(need);
   for (let rank = 0; rank < n; rank++) {
     const anchor = byWait[rank]!;
-    if (list.isTaken(anchor) || size[anchor]! > sizes.max || regions?.[anchor] === 0) continue;
-    let count = gatherAround(anchor, list, figures, teams, sizes.max, chosen);
+    const at = position[anchor]!;
+    if (list.isTaken(at) || size[anchor]! > sizes.max || figures.regions?.[at] === 0) continue;
+    let count = gatherAround(at, list, figures, teams, sizes.max, chosen);
     let teamSize = sizes.max;
     if (count < 0) {
       // No full match: a long enough wait allows equal teams of a smaller size.
       if (sizes.min === sizes.max || now - queuedAt[anchor]! < sizes.shrinkAfterMs) continue;
-      teamSize = shrink(chosen, -count, size, teams, sizes.min, sizes.max - 1);
+      teamSize = shrink(chosen, -count, figures.size, teams, sizes.min, sizes.max - 1);
       if (teamSize === 0) continue;
-      count = countFor(chosen, size, teams * teamSize);
+      count = countFor(chosen, figures.size, teams * teamSize);
     }
-    const formed = count === teams * teamSize ? balanceSolo(soloSeats(chosen, count, ratingStart, ratings), teams, teamSize) : balanceTeams(groupSeats(chosen, count, ratingStart, ratings), teams, teamSize);
+    for (let k = 0; k < count; k++) picked[k] = order[chosen[k]!]!;
+    const formed = count === teams * teamSize ? balanceSolo(soloSeats(picked, count, ratingStart, ratings), teams, teamSize) : balanceTeams(groupSeats(picked, count, ratingStart, ratings), teams, teamSize);
     if (formed === undefined) continue;
     let region = -1;
     let worstMs = 0;
-    if (regions !== undefined) {
+    if (figures.regions !== undefined) {
       let mask = -1;
-      for (let k = 0; k < count; k++) mask &= regions[chosen[k]!]!;
-      const placed = placeByTable(columns.latencies!, width, chosen, count, mask);
+      for (let k = 0; k < count; k++) mask &= figures.regions[chosen[k]!]!;
+      const placed = placeByTable(columns.latencies!, width, picked, count, mask);
       if (placed === undefined) continue;
       [region, worstMs] = placed;
     }
     for (let k = 0; k < count; k++) list.take(chosen[k]!);
-    out.add(chosen, count, formed, ratingSpread(formed), teamImbalance(formed), region, worstMs);
+    out.add(picked, count, formed, ratingSpread(formed), teamImbalance(formed), region, worstMs);
   }
   return out.finish();
 }
@@ -295,16 +305,17 @@ function grown<T extends Int32Array | Float64Array>(array: T, length: number): T
   return next;
 }
 
+/** What the walk reads, each indexed by rating position. */
 interface Figures {
   readonly size: Int32Array;
   readonly mean: Float64Array;
   readonly window: Float64Array;
-  /** Per entry, the regions it may play in now (latency rule), else undefined. */
+  /** The regions each may play in now (latency rule), else undefined. */
   readonly regions: Int32Array | undefined;
-  /** Per intersect attribute, each entry's value mask. */
+  /** Per intersect attribute, the value masks. */
   readonly sets: readonly Int32Array[];
   readonly setScratch: Int32Array;
-  /** Per entry, its `equal` attributes' partition; entries of two partitions never meet. */
+  /** The `equal` attributes' partitions; entries of two partitions never meet. */
   readonly part: Int32Array | undefined;
   /** Scratch for the packing check: parties chosen by size, and room left per team. */
   readonly partyCounts: Int32Array;
@@ -312,7 +323,7 @@ interface Figures {
 }
 
 /**
- * Fills `chosen` with the entries (by index) of one full match around `anchor`: their count.
+ * Fills `chosen` with the rating positions of one full match around `anchor`: their count.
  * When the walk runs out first, minus the count of the compatible entries it did gather.
  */
 function gatherAround(anchor: number, list: RatingList, f: Figures, teams: number, teamSize: number, chosen: Int32Array): number {
@@ -418,51 +429,49 @@ function countFor(chosen: Int32Array, size: Int32Array, players: number): number
   return k;
 }
 
-/** Entries in rating order as a doubly linked list, so walks skip matched entries in O(1). */
+/** Rating positions as a doubly linked list, so walks skip matched entries in O(1). */
 class RatingList {
-  readonly #order: Int32Array;
-  readonly #position: Int32Array;
   readonly #prev: Int32Array;
   readonly #next: Int32Array;
   readonly #taken: Uint8Array;
 
-  constructor(order: Int32Array) {
-    const n = order.length;
-    this.#order = order;
-    this.#position = new Int32Array(n);
+  constructor(n: number) {
     this.#prev = new Int32Array(n);
     this.#next = new Int32Array(n);
     this.#taken = new Uint8Array(n);
     for (let p = 0; p < n; p++) {
-      this.#position[order[p]!] = p;
       this.#prev[p] = p - 1;
       this.#next[p] = p + 1 < n ? p + 1 : -1;
     }
   }
 
-  isTaken(entry: number): boolean {
-    return this.#taken[entry] === 1;
+  isTaken(p: number): boolean {
+    return this.#taken[p] === 1;
   }
 
-  /** The untaken entry just below in rating order, or -1. */
-  before(entry: number): number {
-    const p = this.#prev[this.#position[entry]!]!;
-    return p === -1 ? -1 : this.#order[p]!;
+  /** The untaken position just below, or -1. */
+  before(p: number): number {
+    return this.#prev[p]!;
   }
 
-  after(entry: number): number {
-    const p = this.#next[this.#position[entry]!]!;
-    return p === -1 ? -1 : this.#order[p]!;
+  after(p: number): number {
+    return this.#next[p]!;
   }
 
-  take(entry: number): void {
-    const p = this.#position[entry]!;
+  take(p: number): void {
     const prev = this.#prev[p]!;
     const next = this.#next[p]!;
     if (prev !== -1) this.#next[prev] = next;
     if (next !== -1) this.#prev[next] = prev;
-    this.#taken[entry] = 1;
+    this.#taken[p] = 1;
   }
+}
+
+/** `values` (by entry) laid out by rating position: `result[p] = values[order[p]]`. */
+function inOrder<T extends Int32Array | Float64Array>(values: T, order: Int32Array): T {
+  const result = new (values.constructor as new (length: number) => T)(order.length);
+  for (let p = 0; p < order.length; p++) result[p] = values[order[p]!]!;
+  return result;
 }
 
 // Sorting 100k entries with a comparator costs more than the whole match walk, so both

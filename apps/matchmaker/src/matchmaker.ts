@@ -421,6 +421,8 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     tick,
     /** Resolves once every formation begun by a tick has settled its matches. */
     formingIdle: () => forming.idle(),
+    /** Pools whose formation is still under way. */
+    formingBusy: () => forming.busy(),
     /** Ends the formation thread (at shutdown). */
     close: () => thread.close(),
     revoke,
