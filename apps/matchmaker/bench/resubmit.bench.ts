@@ -10,7 +10,7 @@ import { DEMO_CONFIG, parseSharedConfig } from '@ticketbooth/config';
 import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
 import { BENCH_TICKET_TTL_MS, benchTicket } from './bench-support.ts';
 import { timeTicks, type TickFigure } from './form-matches.ts';
-import { timeFullTick } from './full-tick.ts';
+import { loadTickSource, timeFullTick } from './full-tick.ts';
 import { APP_DIR, median, pinLoadToCore1, pinning, runLoad, startBenchServer, stopBenchServer, type LoadFigure } from './load-support.ts';
 
 const { values: args } = parseArgs({
@@ -130,7 +130,8 @@ console.log(`matchmaker bench: ${cpus()[0]?.model ?? 'cpu'} x${availableParallel
 const runs = (part: string) => args.only === undefined || args.only === part;
 if (runs('ticks')) console.log('formMatches ticks...');
 const ticks = runs('ticks') ? measureTicks() : [];
-const fullTicks = runs('ticks') ? [await timeFullTick(100_000, 'duel/eu'), await timeFullTick(100_000, 'squad/eu')] : [];
+const tickSource = await loadTickSource();
+const fullTicks = runs('ticks') ? [await timeFullTick(tickSource, 100_000, 'duel/eu'), await timeFullTick(tickSource, 100_000, 'squad/eu')] : [];
 if (runs('throughput')) console.log('resubmit throughput...');
 const throughput = runs('throughput')
   ? await measureThroughput()
@@ -168,7 +169,7 @@ function printThroughput(): void {
 for (const t of ticks) console.log(`| formMatches ${t.players.toLocaleString('en')} players, ${t.mode} | ${t.medianMs.toFixed(1)} ms (${t.matches.toLocaleString('en')} matches) |`);
 for (const t of fullTicks) {
   console.log(
-    `| whole tick() ${t.players.toLocaleString('en')} players, ${t.pool}, median of 3 | ${t.tickMs.toFixed(1)} ms (${t.matches.toLocaleString('en')} matches settled); their tokens then signed in ${t.signAllMs.toFixed(0)} ms of 5 ms slices |`,
+    `| whole tick ${t.players.toLocaleString('en')} players, ${t.pool}, median of 3, until every match is settled and signed | ${(t.cpuS * 1000).toFixed(0)} ms CPU, ${(t.wallS * 1000).toFixed(0)} ms wall, ${t.matched.toLocaleString('en')} players matched: ${t.matchedPerCpuSecond.toFixed(0)} per CPU second |`,
   );
 }
 console.log('\n| target | figure | |\n|---|---|---|');
