@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Queue, type TicketFacts } from './pool.ts';
+import { Queue, QueueEntry, type TicketFacts } from './pool.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -129,6 +129,67 @@ describe('Queue.expire', () => {
     expect(queue.pendingExpiries).toBe(100);
     expect(queue.expire(T0 + 10_000 + STALE)).toHaveLength(100);
     expect(queue.pendingExpiries).toBe(0);
+  });
+});
+
+describe('QueueEntry times', () => {
+  const NOW = Date.now();
+  const times = (e: QueueEntry) => [e.queuedAt, e.issuedAt, e.expiresAt, e.giveUpAt, e.lastSeen];
+  const expectSame = (got: number[], given: number[]) =>
+    got.forEach((time, i) => expect(Object.is(time, given[i]), `time ${i}: ${time} for ${given[i]}`).toBe(true));
+
+  // Kept as small offsets where they fit, as they are where not: each must read back as the very number given.
+  it.each<[string, number, number, number, number, number]>([
+    ['near now', NOW - 59_999, NOW - 1_000, NOW + 299_000, Infinity, NOW],
+    ['near now, with a limit', NOW - 5_000, NOW - 1_000, NOW + 299_000, NOW + 115_000, NOW + 3],
+    ['a clock at 0', 0, 0, 300_000, Infinity, 0],
+    ['a clock at 0, with a limit', 0, 1, 300_000, 120_000, 5_000],
+    ['in 2030', T0, T0, T0 + 300_000, T0 + 120_000, T0 + 1_000],
+    ['in 2030, no limit', T0, T0 + 60_000, T0 + 360_000, Infinity, T0 + 60_000],
+    ['at the edges of an int32 offset', T0, T0 + 2 ** 31 - 1, T0 - 2 ** 31, T0 - 2 ** 31 - 1, T0 + 2 ** 31],
+    ['24 days and more from now', NOW - 2 ** 31 - 1, NOW + 2 ** 31, NOW - 2 ** 31, NOW + 2 ** 32, NOW - 2 ** 31],
+    ['odd numbers', -0, 0.5, -1.25, -Infinity, NaN],
+    ['past 2^53', 2 ** 53 + 2, 2 ** 53, 2 ** 60, 2 ** 53 + 4, Number.MAX_VALUE],
+    ['fractions near now', NOW + 0.25, NOW - 0.5, NOW + 1e-9, NOW + 7.75, NOW + 1 / 3],
+  ])('reads back every time exactly: %s', (_, queuedAt, issuedAt, expiresAt, giveUpAt, lastSeen) => {
+    const entry = new QueueEntry(facts('a', { queuedAt, issuedAt, expiresAt }), lastSeen, giveUpAt);
+    expectSame(times(entry), [queuedAt, issuedAt, expiresAt, giveUpAt, lastSeen]);
+    for (const seen of [NOW, 0, -0, T0 + 0.5, 2 ** 31, -(2 ** 31), queuedAt + 2 ** 31 - 1, Infinity]) {
+      entry.lastSeen = seen;
+      expectSame(times(entry), [queuedAt, issuedAt, expiresAt, giveUpAt, seen]);
+    }
+  });
+
+  it('defaults giveUpAt to Infinity, as does a queue without a limit', () => {
+    expect(new QueueEntry(facts('a'), T0).giveUpAt).toBe(Infinity);
+    expect(new Queue({ staleAfterMs: STALE }).upsert(facts('a'), T0).entry!.giveUpAt).toBe(Infinity);
+  });
+
+  it.each([
+    ['a clock at 0', 0],
+    ['2030', T0],
+    ['now', NOW],
+  ])('drops stale, expired and timed-out entries at the same moments with %s', (_, t) => {
+    const queue = new Queue({ staleAfterMs: STALE, maxWaitMs: (pool) => (pool === 'duel/na' ? 40_000 : undefined) });
+    const at = (sub: string, overrides: Partial<TicketFacts> = {}) => facts(sub, { queuedAt: t, issuedAt: t, expiresAt: t + 300_000, ticketId: sub, ...overrides });
+    for (const ticket of [at('quiet'), at('active'), at('waiting', { pool: 'duel/na' }), at('short', { expiresAt: t + 20_000 })]) queue.upsert(ticket, t);
+    expect([queue.get('waiting')!.giveUpAt, queue.get('quiet')!.giveUpAt]).toEqual([t + 40_000, Infinity]);
+    const drops: [string, string, number][] = [];
+    for (let s = 0; s <= 70_000; s += 5_000) {
+      for (const sub of ['active', 'waiting', 'short']) {
+        const held = queue.get(sub);
+        // An entry is facts too: its own ticket again only refreshes it.
+        if (held !== undefined && s <= 50_000) expect(queue.upsert(held, t + s).outcome).toBe('refreshed');
+      }
+      for (const { entry, reason } of queue.expire(t + s)) drops.push([entry.sub, reason, s]);
+    }
+    expect(drops).toEqual([
+      ['quiet', 'stale', 15_000],
+      ['short', 'expired', 20_000],
+      ['waiting', 'timed_out', 40_000],
+      ['active', 'stale', 65_000],
+    ]);
+    expect(queue.players()).toBe(0);
   });
 });
 

@@ -22,37 +22,101 @@ export interface TicketFacts {
   readonly kid: string;
 }
 
-/** A queued group: the player `sub` plus any party members, as of their newest ticket. */
+/**
+ * Where the times of an entry count from: its load time, so `queuedAt` is a small offset for the
+ * first 24 days of a process. 64-bit Node keeps an int32 (a Smi) in the object itself and any other
+ * number in a 16-byte box of its own: boxed times were up to 80 of an entry's 208 bytes. Being
+ * declared class fields (undefined until set), its time fields stay tagged in V8: an odd time in
+ * one entry boxes only itself, never the Smis of every other entry.
+ */
+const EPOCH = Math.trunc(Date.now());
+
+/**
+ * A time kept as it is, in the few cases a plain number would not do: an integer, since a stored
+ * integer reads as an offset; and Infinity, one shared instance rather than a box per entry.
+ */
+class Exact {
+  constructor(readonly at: number) {}
+}
+const NEVER = new Exact(Infinity);
+
+/** A time as an entry keeps it: an int32 offset from its base, else the time itself (read back exactly either way). */
+type StoredTime = number | Exact;
+
+function storedTime(time: number, base: number): StoredTime {
+  const offset = time - base;
+  // Object.is: an offset is kept only if it reads back as this very number (fractions, -0, NaN are kept as they are).
+  if ((offset | 0) === offset && Object.is(base + offset, time)) return offset;
+  if (time === Infinity) return NEVER;
+  return (time | 0) === time ? new Exact(time) : time;
+}
+
+function timeOf(stored: StoredTime, base: number): number {
+  return typeof stored !== 'number' ? stored.at : (stored | 0) === stored ? base + stored : stored;
+}
+
+/**
+ * A queued group: the player `sub` plus any party members, as of their newest ticket.
+ *
+ * Its times are read as ordinary numbers, and kept as small offsets: `queuedAt` from the module's
+ * epoch, the others from `queuedAt` (so they stay small however long the process runs). A time that
+ * does not fit is kept as it is, and costs what it used to.
+ */
 export class QueueEntry implements TicketFacts, Waiting {
   readonly sub: string;
   readonly pool: string;
   readonly rating: number;
-  readonly queuedAt: number;
+  #queuedAt: StoredTime;
   readonly party: readonly Member[] | undefined;
   readonly latencies: Readonly<Record<string, number>> | undefined;
   readonly attributes: Attributes | undefined;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
+  #issuedAt: StoredTime;
+  #expiresAt: StoredTime;
   readonly ticketId: string;
   readonly kid: string;
-  /** When the search gives up (its mode's maxWaitMs after `queuedAt`); Infinity without a limit. */
-  readonly giveUpAt: number;
-  lastSeen: number;
+  #giveUpAt: StoredTime;
+  #lastSeen: StoredTime;
 
   constructor(facts: TicketFacts, now: number, giveUpAt = Infinity) {
+    const queuedAt = facts.queuedAt;
     this.sub = facts.sub;
     this.pool = facts.pool;
     this.rating = facts.rating;
-    this.queuedAt = facts.queuedAt;
+    this.#queuedAt = storedTime(queuedAt, EPOCH);
     this.party = facts.party;
     this.latencies = facts.latencies;
     this.attributes = facts.attributes;
-    this.issuedAt = facts.issuedAt;
-    this.expiresAt = facts.expiresAt;
+    this.#issuedAt = storedTime(facts.issuedAt, queuedAt);
+    this.#expiresAt = storedTime(facts.expiresAt, queuedAt);
     this.ticketId = facts.ticketId;
     this.kid = facts.kid;
-    this.giveUpAt = giveUpAt;
-    this.lastSeen = now;
+    this.#giveUpAt = storedTime(giveUpAt, queuedAt);
+    this.#lastSeen = storedTime(now, queuedAt);
+  }
+
+  get queuedAt(): number {
+    return timeOf(this.#queuedAt, EPOCH);
+  }
+
+  get issuedAt(): number {
+    return timeOf(this.#issuedAt, this.queuedAt);
+  }
+
+  get expiresAt(): number {
+    return timeOf(this.#expiresAt, this.queuedAt);
+  }
+
+  /** When the search gives up (its mode's maxWaitMs after `queuedAt`); Infinity without a limit. */
+  get giveUpAt(): number {
+    return timeOf(this.#giveUpAt, this.queuedAt);
+  }
+
+  get lastSeen(): number {
+    return timeOf(this.#lastSeen, this.queuedAt);
+  }
+
+  set lastSeen(now: number) {
+    this.#lastSeen = storedTime(now, this.queuedAt);
   }
 
   get size(): number {
@@ -166,7 +230,8 @@ export class Queue {
       let known = this.#newest.get(sub);
       if (known !== undefined && known.expiresAt <= now) known = undefined;
       const held = this.#bySub.get(sub);
-      if (held !== undefined && (known === undefined || isNewer(held, known))) known = { ...held, group: groupKey(held) };
+      // Named, not spread: an entry's times are getters, which a spread would not copy.
+      if (held !== undefined && (known === undefined || isNewer(held, known))) known = { issuedAt: held.issuedAt, ticketId: held.ticketId, group: groupKey(held), expiresAt: held.expiresAt };
       if (known !== undefined && known.ticketId !== facts.ticketId && isNewer(known, facts)) {
         if (known.group !== group) regrouped = true;
       } else newestFor.push(sub);
