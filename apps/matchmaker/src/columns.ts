@@ -80,7 +80,7 @@ export class ColumnsBuilder {
     if (this.#players + size > this.#ratings.length) this.#ratings = resized(this.#ratings, 2 * (this.#players + size));
     this.#size[i] = size;
     this.#queuedAt[i] = entry.queuedAt;
-    this.#tie[i] = hash(entry.sub);
+    this.#tie[i] = entry.tie ?? tieOf(entry.sub);
     this.#ratings[this.#players] = entry.rating;
     if (party !== undefined) for (let k = 0; k < party.length; k++) this.#ratings[this.#players + 1 + k] = party[k]!.rating;
     this.#players += size;
@@ -161,8 +161,11 @@ function resized<T extends Int32Array | Float64Array | Uint16Array>(array: T, le
   return next;
 }
 
-/** FNV-1a over UTF-16 code units: cheap, and the same for the same `sub` on every thread. */
-function hash(text: string): number {
+/**
+ * The order of entries with equal `queuedAt`: FNV-1a over the UTF-16 code units of `sub`, the
+ * same for the same `sub` on every thread and in every snapshot order.
+ */
+export function tieOf(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

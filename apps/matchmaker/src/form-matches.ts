@@ -20,6 +20,8 @@ export interface Waiting {
   readonly latencies?: Latencies | undefined;
   /** Attributes the issuer vouches for: what the attribute rules read. */
   readonly attributes?: Attributes | undefined;
+  /** `tieOf(sub)` if the entry keeps it (columns.ts); computed otherwise. */
+  readonly tie?: number;
 }
 
 export type MatchRules = Pick<ModeRules, 'teams' | 'teamSize' | 'ratingWindow'> & {

@@ -70,7 +70,8 @@ describe('FormationThread', () => {
 
 describe('a matchmaker forming a big pool on the thread', () => {
   const pool = 'duel/eu';
-  function matchmakerWith(players: number) {
+  /** `beforeForming` runs once the pool has been read, as the thread starts forming. */
+  function matchmakerWith(players: number, beforeForming: () => void = () => {}) {
     const queue = new Queue({ staleAfterMs: 60_000 });
     let now = T0;
     const mm = createMatchmaker({
@@ -91,6 +92,13 @@ describe('a matchmaker forming a big pool on the thread', () => {
       matchKeys: new KeyRing({ signing: createSigningKey(generateSeed()) }),
       now: () => now,
       newId: randomUUID,
+      formationThread: {
+        form: (columns, rules, at) => {
+          beforeForming();
+          return thread.form(columns, rules, at);
+        },
+        close: async () => {},
+      },
     });
     for (let i = 0; i < players; i++) {
       queue.upsert(
@@ -104,16 +112,17 @@ describe('a matchmaker forming a big pool on the thread', () => {
   }
 
   it('settles after the tick; a player who left or came back with a new ticket meanwhile is in no match', async () => {
-    const { mm, queue, advance } = matchmakerWith(4_000);
+    // Once the pool is read, while the thread forms: p0..p9 leave, p10..p19 are queued again by newer tickets.
+    const { mm, queue, advance } = matchmakerWith(4_000, () => {
+      for (let i = 0; i < 10; i++) queue.remove(`p${i}`);
+      for (let i = 10; i < 20; i++) {
+        queue.upsert({ sub: `p${i}`, pool, rating: 1_000 + i, queuedAt: T0 - 20_000, party: undefined, issuedAt: T0, expiresAt: T0 + 300_000, ticketId: `new${i}`, kid: 'k' }, T0);
+      }
+    });
     advance(1);
     const matched = new Map<string, MatchResult>();
     for (let i = 0; i < 4_000; i++) mm.watch(`p${i}`, (result) => matched.set(`p${i}`, result));
     expect(mm.tick()).toBe(0); // on the thread: nothing settled yet
-    // While the thread forms: p0..p9 leave, p10..p19 are queued again by newer tickets.
-    for (let i = 0; i < 10; i++) queue.remove(`p${i}`);
-    for (let i = 10; i < 20; i++) {
-      queue.upsert({ sub: `p${i}`, pool, rating: 1_000 + i, queuedAt: T0 - 20_000, party: undefined, issuedAt: T0, expiresAt: T0 + 300_000, ticketId: `new${i}`, kid: 'k' }, T0);
-    }
     await mm.formingIdle();
     for (let i = 0; i < 20; i++) expect(matched.has(`p${i}`)).toBe(false);
     // Everyone else found a partner (500 ratings, 8 players each, all in each other's window)

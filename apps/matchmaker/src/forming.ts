@@ -45,7 +45,7 @@ export interface FormingDeps {
   readonly now: () => number;
   /** Whether matches may be settled now (not warming up, not idle): asked again before each slice. */
   readonly mayForm: (at: number) => boolean;
-  readonly thread: FormationThread;
+  readonly thread: Pick<FormationThread, 'form'>;
   readonly log?: ((message: string, fields: Record<string, unknown>) => void) | undefined;
 }
 
@@ -97,9 +97,15 @@ export function createForming(deps: FormingDeps) {
 
   /** A big pool: read into columns between turns, formed on the thread, settled between turns. */
   async function formAway(pool: ServedPool, at: number, started: number): Promise<void> {
+    // Not a slice of it inside the tick: the tick starts every pool's formation at once.
+    await nextTurn();
     const regions = pool.matchRules.latency === undefined ? [] : (pool.matchRules.regions ?? []).slice(0, MAX_REGIONS);
-    const builder = new ColumnsBuilder(pool.matchRules, regions, queue.players(pool.key));
-    const snapshot: QueueEntry[] = [];
+    const capacity = queue.players(pool.key);
+    const builder = new ColumnsBuilder(pool.matchRules, regions, capacity);
+    // Allocated whole (in the large-object space): grown by push, its copies filled the young
+    // generation and made scavenges of tens of milliseconds.
+    const snapshot = new Array<QueueEntry>(capacity);
+    let count = 0;
     // The pool's Set, read across turns: entries that leave meanwhile are skipped or caught
     // when settling; entries that arrive meanwhile are read if the walk has not passed them.
     const reading = queue.entriesIn(pool.key)[Symbol.iterator]();
@@ -112,7 +118,8 @@ export function createForming(deps: FormingDeps) {
             done = true;
             break;
           }
-          snapshot.push(next.value);
+          // Past `capacity` (arrivals during the read), the array grows.
+          snapshot[count++] = next.value;
           builder.add(next.value);
         }
       } while (!done && performance.now() < until);

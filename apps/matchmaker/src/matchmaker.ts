@@ -62,6 +62,8 @@ export interface MatchmakerDeps {
   readonly queue?: Queue;
   /** The game-server allocation hook (allocator.ts): ready matches are assigned a server through it. */
   readonly allocate?: (match: Match) => Promise<Allocation>;
+  /** Where big pools form (formation-thread.ts); its own thread by default. */
+  readonly formationThread?: Pick<FormationThread, 'form' | 'close'>;
   /** Where the matchmaker's own troubles go (an allocation given up). */
   readonly log?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -186,7 +188,7 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     now,
   });
   const waits = new WaitEstimates();
-  const thread = new FormationThread();
+  const thread = deps.formationThread ?? new FormationThread();
   const forming = createForming({
     settings,
     served,

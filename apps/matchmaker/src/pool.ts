@@ -1,5 +1,6 @@
 // The in-memory queue: one entry per player, grouped by pool, dropped when stale or expired.
 import type { Attributes, Member } from '@ticketbooth/tickets';
+import { tieOf } from './columns.ts';
 import type { Waiting } from './form-matches.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 
@@ -76,6 +77,8 @@ export class QueueEntry implements TicketFacts, Waiting {
   readonly kid: string;
   #giveUpAt: StoredTime;
   #lastSeen: StoredTime;
+  /** `tieOf(sub)`, kept: every formation of a big pool reads it for every entry. */
+  readonly tie: number;
 
   constructor(facts: TicketFacts, now: number, giveUpAt = Infinity) {
     const queuedAt = facts.queuedAt;
@@ -92,6 +95,7 @@ export class QueueEntry implements TicketFacts, Waiting {
     this.kid = facts.kid;
     this.#giveUpAt = storedTime(giveUpAt, queuedAt);
     this.#lastSeen = storedTime(now, queuedAt);
+    this.tie = tieOf(facts.sub);
   }
 
   get queuedAt(): number {
