@@ -101,7 +101,7 @@ async function measure(players: number) {
     };
   };
   const show = (p: Phase) =>
-    `${p.ticking ? 'ticks running' : 'ticks paused '}: ${p.rps.toFixed(0)} req/s, p50/p99/max ${p.p50}/${p.p99}/${p.max} ms, non-2xx ${p.non2xx}; ` +
+    `${p.ticking ? 'ticks running' : 'ticks paused '}: ${p.rps.toFixed(0)} req/s, p50/p99/max ${p.p50}/${p.p99}/${p.max} ms, non-2xx ${p.non2xx}, errors ${p.errors}; ` +
     `loop delay p99/max ${p.loopDelayMs.p99}/${p.loopDelayMs.max} ms; ${p.matchesPerSecond.toFixed(0)} matches/s; cores: loop ${p.mainCores.toFixed(2)}, other threads ${p.otherCores.toFixed(2)}`;
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [false, true] : [true, false];
