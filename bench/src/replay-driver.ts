@@ -22,12 +22,28 @@ export interface DriverStart {
    * players who were searching before the services started, as after a crash or a failover.
    */
   readonly issuedAgoMs?: number;
+  /**
+   * Lifetime of the tickets (default 5 min, the product's): a run longer than that from the
+   * start (a large pool takes minutes to fill and rebuild) needs longer ones, and the
+   * matchmaker's TICKET_TTL_MS to match, or its players turn to 401s halfway.
+   */
+  readonly ticketLifetimeMs?: number;
+  /**
+   * When set, players the server has not answered yet (new to it: their ticket needs a full
+   * Ed25519 verify) go over this many sockets of their own, and answered ones over `sockets`:
+   * a queued player's cheap resubmission then never waits behind other players' verifies, as
+   * with real clients, each on its own connection. Without it, one lane: with 64 sockets and
+   * hundreds of thousands of new tickets, queued players wait behind them until they go stale.
+   */
+  readonly newTicketSockets?: number;
 }
 
 export interface DriverStats {
   readonly sent: number;
   readonly answered: number;
   readonly failed: number;
+  /** Failures by HTTP status, or `socket` (refused, reset, closed with a request in flight). */
+  readonly failedBy: Readonly<Record<string, number>>;
   /** Distinct players answered 200 since the last mark. */
   readonly backSinceMark: number;
   readonly inFlight: number;
@@ -38,10 +54,13 @@ const RECONNECT_MS = 100;
 let requests: Buffer[] = [];
 let attempts = new Uint8Array(0);
 let back = new Uint8Array(0);
-const stats = { sent: 0, answered: 0, failed: 0, backSinceMark: 0, inFlight: 0 };
+/** Answered 200 by the current server, and not failed since: its next request is cheap. */
+let warm = new Uint8Array(0);
+const stats = { sent: 0, answered: 0, failed: 0, failedBy: {} as Record<string, number>, backSinceMark: 0, inFlight: 0 };
 /** Time wheel: players due in each 10 ms slot. */
 const due = new Map<number, number[]>();
 let running = false;
+let onMark = () => {};
 
 function schedule(player: number, atMs: number): void {
   const slot = Math.floor(atMs / SLOT_MS);
@@ -73,20 +92,35 @@ function start(job: DriverStart): void {
   const path = `${pathname.replace(/\/+$/, '')}/v1/queue`;
   const signedAt = now - (job.issuedAgoMs ?? 0);
   requests = Array.from({ length: job.players }, (_, i) =>
-    Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${benchTicket(key, i, signedAt)}\r\nContent-Length: 0\r\n\r\n`, 'latin1'),
+    Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${benchTicket(key, i, signedAt, job.ticketLifetimeMs)}\r\nContent-Length: 0\r\n\r\n`, 'latin1'),
   );
   attempts = new Uint8Array(job.players);
   back = new Uint8Array(job.players);
+  warm = new Uint8Array(job.players);
   const random = Math.random;
 
-  // Players whose turn came while every socket was busy wait here, in order.
-  const backlog: number[] = [];
-  let head = 0;
-  const idle: Connection[] = [];
+  // Players whose turn came while every socket of their lane was busy wait here, in order.
+  interface Lane {
+    backlog: number[];
+    head: number;
+    readonly idle: Connection[];
+  }
+  const lane = (): Lane => ({ backlog: [], head: 0, idle: [] });
+  const warmLane = lane();
+  const twoLanes = (job.newTicketSockets ?? 0) > 0;
+  const newLane = twoLanes ? lane() : warmLane;
+  const lanes = twoLanes ? [warmLane, newLane] : [warmLane];
   let connected = 0;
 
-  function settle(player: number, ok: boolean): void {
+  /** `status` 0: no answer (refused, reset, closed). */
+  function settle(player: number, status: number): void {
+    const ok = status === 200;
     stats.inFlight--;
+    if (!ok) {
+      const key = status === 0 ? 'socket' : String(status);
+      stats.failedBy[key] = (stats.failedBy[key] ?? 0) + 1;
+    }
+    warm[player] = ok ? 1 : 0;
     if (ok) {
       stats.answered++;
       attempts[player] = 0;
@@ -108,7 +142,7 @@ function start(job: DriverStart): void {
     #player = -1;
     #pending: Buffer | undefined;
 
-    constructor() {
+    constructor(readonly lane: Lane) {
       this.#open();
     }
 
@@ -127,9 +161,9 @@ function start(job: DriverStart): void {
         if (up) connected--;
         this.#socket = undefined;
         this.#pending = undefined;
-        const i = idle.indexOf(this);
-        if (i !== -1) idle.splice(i, 1);
-        if (this.#player !== -1) settle(this.#player, false);
+        const i = this.lane.idle.indexOf(this);
+        if (i !== -1) this.lane.idle.splice(i, 1);
+        if (this.#player !== -1) settle(this.#player, 0);
         this.#player = -1;
         if (running) setTimeout(() => this.#open(), RECONNECT_MS);
       });
@@ -161,36 +195,49 @@ function start(job: DriverStart): void {
       this.#pending = undefined;
       const player = this.#player;
       this.#player = -1;
-      settle(player, found[0] === 200);
+      settle(player, found[0]);
       this.#free();
     }
 
     #free(): void {
-      if (head < backlog.length) this.send(backlog[head++]!);
-      else idle.push(this);
+      const { lane } = this;
+      if (lane.head < lane.backlog.length) this.send(lane.backlog[lane.head++]!);
+      else lane.idle.push(this);
     }
   }
 
   function pump(): void {
-    // Server down: each player due now would have its own connection refused, and back off.
-    if (connected === 0) {
-      while (head < backlog.length) {
-        stats.sent++;
-        stats.inFlight++;
-        settle(backlog[head++]!, false);
+    for (const l of lanes) {
+      // Server down: each player due now would have its own connection refused, and back off.
+      if (connected === 0) {
+        while (l.head < l.backlog.length) {
+          stats.sent++;
+          stats.inFlight++;
+          settle(l.backlog[l.head++]!, 0);
+        }
       }
-    }
-    while (idle.length > 0 && head < backlog.length) idle.pop()!.send(backlog[head++]!);
-    if (head > 65_536) {
-      backlog.splice(0, head);
-      head = 0;
+      while (l.idle.length > 0 && l.head < l.backlog.length) l.idle.pop()!.send(l.backlog[l.head++]!);
+      if (l.head > 65_536) {
+        l.backlog.splice(0, l.head);
+        l.head = 0;
+      }
     }
   }
 
-  // Everyone's first submission spread evenly over one interval, as a steady crowd would be.
-  for (let i = 0; i < job.players; i++) schedule(i, now + (i / job.players) * job.intervalMs);
   running = true;
-  for (let i = 0; i < job.sockets; i++) new Connection();
+  for (let i = 0; i < job.sockets; i++) new Connection(warmLane);
+  if (twoLanes) for (let i = 0; i < job.newTicketSockets!; i++) new Connection(newLane);
+  // Everyone's first submission spread evenly over one interval, as a steady crowd would be,
+  // from when the tickets are signed (which takes a while for many) and the sockets are up.
+  const firstAt = Date.now() + 1_000;
+  for (let i = 0; i < job.players; i++) schedule(i, firstAt + (i / job.players) * job.intervalMs);
+  onMark = () => {
+    // Waiting for a queued player's lane, but new to the server now.
+    if (!twoLanes) return;
+    for (let i = warmLane.head; i < warmLane.backlog.length; i++) newLane.backlog.push(warmLane.backlog[i]!);
+    warmLane.backlog = [];
+    warmLane.head = 0;
+  };
   let slot = Math.floor(now / SLOT_MS);
   const timer = setInterval(() => {
     if (!running) return clearInterval(timer);
@@ -199,7 +246,7 @@ function start(job: DriverStart): void {
       const players = due.get(slot);
       if (!players) continue;
       due.delete(slot);
-      for (const player of players) backlog.push(player);
+      for (const player of players) (warm[player] === 1 ? warmLane : newLane).backlog.push(player);
     }
     pump();
   }, SLOT_MS);
@@ -211,8 +258,15 @@ process.on('message', (message: { start?: DriverStart; mark?: true; stats?: true
     process.send!({ started: true });
   } else if (message.mark) {
     back.fill(0);
+    // A new server: nobody is queued there yet.
+    warm.fill(0);
+    onMark();
     stats.backSinceMark = 0;
-    process.send!({ marked: true });
+    // The latest resubmission already scheduled (jittered interval): nobody answered before
+    // the mark comes back sooner than that, however fast the server.
+    let last = 0;
+    for (const slot of due.keys()) last = Math.max(last, slot);
+    process.send!({ marked: Math.max(0, (last + 1) * SLOT_MS - Date.now()) });
   } else if (message.stats) process.send!({ stats: { ...stats } satisfies DriverStats });
   else if (message.stop) {
     running = false;

@@ -43,10 +43,14 @@ export function startDriver() {
     });
   return {
     start: (job: DriverStart) => ask<true>({ start: job }, 'started'),
-    /** From now on `backSinceMark` counts the players answered 200 again. */
-    mark: () => ask<true>({ mark: true }, 'marked'),
+    /**
+     * From now on `backSinceMark` counts the players answered 200 again. Resolves to the ms
+     * from now until the latest resubmission the driver has scheduled.
+     */
+    mark: () => ask<number>({ mark: true }, 'marked'),
     stats: () => ask<DriverStats>({ stats: true }, 'stats'),
     stop: () => stop(child),
     cpu: () => cpuSeconds(child.pid!),
+    pid: child.pid!,
   };
 }

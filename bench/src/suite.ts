@@ -27,8 +27,9 @@ const USAGE = `usage: pnpm bench [options]
   --tickets N           warm tickets / Redis sessions queued (default 20000)
   --distinct N          of which each static request list cycles over (default 4000)
   --cold-requests N     fresh tickets per cold case and round (default 15000)
-  --rebuild-sizes a,b   queued players for the crash (default 10000,100000)
-  --interval-ms MS      resubmit interval in the crash runs (default 10000)
+  --rebuild-sizes a,b   queued players for the crash (default 10000,100000,400000: about 6 min, 4 of them at 400k)
+  --interval-ms MS      resubmit interval in the crash runs (default 10000); target per size: every player
+                        back within one interval + the restart + 1 s, and >= 95 % back at the first match
   --pool-players N      players for heap per player (default 1000000)
   --tick-sizes a,b,c    formMatches pool sizes (default 10000,100000,1000000)
   --sim-players N       simulated players for match quality (default 1000)
@@ -65,7 +66,7 @@ const { values: args } = parseArgs({
     tickets: { type: 'string', default: '20000' },
     distinct: { type: 'string', default: '4000' },
     'cold-requests': { type: 'string', default: '15000' },
-    'rebuild-sizes': { type: 'string', default: '10000,100000' },
+    'rebuild-sizes': { type: 'string', default: '10000,100000,400000' },
     'interval-ms': { type: 'string', default: '10000' },
     'pool-players': { type: 'string', default: '1000000' },
     'tick-sizes': { type: 'string', default: '10000,100000,1000000' },
