@@ -122,8 +122,12 @@ export const formatCores = (c: Cores) =>
 
 const failures = (stats: DriverStats) => `(${Object.entries(stats.failedBy).map(([status, count]) => `${status}: ${count}`).join(', ') || 'none'})`;
 
-/** The target at each size: every player back within one resubmit interval + the restart + 1 s. */
-export const rebuildBudgetMs = (intervalMs: number, restartMs: number) => intervalMs + restartMs + 1_000;
+/**
+ * The target at each size: every player back within one resubmit interval + the restart + 1 s.
+ * A client's interval is the server's moved by up to ±20 % (the SDK's `jitter`), so the last
+ * player is due 1.2 intervals after the kill: that is the interval the target counts.
+ */
+export const rebuildBudgetMs = (intervalMs: number, restartMs: number) => Math.round(intervalMs * 1.2) + restartMs + 1_000;
 
 /**
  * Tickets outlive the run: 400k players take minutes to sign, fill and rebuild, past the

@@ -52,20 +52,26 @@ export class ColumnsBuilder {
   #sets: Int32Array[];
   #part: Int32Array | undefined;
 
-  constructor(rules: MatchRules, regions: readonly string[], capacity = 1024) {
+  /**
+   * `recycled`: the columns of an earlier formation (handed back by the formation thread),
+   * whose buffers are filled again where they are large enough. A million entries' columns
+   * are tens of megabytes, and allocating them every second drove V8's full collections.
+   */
+  constructor(rules: MatchRules, regions: readonly string[], capacity = 1024, recycled?: Columns) {
     const n = Math.max(16, capacity);
     this.#regions = rules.latency === undefined ? [] : regions;
     this.#intersect = rules.attributes?.intersect ?? [];
     this.#equal = rules.attributes?.equal ?? [];
     this.#bits = this.#intersect.map(() => new Map());
-    this.#size = new Int32Array(n);
-    this.#queuedAt = new Float64Array(n);
-    this.#tie = new Int32Array(n);
-    this.#ratingStart = new Int32Array(n + 1);
-    this.#ratings = new Float64Array(n);
-    this.#latencies = rules.latency === undefined ? undefined : new Uint16Array(n * this.#regions.length);
-    this.#sets = this.#intersect.map(() => new Int32Array(n));
-    this.#part = this.#equal.length === 0 ? undefined : new Int32Array(n);
+    this.#size = reuse(Int32Array, recycled?.size, n);
+    this.#queuedAt = reuse(Float64Array, recycled?.queuedAt, n);
+    this.#tie = reuse(Int32Array, recycled?.tie, n);
+    this.#ratingStart = reuse(Int32Array, recycled?.ratingStart, n + 1);
+    this.#ratings = reuse(Float64Array, recycled?.ratings, n);
+    this.#latencies = rules.latency === undefined ? undefined : reuse(Uint16Array, recycled?.latencies, n * this.#regions.length);
+    this.#sets = this.#intersect.map((_, a) => reuse(Int32Array, recycled?.sets[a], n));
+    this.#part = this.#equal.length === 0 ? undefined : reuse(Int32Array, recycled?.part, n);
+    this.#ratingStart[0] = 0;
   }
 
   get count(): number {
@@ -153,6 +159,13 @@ export class ColumnsBuilder {
 export function buffersOf(columns: Columns): ArrayBuffer[] {
   const arrays = [columns.size, columns.queuedAt, columns.tie, columns.ratingStart, columns.ratings, columns.latencies, columns.part, ...columns.sets];
   return arrays.flatMap((array) => (array === undefined ? [] : [array.buffer as ArrayBuffer]));
+}
+
+/** A whole-buffer view of `old`'s buffer when it holds `length`, else a new array. */
+function reuse<T extends Int32Array | Float64Array | Uint16Array>(Type: { new (buffer: ArrayBuffer): T; new (length: number): T; BYTES_PER_ELEMENT: number }, old: T | undefined, length: number): T {
+  const buffer = old?.buffer as ArrayBuffer | undefined;
+  if (buffer !== undefined && buffer.byteLength >= length * Type.BYTES_PER_ELEMENT && buffer.byteLength % Type.BYTES_PER_ELEMENT === 0) return new Type(buffer);
+  return new Type(length);
 }
 
 function resized<T extends Int32Array | Float64Array | Uint16Array>(array: T, length: number): T {

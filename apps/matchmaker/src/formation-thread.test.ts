@@ -59,12 +59,20 @@ describe('FormationThread', () => {
     expect(formed.map((m) => m.entries.map((e) => e.sub))).toEqual(Array.from({ length: here.count }, (_, j) => [...here.entries.subarray(here.entryStart[j]!, here.entryStart[j + 1]!)].map((i) => snapshot[i]!.sub)));
   });
 
-  it('gives the columns away: their buffers are no longer readable here', async () => {
+  it('gives the columns away and gets them back, for the next formation to fill again', async () => {
+    const pool = mixedPool(500, 3);
     const builder = new ColumnsBuilder(rules, rules.regions!, 16);
-    for (const entry of mixedPool(50, 3)) builder.add(entry);
+    for (const entry of pool) builder.add(entry);
     const columns = builder.finish();
-    await thread.form(columns, rules, T0);
-    expect(columns.queuedAt.length).toBe(0);
+    const first = await thread.form(columns, rules, T0);
+    expect(columns.queuedAt.length).toBe(0); // transferred: no longer readable here
+    const again = new ColumnsBuilder(rules, rules.regions!, pool.length, first.columns);
+    for (const entry of [...pool].reverse()) again.add(entry);
+    const refilled = again.finish();
+    expect(refilled.queuedAt.buffer).toBe(first.columns.queuedAt.buffer);
+    const second = await thread.form(refilled, rules, T0);
+    const subsOf = (m: typeof first.matches, snapshot: Waiting[]) => Array.from({ length: m.count }, (_, j) => [...m.entries.subarray(m.entryStart[j]!, m.entryStart[j + 1]!)].map((i) => snapshot[i]!.sub));
+    expect(subsOf(second.matches, [...pool].reverse())).toEqual(subsOf(first.matches, pool));
   });
 });
 

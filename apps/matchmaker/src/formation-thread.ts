@@ -8,7 +8,15 @@ import { buffersOf, type Columns } from './columns.ts';
 import type { ColumnMatches, MatchRules } from './form-matches.ts';
 import type { FormationJob } from './formation-worker.ts';
 
-type Answer = { id: number; matches: ColumnMatches; ms: number } | { id: number; error: string };
+export interface Formed {
+  readonly matches: ColumnMatches;
+  /** The columns sent, handed back. */
+  readonly columns: Columns;
+  /** Time forming took on the thread. */
+  readonly ms: number;
+}
+
+type Answer = { id: number; matches: ColumnMatches; columns: Columns; ms: number } | { id: number; error: string };
 
 /**
  * One worker thread, started at the first job, that forms matches on columns (formOnColumns).
@@ -21,10 +29,13 @@ type Answer = { id: number; matches: ColumnMatches; ms: number } | { id: number;
 export class FormationThread {
   #worker: Worker | undefined;
   #next = 0;
-  readonly #pending = new Map<number, { resolve: (answer: { matches: ColumnMatches; ms: number }) => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (answer: Formed) => void; reject: (error: Error) => void }>();
 
-  /** The columns are unusable here afterwards: their buffers are transferred, not copied. */
-  form(columns: Columns, rules: MatchRules, now: number): Promise<{ matches: ColumnMatches; ms: number }> {
+  /**
+   * The columns are unusable here afterwards: their buffers are transferred, not copied. They
+   * come back with the matches, for a ColumnsBuilder to fill again.
+   */
+  form(columns: Columns, rules: MatchRules, now: number): Promise<Formed> {
     const worker = (this.#worker ??= this.#start());
     const id = this.#next++;
     const job: FormationJob = { id, columns, rules, now };

@@ -5,7 +5,7 @@
 // queue as it is then.
 import type { ModeRules } from '@ticketbooth/config';
 import { signToken, signTokenOffThread, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
-import { ColumnsBuilder } from './columns.ts';
+import { ColumnsBuilder, type Columns } from './columns.ts';
 import { formMatches, formedMatch, type FormedMatch, type MatchRules } from './form-matches.ts';
 import type { FormationThread } from './formation-thread.ts';
 import type { Deliveries } from './deliveries.ts';
@@ -63,6 +63,9 @@ export function createForming(deps: FormingDeps) {
   // Pools whose formation (or its settling) is still under way: one at a time per pool.
   const busy = new Map<string, Promise<void>>();
   let away: Promise<void> = Promise.resolve();
+  // Per big pool, what its last formation allocated, for the next one to fill again.
+  const snapshots = new Map<string, QueueEntry[]>();
+  const spareColumns = new Map<string, Columns>();
 
   /**
    * Forms what each served pool can, now: returns how many matches were settled before it
@@ -108,10 +111,12 @@ export function createForming(deps: FormingDeps) {
     const started = performance.now();
     const regions = pool.matchRules.latency === undefined ? [] : (pool.matchRules.regions ?? []).slice(0, MAX_REGIONS);
     const capacity = queue.players(pool.key);
-    const builder = new ColumnsBuilder(pool.matchRules, regions, capacity);
-    // Allocated whole (in the large-object space): grown by push, its copies filled the young
-    // generation and made scavenges of tens of milliseconds.
-    const snapshot = new Array<QueueEntry>(capacity);
+    const builder = new ColumnsBuilder(pool.matchRules, regions, capacity, spareColumns.get(pool.key));
+    spareColumns.delete(pool.key);
+    // Kept from one formation to the next (in the large-object space): grown by push, its copies
+    // filled the young generation (scavenges of ~20 ms), and a new one every tick the old one.
+    let snapshot = snapshots.get(pool.key);
+    if (snapshot === undefined || snapshot.length < capacity) snapshots.set(pool.key, (snapshot = new Array<QueueEntry>(capacity)));
     let count = 0;
     // The pool's Set, read across turns: entries that leave meanwhile are skipped or caught
     // when settling; entries that arrive meanwhile are read if the walk has not passed them.
@@ -132,8 +137,11 @@ export function createForming(deps: FormingDeps) {
       } while (!done && performance.now() < until);
       if (!done) await nextTurn();
     }
-    const { matches } = await thread.form(builder.finish(), pool.matchRules, at);
+    const { matches, columns } = await thread.form(builder.finish(), pool.matchRules, at);
+    spareColumns.set(pool.key, columns);
     const formed = Array.from({ length: matches.count }, (_, j) => formedMatch(snapshot, matches, j, regions));
+    // Entries gone from the queue are not held here until the next formation overwrites them.
+    snapshot.fill(undefined as unknown as QueueEntry, 0, count);
     const settling = settleInSlices(pool, formed, started);
     await settling.rest;
   }
