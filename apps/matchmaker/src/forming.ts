@@ -4,7 +4,7 @@
 // formation thread, and its matches are settled a slice at a time, each checked against the
 // queue as it is then.
 import type { ModeRules } from '@ticketbooth/config';
-import { signToken, signTokenOffThread, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
+import { signToken, toPasetoDate, type KeyRing, type Member, type Pool } from '@ticketbooth/tickets';
 import { ColumnsBuilder, type Columns } from './columns.ts';
 import { formMatches, formedMatch, type FormedMatch, type MatchRules } from './form-matches.ts';
 import type { FormationThread } from './formation-thread.ts';
@@ -213,7 +213,7 @@ export function createForming(deps: FormingDeps) {
       teams,
       ...(acceptBy === undefined ? {} : { acceptBy: toPasetoDate(acceptBy) }),
     };
-    const match = signer.add({ id, pool: placed, teams }, { now: () => signToken(key, 'match', claims), offThread: () => signTokenOffThread(key, 'match', claims) });
+    const match = signer.add({ id, pool: placed, teams }, () => signToken(key, 'match', claims));
     const expiresAt = at + settings.resultTtlMs;
     if (lifecycle.tracks(acceptBy !== undefined)) {
       lifecycle.add({ match, queuedAt: at, expiresAt }, acceptBy, at + settings.matchTokenTtlMs, formed.entries);

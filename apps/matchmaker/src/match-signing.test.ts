@@ -1,83 +1,58 @@
 import { describe, expect, it } from 'vitest';
-import { MatchSigner, type Signing } from './match-signing.ts';
+import { MatchSigner } from './match-signing.ts';
 
 const pool = { mode: 'duel', region: 'eu' };
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** A signer whose thread-pool signatures finish only when the test says, recording who signed what where. */
-function setup(inFlight = 2) {
-  const log: string[] = [];
-  const pending = new Map<string, () => void>();
-  const signer = new MatchSigner({ inFlight });
-  const signing = (id: string): Signing => ({
-    now: () => {
-      log.push(`now ${id}`);
+/** A signer on a clock that moves 1 ms per signature, recording what it signed. */
+function setup(sliceMs: number) {
+  let clock = 0;
+  const signed: string[] = [];
+  const signer = new MatchSigner({ sliceMs, clock: () => clock });
+  const add = (id: string) =>
+    signer.add({ id, pool, teams: [] }, () => {
+      clock += 1;
+      signed.push(id);
       return `token-${id}`;
-    },
-    offThread: () => {
-      log.push(`start ${id}`);
-      return new Promise((resolve) => pending.set(id, () => resolve(`token-${id}`)));
-    },
-  });
-  const add = (id: string) => signer.add({ id, pool, teams: [] }, signing(id));
-  const finish = async (id: string) => {
-    pending.get(id)!();
-    pending.delete(id);
-    await turn();
-  };
-  return { signer, log, add, finish };
+    });
+  return { signer, signed, add };
 }
 
 describe('MatchSigner', () => {
-  it('signs off the event loop, oldest first, at most `inFlight` at once', async () => {
-    const { signer, log, add, finish } = setup(2);
-    for (let i = 0; i < 4; i++) add(`m${i}`);
-    expect(log).toEqual(['start m0', 'start m1']);
-    expect(signer.backlog).toBe(4);
-    await finish('m0');
-    expect(log).toEqual(['start m0', 'start m1', 'start m2']);
-    await finish('m1');
-    await finish('m2');
-    await finish('m3');
+  it('signs nothing inside the call that adds matches, then a slice per event-loop turn, oldest first', async () => {
+    const { signer, signed, add } = setup(3);
+    for (let i = 0; i < 7; i++) add(`m${i}`);
+    expect(signed).toEqual([]);
+    expect(signer.backlog).toBe(7);
+    await turn();
+    expect(signed).toEqual(['m0', 'm1', 'm2']);
     await signer.idle();
+    expect(signed).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
     expect(signer.backlog).toBe(0);
-    expect(log.filter((line) => line.startsWith('now'))).toEqual([]);
   });
 
-  it('signs a token read before its turn at once, and never again off the loop', async () => {
-    const { signer, log, add, finish } = setup(1);
+  it('signs a token read before its turn at once, and only once', async () => {
+    const { signer, signed, add } = setup(100);
     const first = add('a');
     const second = add('b');
     expect(second.token).toBe('token-b');
-    expect(log).toEqual(['start a', 'now b']);
-    await finish('a');
+    expect(signed).toEqual(['b']);
     await signer.idle();
-    expect(log).toEqual(['start a', 'now b']);
+    expect(signed).toEqual(['b', 'a']);
     expect([first.token, second.token]).toEqual(['token-a', 'token-b']);
   });
 
-  it('keeps the token read early when the thread pool answers later', async () => {
-    const { signer, add, finish } = setup(1);
-    const match = add('a');
-    expect(match.token).toBe('token-a');
-    await finish('a');
-    await signer.idle();
-    expect(match.token).toBe('token-a');
-  });
-
   it('serializes as the match with its token last', () => {
-    const { add } = setup();
+    const { add } = setup(100);
     expect(JSON.stringify(add('a'))).toBe('{"id":"a","pool":{"mode":"duel","region":"eu"},"teams":[],"token":"token-a"}');
   });
 
   it('tells a waiter when its match is signed, and at once for one already signed', async () => {
-    const { signer, add, finish } = setup(2);
+    const { signer, add } = setup(1);
     const first = add('a');
     const second = add('b');
     const order: string[] = [];
     const waits = [signer.whenSigned(second).then(() => order.push('b')), signer.whenSigned(first).then(() => order.push('a'))];
-    await finish('a');
-    await finish('b');
     await Promise.all(waits);
     expect(order).toEqual(['a', 'b']);
     await signer.whenSigned(first);
@@ -85,8 +60,10 @@ describe('MatchSigner', () => {
 
   it('keeps a failed signature for whoever reads that token, and signs the others', async () => {
     const signer = new MatchSigner();
-    const broken = signer.add({ id: 'x', pool, teams: [] }, { now: () => 'never', offThread: () => Promise.reject(new Error('no key')) });
-    const fine = signer.add({ id: 'y', pool, teams: [] }, { now: () => 'token-y', offThread: async () => 'token-y' });
+    const broken = signer.add({ id: 'x', pool, teams: [] }, () => {
+      throw new Error('no key');
+    });
+    const fine = signer.add({ id: 'y', pool, teams: [] }, () => 'token-y');
     await signer.whenSigned(broken);
     await signer.idle();
     expect(() => broken.token).toThrow('no key');

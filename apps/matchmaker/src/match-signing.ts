@@ -1,28 +1,22 @@
-// Match tokens signed after the tick that formed them, on libuv's thread pool.
+// Match tokens signed after the tick that formed them, a slice at a time.
 import type { Member, Pool } from '@ticketbooth/tickets';
 import type { Match } from './results.ts';
 
-/** Two ways to one token: here and now (a reader cannot wait), or on the thread pool. */
-export interface Signing {
-  readonly now: () => string;
-  readonly offThread: () => Promise<string>;
-}
-
-/** A formed match whose token is signed when first read or when the signer reaches it. */
+/** A formed match whose token is signed when first read or when the signing queue reaches it. */
 export class SignedMatch implements Match {
   readonly id: string;
   readonly pool: Pool;
   readonly teams: readonly (readonly Member[])[];
-  #signing: Signing | undefined;
+  #sign: (() => string) | undefined;
   #token: string | undefined;
   #error: unknown;
   #waiters: (() => void)[] | undefined;
 
-  constructor(fields: Omit<Match, 'token'>, signing: Signing) {
+  constructor(fields: Omit<Match, 'token'>, sign: () => string) {
     this.id = fields.id;
     this.pool = fields.pool;
     this.teams = fields.teams;
-    this.#signing = signing;
+    this.#sign = sign;
   }
 
   get token(): string {
@@ -31,90 +25,61 @@ export class SignedMatch implements Match {
     return this.#token;
   }
 
-  get isSigned(): boolean {
-    return this.#signing === undefined;
-  }
-
-  /** Signs it here unless done; a failure is kept for whoever reads the token. */
+  /** Signs it unless done; a failure is kept for whoever reads the token. */
   signNow(): void {
-    const signing = this.#signing;
-    if (signing === undefined) return;
+    const sign = this.#sign;
+    if (sign === undefined) return;
+    this.#sign = undefined;
     try {
-      this.#settle(signing.now());
+      this.#token = sign();
     } catch (error) {
-      this.#fail(error);
+      this.#error = error;
     }
-  }
-
-  /** Signs it on the thread pool unless done (a failure there is kept as from `signNow`). */
-  async signOffThread(): Promise<void> {
-    const signing = this.#signing;
-    if (signing === undefined) return;
-    try {
-      const token = await signing.offThread();
-      // Read (and so signed here) meanwhile: the same bytes, Ed25519 being deterministic.
-      if (this.#signing !== undefined) this.#settle(token);
-    } catch (error) {
-      if (this.#signing !== undefined) this.#fail(error);
-    }
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
   }
 
   whenSigned(): Promise<void> {
-    if (this.#signing === undefined) return Promise.resolve();
+    if (this.#sign === undefined) return Promise.resolve();
     return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
   toJSON(): Match {
     return { id: this.id, pool: this.pool, teams: this.teams, token: this.token };
   }
-
-  #settle(token: string): void {
-    this.#token = token;
-    this.#done();
-  }
-
-  #fail(error: unknown): void {
-    this.#error = error;
-    this.#done();
-  }
-
-  #done(): void {
-    this.#signing = undefined;
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    if (waiters !== undefined) for (const resolve of waiters) resolve();
-  }
 }
 
 /**
- * Signs match tokens on libuv's thread pool, oldest first, a few at a time. The first tick
- * after a restart's warm-up can form tens of thousands of matches, and signing them on the
- * event loop held it for seconds (then, in slices, took a third of its time): the loop now
- * only serializes the claims. Reading a token before it is signed signs it at once, so a
- * matched player's submission never waits for the queue; a push waits for its turn
- * (`whenSigned`) instead of forcing it. The claims, clock and key are fixed when the match
- * is added, and Ed25519 is deterministic, so either way gives the same token.
+ * Signs match tokens in slices of at most `sliceMs` between event-loop turns, oldest first.
+ * The first tick after a restart's warm-up can form tens of thousands of matches, and
+ * signing them all inside the tick stopped the event loop for seconds. Reading a token
+ * before its turn signs it at once, so a matched player's submission never waits for the
+ * queue; a push waits for its turn (`whenSigned`) instead of forcing it. The claims, clock
+ * and key are fixed when the match is added, and Ed25519 is deterministic, so the token
+ * is the one signing inside the tick would have given.
  *
  * @example
- * const match = signer.add({ id, pool, teams }, { now: () => signToken(key, 'match', claims), offThread: () => signTokenOffThread(key, 'match', claims) });
- * match.token // signed now if the thread pool has not done it yet
+ * const match = signer.add({ id, pool, teams }, () => signToken(key, 'match', claims));
+ * match.token // signed now if the queue has not reached it yet
  */
 export class MatchSigner {
   readonly #queue: SignedMatch[] = [];
-  readonly #inFlightMax: number;
+  readonly #sliceMs: number;
+  readonly #clock: () => number;
   #head = 0;
-  #inFlight = 0;
+  #scheduled = false;
   readonly #idle: (() => void)[] = [];
 
-  /** `inFlight`: signatures on the thread pool at once, leaving its other threads to ticket verifies. */
-  constructor(options: { inFlight?: number } = {}) {
-    this.#inFlightMax = options.inFlight ?? 2;
+  constructor(options: { sliceMs?: number; clock?: () => number } = {}) {
+    this.#sliceMs = options.sliceMs ?? 5;
+    this.#clock = options.clock ?? (() => performance.now());
   }
 
-  add(fields: Omit<Match, 'token'>, signing: Signing): SignedMatch {
-    const match = new SignedMatch(fields, signing);
+  add(fields: Omit<Match, 'token'>, sign: () => string): SignedMatch {
+    const match = new SignedMatch(fields, sign);
     this.#queue.push(match);
-    this.#pump();
+    this.#schedule();
     return match;
   }
 
@@ -125,31 +90,32 @@ export class MatchSigner {
 
   /** Resolves when every token added so far is signed. */
   idle(): Promise<void> {
-    if (this.backlog === 0) return Promise.resolve();
+    if (this.#head === this.#queue.length) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Matches added whose signing has not finished (tokens read early included). */
+  /** Matches added that the queue has not passed yet (tokens read early included). */
   get backlog(): number {
-    return this.#queue.length - this.#head + this.#inFlight;
+    return this.#queue.length - this.#head;
   }
 
-  #pump(): void {
-    while (this.#inFlight < this.#inFlightMax && this.#head < this.#queue.length) {
-      const match = this.#queue[this.#head++]!;
-      if (match.isSigned) continue;
-      this.#inFlight++;
-      void match.signOffThread().then(this.#signed);
-    }
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#head = 0;
-      if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
-    }
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // setImmediate, not a microtask: sockets are read between two slices.
+    setImmediate(this.#drain);
   }
 
-  readonly #signed = (): void => {
-    this.#inFlight--;
-    this.#pump();
+  readonly #drain = (): void => {
+    this.#scheduled = false;
+    const until = this.#clock() + this.#sliceMs;
+    while (this.#head < this.#queue.length) {
+      this.#queue[this.#head++]!.signNow();
+      if (this.#clock() >= until) break;
+    }
+    if (this.#head < this.#queue.length) return this.#schedule();
+    this.#queue.length = 0;
+    this.#head = 0;
+    for (const resolve of this.#idle.splice(0)) resolve();
   };
 }

@@ -68,5 +68,5 @@ export {
 } from './key-ring.ts';
 export { decodePublicPaserk, decodeSecretPaserk, encodePublicPaserk, encodeSecretPaserk, publicKeyId } from './paserk.ts';
 export { DEFAULT_MAX_TOKEN_BYTES, parseToken, signV4Public, type ParsedToken } from './paseto.ts';
-export { implicitAssertion, signToken, signTokenOffThread, type Footer } from './token.ts';
+export { implicitAssertion, signToken, type Footer } from './token.ts';
 export { createVerifier, verifyRaw, type Verified, type Verifier, type VerifierOptions, type VerifierStats } from './verifier.ts';

@@ -78,21 +78,6 @@ export function signV4Public(
   return footer.length === 0 ? token : `${token}.${encodeBase64url(footer)}`;
 }
 
-/**
- * `signV4Public` with the signature made on libuv's thread pool (the callback form of
- * `crypto.sign`): Ed25519 is deterministic, so the token is the one `signV4Public` gives.
- */
-export function signV4PublicOffThread(message: Uint8Array, privateKey: KeyObject, footer: Uint8Array = EMPTY, implicit: Uint8Array = EMPTY): Promise<string> {
-  const data = pae([HEADER_BYTES, message, footer, implicit]);
-  return new Promise((resolve, reject) => {
-    ed25519Sign(null, data, privateKey, (error, signature) => {
-      if (error) return reject(error);
-      const token = V4_PUBLIC_HEADER + encodeBase64url(Buffer.concat([message, signature]));
-      resolve(footer.length === 0 ? token : `${token}.${encodeBase64url(footer)}`);
-    });
-  });
-}
-
 /** True when the parsed token's signature holds for this key and implicit assertion. */
 export function hasValidSignature(parsed: ParsedToken, publicKey: KeyObject, implicit: Uint8Array = EMPTY): boolean {
   const data = pae([HEADER_BYTES, parsed.message, parsed.footer, implicit]);

@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { CLAIM_SCHEMAS, isPurpose, type ClaimsOf, type Purpose } from './claims.ts';
 import { TicketError } from './errors.ts';
 import type { SigningKey } from './key-ring.ts';
-import { signV4Public, signV4PublicOffThread } from './paseto.ts';
+import { signV4Public } from './paseto.ts';
 
 const IMPLICIT = Object.fromEntries(
   Object.keys(CLAIM_SCHEMAS).map((p) => [p, Buffer.from(implicitAssertion(p as Purpose))]),
@@ -36,24 +36,16 @@ export interface Footer {
  * signToken(ring.signingKey(), 'ticket', { iss, sub, aud, iat, exp, jti, pool, rating, queuedAt })
  */
 export function signToken<P extends Purpose>(key: SigningKey, purpose: P, claims: ClaimsOf<P>): string {
-  const { payload, footer } = prepare(key, purpose, claims);
-  return signV4Public(payload, key.privateKey, footer, IMPLICIT[purpose]);
-}
-
-/**
- * `signToken` with the signature made on libuv's thread pool: the same token, while the event
- * loop answers requests. Invalid claims reject with the same `TypeError`.
- */
-export async function signTokenOffThread<P extends Purpose>(key: SigningKey, purpose: P, claims: ClaimsOf<P>): Promise<string> {
-  const { payload, footer } = prepare(key, purpose, claims);
-  return signV4PublicOffThread(payload, key.privateKey, footer, IMPLICIT[purpose]);
-}
-
-function prepare<P extends Purpose>(key: SigningKey, purpose: P, claims: ClaimsOf<P>): { payload: Buffer; footer: Buffer } {
   const checked = CLAIM_SCHEMAS[purpose].safeParse(claims);
   if (!checked.success) throw new TypeError(`invalid ${purpose} claims: ${checked.error.message}`);
+  const payload = JSON.stringify(checked.data);
   const footer: Footer = { kid: key.kid, purpose };
-  return { payload: Buffer.from(JSON.stringify(checked.data)), footer: Buffer.from(JSON.stringify(footer)) };
+  return signV4Public(
+    Buffer.from(payload),
+    key.privateKey,
+    Buffer.from(JSON.stringify(footer)),
+    IMPLICIT[purpose],
+  );
 }
 
 const recentFooters = new Map<string, Footer>();

@@ -4,7 +4,7 @@ import { PURPOSES, toPasetoDate, type Purpose } from './claims.ts';
 import { TicketError, type TicketErrorCode } from './errors.ts';
 import { KeyRing, createVerificationKey } from './key-ring.ts';
 import { signV4Public } from './paseto.ts';
-import { implicitAssertion, signToken, signTokenOffThread } from './token.ts';
+import { implicitAssertion, signToken } from './token.ts';
 import { createVerifier, type VerifierOptions } from './verifier.ts';
 
 const key = seededKey(1);
@@ -49,14 +49,6 @@ describe('createVerifier', () => {
     expect(result.kid).toBe(key.kid);
     expect(result.expiresAt).toBe(EPOCH + 5 * MINUTE);
     expect(Object.isFrozen(result.claims.pool)).toBe(true);
-  });
-
-  it('signs off the event loop the very token signed on it, for every purpose; bad claims reject alike', async () => {
-    for (const purpose of PURPOSES) {
-      const claims = claimsFor(purpose as Purpose);
-      expect(await signTokenOffThread(key, purpose as Purpose, claims)).toBe(signToken(key, purpose as Purpose, claims));
-    }
-    await expect(signTokenOffThread(key, 'ticket', { ...ticketClaims(), rating: Number.NaN })).rejects.toThrow(TypeError);
   });
 
   it.each(PURPOSES.filter((p) => p !== 'ticket'))('refuses a %s token as a ticket, even under the same key', (purpose) => {
