@@ -55,7 +55,8 @@ export interface FormedMatch<W extends Waiting = Waiting> {
  * team size range, an anchor that waited `shrinkAfterMs` and found no full match
  * takes the largest equal team size its compatible candidates fill. No entry is
  * in two matches; parties are never split. Deterministic: the same snapshot (in
- * any order), rules and `now` give the same matches.
+ * any order), rules and `now` give the same matches (equal waits are ordered by a
+ * 32-bit hash of `sub`; two such entries whose hashes collide keep snapshot order).
  * Cost: two sorts plus a walk that skips matched entries in O(1).
  *
  * @example
