@@ -210,14 +210,20 @@ describe('allocation', () => {
 describe('the push', () => {
   it('takes each phase as pushed, and a lagging answer never moves the match back', async () => {
     const deadline = acceptBy();
+    const timers: NodeJS.Timeout[] = [];
     const sse = (views: object[]) =>
       new Response(
         new ReadableStream({
           start(controller) {
             const send = (view: object, delayMs: number) =>
-              setTimeout(() => controller.enqueue(new TextEncoder().encode(`event: ${(view as { status: string }).status}\ndata: ${JSON.stringify(view)}\n\n`)), delayMs);
+              timers.push(setTimeout(() => controller.enqueue(new TextEncoder().encode(`event: ${(view as { status: string }).status}\ndata: ${JSON.stringify(view)}\n\n`)), delayMs));
             views.forEach((view, i) => send(view, 50 * (i + 1)));
-            setTimeout(() => controller.close(), 50 * (views.length + 1));
+            timers.push(setTimeout(() => controller.close(), 50 * (views.length + 1)));
+          },
+          // The client cancels the stream once the match is settled: what was still to come must
+          // not be written to it (a closed controller throws, from a timer, past the test).
+          cancel() {
+            for (const timer of timers) clearTimeout(timer);
           },
         }),
         { headers: { 'content-type': 'text/event-stream' } },
