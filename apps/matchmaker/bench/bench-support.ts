@@ -28,8 +28,8 @@ export function benchSettings(): MatchmakerSettings {
   };
 }
 
-/** A ticket as the issuer signs it for player `i`; every one distinct. */
-export function benchTicket(key: SigningKey, i: number, now: number, lifetimeMs = 5 * 60_000): string {
+/** A ticket as the issuer signs it for player `i`; every one distinct. Pool and rating: squad, 1000 + i % 1000, unless given. */
+export function benchTicket(key: SigningKey, i: number, now: number, lifetimeMs = 5 * 60_000, claims: { pool?: { mode: string; region: string }; rating?: number } = {}): string {
   return signToken(key, 'ticket', {
     iss: 'ticketbooth-issuer',
     sub: `player-${i.toString().padStart(7, '0')}`,
@@ -37,8 +37,8 @@ export function benchTicket(key: SigningKey, i: number, now: number, lifetimeMs 
     iat: toPasetoDate(now),
     exp: toPasetoDate(now + lifetimeMs),
     jti: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
-    pool: { mode: 'squad', region: i % 2 === 0 ? 'eu' : 'na' },
-    rating: 1000 + (i % 1000),
+    pool: claims.pool ?? { mode: 'squad', region: i % 2 === 0 ? 'eu' : 'na' },
+    rating: claims.rating ?? 1000 + (i % 1000),
     queuedAt: toPasetoDate(now - (i % 60_000)),
   });
 }

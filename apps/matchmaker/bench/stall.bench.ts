@@ -9,8 +9,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createSigningKey, generateSeed, signToken, toPasetoDate } from '@ticketbooth/tickets';
-import { BENCH_TICKET_TTL_MS, STALL_POOLS, crowdRatings } from './bench-support.ts';
+import { createSigningKey, generateSeed } from '@ticketbooth/tickets';
+import { BENCH_TICKET_TTL_MS, STALL_POOLS, benchTicket, crowdRatings } from './bench-support.ts';
 import { cpuByThread, median, pinLoadToCore1, pinning, runLoad, startBenchServer, stopBenchServer, type LoadFigure } from './load-support.ts';
 
 const { values: args } = parseArgs({
@@ -58,17 +58,7 @@ async function measure(players: number) {
   // Real tickets among the crowd, in its four pools, with its kind of ratings: none has a partner.
   const tokens = Array.from({ length: TICKETS }, (_, i) => {
     const [mode, region] = STALL_POOLS[i % STALL_POOLS.length]!.split('/') as [string, string];
-    return signToken(issuer, 'ticket', {
-      iss: 'ticketbooth-issuer',
-      sub: `player-${i.toString().padStart(7, '0')}`,
-      aud: 'ticketbooth-matchmaker',
-      iat: toPasetoDate(now),
-      exp: toPasetoDate(now + BENCH_TICKET_TTL_MS),
-      jti: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
-      pool: { mode, region },
-      rating: rating(),
-      queuedAt: toPasetoDate(now - (i % 60_000)),
-    });
+    return benchTicket(issuer, i, now, BENCH_TICKET_TTL_MS, { pool: { mode, region }, rating: rating() });
   });
   const filling = performance.now();
   const server = await startBenchServer('bench/stall-server.ts', { BENCH_ISSUER_PUBLIC: issuer.publicPaserk, BENCH_PLAYERS: String(players), BENCH_ARRIVALS: args.arrivals! });

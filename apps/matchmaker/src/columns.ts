@@ -168,7 +168,8 @@ function reuse<T extends Int32Array | Float64Array | Uint16Array>(Type: { new (b
   return new Type(length);
 }
 
-function resized<T extends Int32Array | Float64Array | Uint16Array>(array: T, length: number): T {
+/** A new array of `length` holding `array`'s first elements (as many as fit). */
+export function resized<T extends Int32Array | Float64Array | Uint16Array>(array: T, length: number): T {
   const next = new (array.constructor as new (length: number) => T)(length);
   next.set(array.subarray(0, Math.min(array.length, length)));
   return next;

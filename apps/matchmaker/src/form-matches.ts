@@ -2,7 +2,7 @@
 import { teamSizeOf, type ModeRules } from '@ticketbooth/config';
 import type { Attributes, Member } from '@ticketbooth/tickets';
 import type { AttributeRules } from './attributes.ts';
-import { ColumnsBuilder, type Columns } from './columns.ts';
+import { ColumnsBuilder, resized, type Columns } from './columns.ts';
 import { MAX_REGIONS, latencyBound, maskOf, placeByTable, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
 import { balanceSolo, balanceTeams, canPack, partiesFit, ratingSpread, teamImbalance } from './teams.ts';
 import { ratingWindow } from './widening.ts';
@@ -248,14 +248,14 @@ class MatchesBuilder {
   add(chosen: Int32Array, count: number, teams: readonly (readonly Seat[])[], spread: number, imbalance: number, region: number, worstMs: number): void {
     const j = this.#count;
     if (j === this.#teamSize.length) this.#growMatches();
-    if (this.#entryCount + count > this.#entries.length) this.#entries = grown(this.#entries, 2 * (this.#entryCount + count));
+    if (this.#entryCount + count > this.#entries.length) this.#entries = resized(this.#entries, 2 * (this.#entryCount + count));
     for (let k = 0; k < count; k++) this.#entries[this.#entryCount++] = chosen[k]!;
     this.#entryStart[j + 1] = this.#entryCount;
     const teamSize = teams[0]!.length;
     const players = teams.length * teamSize;
     if (this.#playerCount + players > this.#playerEntry.length) {
-      this.#playerEntry = grown(this.#playerEntry, 2 * (this.#playerCount + players));
-      this.#playerMember = grown(this.#playerMember, this.#playerEntry.length);
+      this.#playerEntry = resized(this.#playerEntry, 2 * (this.#playerCount + players));
+      this.#playerMember = resized(this.#playerMember, this.#playerEntry.length);
     }
     for (let t = 0; t < teams.length; t++) {
       const team = teams[t]!;
@@ -292,20 +292,14 @@ class MatchesBuilder {
 
   #growMatches(): void {
     const m = 2 * this.#teamSize.length;
-    this.#entryStart = grown(this.#entryStart, m + 1);
-    this.#playerStart = grown(this.#playerStart, m + 1);
-    this.#teamSize = grown(this.#teamSize, m);
-    this.#ratingSpread = grown(this.#ratingSpread, m);
-    this.#imbalance = grown(this.#imbalance, m);
-    this.#region = grown(this.#region, m);
-    this.#worst = grown(this.#worst, m);
+    this.#entryStart = resized(this.#entryStart, m + 1);
+    this.#playerStart = resized(this.#playerStart, m + 1);
+    this.#teamSize = resized(this.#teamSize, m);
+    this.#ratingSpread = resized(this.#ratingSpread, m);
+    this.#imbalance = resized(this.#imbalance, m);
+    this.#region = resized(this.#region, m);
+    this.#worst = resized(this.#worst, m);
   }
-}
-
-function grown<T extends Int32Array | Float64Array>(array: T, length: number): T {
-  const next = new (array.constructor as new (length: number) => T)(length);
-  next.set(array);
-  return next;
 }
 
 /** What the walk reads, each indexed by rating position. */

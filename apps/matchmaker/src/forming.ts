@@ -163,7 +163,7 @@ export function createForming(deps: FormingDeps) {
       let settled = 0;
       while (next < matches.length && (settled < MIN_SLICE_MATCHES || performance.now() < until)) {
         const match = matches[next++]!;
-        if (!match.entries.every((entry) => isLive(entry, at))) continue;
+        if (!match.entries.every((entry) => queue.isLive(entry, at))) continue;
         figures.push(settle(pool, match, at));
         settled++;
       }
@@ -187,11 +187,6 @@ export function createForming(deps: FormingDeps) {
       finish();
     })();
     return { settledNow, rest };
-  }
-
-  /** Still the entry its ticket queued (not matched, left, replaced or revoked since), and not due to go. */
-  function isLive(entry: QueueEntry, at: number): boolean {
-    return queue.findByTicket(entry.ticketId) === entry && at < entry.expiresAt && at < entry.giveUpAt && at - entry.lastSeen < settings.staleAfterMs;
   }
 
   function settle(pool: ServedPool, formed: FormedMatch<QueueEntry>, at: number): FormedFigures {

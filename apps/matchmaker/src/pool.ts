@@ -341,6 +341,11 @@ export class Queue {
     return oldest;
   }
 
+  /** Still the entry its ticket queued (not matched, left, replaced or revoked since), and not due to go at `now`. */
+  isLive(entry: QueueEntry, now: number): boolean {
+    return this.#byTicket.get(entry.ticketId) === entry && this.#deadlineOf(entry) > now;
+  }
+
   #deadlineOf(entry: QueueEntry): number {
     return Math.min(entry.lastSeen + this.#staleAfterMs, entry.expiresAt, entry.giveUpAt);
   }
