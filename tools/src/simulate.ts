@@ -5,13 +5,14 @@ import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { matchFormedAt } from '@ticketbooth/client';
 import { DEMO_CONFIG, parseSharedConfig, teamSizeOf, type SharedConfig } from '@ticketbooth/config';
 import { matchFifo, type FifoRules } from '../../bench/src/fifo.ts';
 import { fetchCatalog, parseModeShares, selectPlay, type Catalog, type ModeInfo } from './simulate/catalog.ts';
 import { modeFigures, violations, type PlayerFacts } from './simulate/mode-figures.ts';
 import { buildPopulation, formParties, type SimPlayer } from './simulate/population.ts';
 import { buildProfiles, requestExtras, type PlayerProfile } from './simulate/profiles.ts';
-import { formPartiesAt, formedAt, preparePlayer, queuePlayer, requestTimes, type PreparedPlayer } from './simulate/players.ts';
+import { formPartiesAt, preparePlayer, queuePlayer, requestTimes, type PreparedPlayer } from './simulate/players.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
 import { renderModes, renderSummary, type CrashReport } from './simulate/report.ts';
 import { startOwnServices, type OwnServices, type SimulationConfigBase } from './simulate/services.ts';
@@ -348,7 +349,7 @@ async function main(): Promise<void> {
       modes: catalog.modes.filter((m) => play.modes.includes(m.name)),
       outcomes: results,
       facts: playerFacts(crowd, profiles, extras, results, prepared),
-      formedAt: (match) => formedAt(match.token),
+      formedAt: (match) => matchFormedAt(match.token),
       fifo: fifoBaseline(crowd, profiles, catalog.modes, options.durationMs),
     });
     console.log(renderSummary(summary, run, crash, atEnd));
@@ -403,7 +404,7 @@ function inTwoMatches(outcomes: readonly PlayerOutcome[], queueStart: number) {
   const matches = new Map<string, { formedAtMs: number; answered: Array<{ sub: string; atMs: number }> }>();
   for (const o of outcomes) {
     if (o.match === undefined) continue;
-    const entry = matches.get(o.match.id) ?? { formedAtMs: formedAt(o.match.token) - queueStart, answered: [] };
+    const entry = matches.get(o.match.id) ?? { formedAtMs: matchFormedAt(o.match.token) - queueStart, answered: [] };
     entry.answered.push({ sub: o.sub, atMs: (o as PlayerOutcome & { matchedAtMs?: number }).matchedAtMs ?? -1 });
     matches.set(o.match.id, entry);
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createClient } from './client.ts';
 import type { QueueOptions } from './client.ts';
 import { grant, pauseMs, problem, scripted, until } from './test-support/scripted.ts';
+import { tokenWithPayload } from './test-support/tokens.ts';
 import type { QueueStatus } from './types.ts';
 
 const FAST = { baseMs: 5, capMs: 20 };
@@ -207,27 +208,30 @@ describe('allocation', () => {
   });
 });
 
+/** An event stream telling `views`, one every `stepMs`, then ending. */
+function sse(views: object[], stepMs = 50): Response {
+  const timers: NodeJS.Timeout[] = [];
+  return new Response(
+    new ReadableStream({
+      start(controller) {
+        const send = (view: object, delayMs: number) =>
+          timers.push(setTimeout(() => controller.enqueue(new TextEncoder().encode(`event: ${(view as { status: string }).status}\ndata: ${JSON.stringify(view)}\n\n`)), delayMs));
+        views.forEach((view, i) => send(view, stepMs * (i + 1)));
+        timers.push(setTimeout(() => controller.close(), stepMs * (views.length + 1)));
+      },
+      // The client cancels the stream once the match is settled: what was still to come must
+      // not be written to it (a closed controller throws, from a timer, past the test).
+      cancel() {
+        for (const timer of timers) clearTimeout(timer);
+      },
+    }),
+    { headers: { 'content-type': 'text/event-stream' } },
+  );
+}
+
 describe('the push', () => {
   it('takes each phase as pushed, and a lagging answer never moves the match back', async () => {
     const deadline = acceptBy();
-    const timers: NodeJS.Timeout[] = [];
-    const sse = (views: object[]) =>
-      new Response(
-        new ReadableStream({
-          start(controller) {
-            const send = (view: object, delayMs: number) =>
-              timers.push(setTimeout(() => controller.enqueue(new TextEncoder().encode(`event: ${(view as { status: string }).status}\ndata: ${JSON.stringify(view)}\n\n`)), delayMs));
-            views.forEach((view, i) => send(view, 50 * (i + 1)));
-            timers.push(setTimeout(() => controller.close(), 50 * (views.length + 1)));
-          },
-          // The client cancels the stream once the match is settled: what was still to come must
-          // not be written to it (a closed controller throws, from a timer, past the test).
-          cancel() {
-            for (const timer of timers) clearTimeout(timer);
-          },
-        }),
-        { headers: { 'content-type': 'text/event-stream' } },
-      );
     const mm = await matchmaker(
       {
         queue: () => ({ ...searching, resubmitAfterMs: 30_000 }),
@@ -241,5 +245,51 @@ describe('the push', () => {
     expect((await run.result).assignment).toEqual(server);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(run.names()).toEqual(['searching', 'proposed', 'accepted', 'allocating', 'assigned']);
+  });
+
+  it('a late view of an older match never replaces the newer one the player must answer', async () => {
+    const deadline = acceptBy();
+    // m1 was cancelled and this player requeued; m2 formed two seconds later. A view of m1 that was
+    // in flight arrives after m2's proposal.
+    const older = { ...m1, token: tokenWithPayload({ jti: 'm-1', iat: '2026-12-01T10:00:00.000Z' }) };
+    const newer = { ...m2, token: tokenWithPayload({ jti: 'm-2', iat: '2026-12-01T10:00:02.000Z' }) };
+    let streams = 0;
+    const mm = await matchmaker(
+      {
+        queue: () => ({ status: 'proposed', match: newer, acceptBy: deadline, accepted: false }),
+        accept: (_n, body) => ({ status: 'proposed', match: body.match === newer.token ? newer : older, acceptBy: deadline, accepted: true }),
+        // The other member accepts m2 by the third presentation.
+        current: (n, body) =>
+          body.match !== newer.token
+            ? problem(500, 'presented the old match')
+            : n < 3
+              ? { status: 'proposed', match: newer, acceptBy: deadline, accepted: true, delivered: false }
+              : { status: 'ready', match: newer, allocating: false, assignment: settled, delivered: true },
+      },
+      () => (streams++ === 0 ? sse([{ status: 'proposed', match: older, acceptBy: deadline, accepted: false }], 5) : problem(503, 'too-many-streams')),
+    );
+    const run = queueWith(mm.client);
+    expect(await run.result).toEqual({ ...newer, assignment: settled });
+    expect(mm.of('accept').map((r) => r.body.match)).toEqual([newer.token]);
+    expect(run.statuses.filter((s) => s.status === 'proposed').map((s) => (s as { match: { id: string } }).match.id)).toEqual(['m-2']);
+  });
+
+  it('a stream that keeps telling an ended match does not spin the loop', async () => {
+    const mm = await matchmaker(
+      {
+        // Requeued from m1 at once, then searching at a 50 ms pace.
+        queue: (n) => (n === 1 ? { status: 'cancelled', match: m1, reason: 'declined', requeued: true } : { ...searching, resubmitAfterMs: 50 }),
+      },
+      // Each stream tells m1 again and ends: nothing for the loop to act on.
+      () => sse([{ status: 'cancelled', match: m1, reason: 'accept_timeout', requeued: false }], 0),
+    );
+    const stop = new AbortController();
+    const run = queueWith(mm.client, { signal: stop.signal });
+    await pauseMs(500);
+    stop.abort();
+    await expect(run.result).rejects.toBeDefined();
+    // About one resubmission per 50 ms; a loop woken by each telling makes hundreds.
+    expect(mm.of('queue').length).toBeGreaterThan(3);
+    expect(mm.of('queue').length).toBeLessThan(25);
   });
 });

@@ -5,6 +5,7 @@ import { backoffDelay, jitter, sleep, type BackoffPolicy } from './backoff.ts';
 import type { QueueOptions, TicketboothClient } from './client.ts';
 import { MatchFollower, declinedError, type Step } from './follow.ts';
 import { TicketboothError } from './errors.ts';
+import { matchFormedAt } from './formed-at.ts';
 import { Inbox } from './inbox.ts';
 import { newIdempotencyKey } from './idempotency-key.ts';
 import { askPlayer, autoAccept, sendAnswer } from './proposal.ts';
@@ -55,9 +56,17 @@ export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
   const inbox = new Inbox<Mail>();
   // Ends the push and any answer still retried once the search is over.
   const over = new AbortController();
-  const push = pushListener(client, run.push ?? true, inbox, over.signal);
-  // Matches over for this search (cancelled and requeued): a late push of one changes nothing.
+  // Matches over for this search (cancelled and requeued, or replaced by a newer one): a late view of one changes nothing.
   const ended = new Set<string>();
+  // A pushed view of an ended match does not wake the loop: a stream that keeps telling one would spin it.
+  const push = pushListener(
+    client,
+    run.push ?? true,
+    (view) => {
+      if (!ended.has(view.match.id)) inbox.post({ view });
+    },
+    over.signal,
+  );
   // Matches the matchmaker would not take back when presented: their phase is asked by resubmitting.
   const unpresentable = new Set<string>();
   let follower: MatchFollower | undefined;
@@ -78,8 +87,13 @@ export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
   /** A view of the player's match, from any source: followed, and answered once proposed. */
   function take(view: MatchView): Step {
     if (ended.has(view.match.id)) return FOLLOWING;
-    // The matchmaker answers a player with their newest match only: another one replaces this.
     if (follower?.match.id !== view.match.id) {
+      // Answers and pushes arrive in any order: a view of an older match that was in flight
+      // must not replace the newer one (the player would stop answering the match that counts).
+      if (follower !== undefined && matchFormedAt(view.match.token) < matchFormedAt(follower.match.token)) {
+        ended.add(view.match.id);
+        return FOLLOWING;
+      }
       if (follower !== undefined) ended.add(follower.match.id);
       follower = new MatchFollower(view.match, report);
     }
@@ -193,14 +207,14 @@ async function firstTicket(run: QueueRun, retryAfter: (error: Error) => Promise<
   }
 }
 
-/** One push stream at a time, (re)opened whenever the loop waits; each view it brings goes to the inbox. */
-function pushListener(client: TicketboothClient, enabled: boolean, inbox: Inbox<Mail>, stop: AbortSignal) {
+/** One push stream at a time, (re)opened whenever the loop waits; each view it brings goes to `onView`. */
+function pushListener(client: TicketboothClient, enabled: boolean, onView: (view: MatchView) => void, stop: AbortSignal) {
   let listening = false;
   return {
     listen(grant: TicketGrant) {
       if (!enabled || listening || stop.aborted) return;
       listening = true;
-      void client.watchMatch(grant, stop, (view) => inbox.post({ view })).finally(() => {
+      void client.watchMatch(grant, stop, onView).finally(() => {
         listening = false;
       });
     },

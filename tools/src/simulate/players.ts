@@ -1,6 +1,6 @@
 // One simulated player's life: account, rating, session, then the client's queue loop, answering
 // proposed matches as its choices say (choices.ts).
-import { TicketboothError, createClient, type Fetch, type Match, type QueueStatus, type Session } from '@ticketbooth/client';
+import { TicketboothError, createClient, matchFormedAt, type Fetch, type Match, type QueueStatus, type Session } from '@ticketbooth/client';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
 import { playerChoices } from './choices.ts';
 import type { SimPlayer } from './population.ts';
@@ -173,8 +173,8 @@ export async function queuePlayer(
   const acceptanceRecordedMs: number[] = [];
   const follow = (status: QueueStatus) => {
     // Each phase is reported once per match: where the accept step's time went.
-    if (status.status === 'proposed') proposalHeardMs.push(Date.now() - formedAt(status.match.token));
-    if (status.status === 'accepted') acceptanceRecordedMs.push(Date.now() - formedAt(status.match.token));
+    if (status.status === 'proposed') proposalHeardMs.push(Date.now() - matchFormedAt(status.match.token));
+    if (status.status === 'accepted') acceptanceRecordedMs.push(Date.now() - matchFormedAt(status.match.token));
     if ('match' in status) seen.add(status.match.id);
     if (status.status === 'cancelled') {
       cancelled = status.match;
@@ -211,10 +211,4 @@ export async function queuePlayer(
     }
     return { ...result(), error: error.code };
   }
-}
-
-/** A match token's `iat` in ms: when the match formed (a PASETO v4.public payload is readable unverified). */
-export function formedAt(token: string): number {
-  const body = Buffer.from(token.split('.')[2] ?? '', 'base64url');
-  return Date.parse((JSON.parse(body.subarray(0, body.length - 64).toString('utf8')) as { iat: string }).iat);
 }
