@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { matchFormedAt } from '@ticketbooth/client';
+import { matchFormedAt, type QueueStatus } from '@ticketbooth/client';
 import { DEMO_CONFIG, parseSharedConfig, teamSizeOf, type SharedConfig } from '@ticketbooth/config';
 import { matchFifo, type FifoRules } from '../../bench/src/fifo.ts';
 import { fetchCatalog, parseModeShares, selectPlay, type Catalog, type ModeInfo } from './simulate/catalog.ts';
@@ -21,7 +21,9 @@ import { percentiles, summarize, type PlayerOutcome } from './simulate/summary.t
 const USAGE = `usage: pnpm simulate [options]
   --players N              simulated players (default 200, at most 20000)
   --duration-s S           stop queueing S seconds after the first player queues (default 120)
-  --ramp-s S               players arrive spread over S seconds (default 5)
+  --ramp-s S               players arrive spread over S seconds (default: players / 100, at least 5:
+                           about 100 arrivals a second, which this one process plays on one core; a
+                           faster crowd measures the simulator more than the services)
   --config FILE            start the services with this shared config file (TICKETBOOTH_CONFIG): modes,
                            regions and attributes then come from it, every mode and region played
   --modes a,b --regions x,y   modes and home regions to play (default duel,squad and eu,na; with
@@ -53,13 +55,20 @@ const USAGE = `usage: pnpm simulate [options]
   --log FILE               append the output of the services started here to FILE
 Paths are relative to where pnpm was run.`;
 
+/**
+ * The default arrival rate. Each arrival costs this process a ticket, a queue request and a
+ * push stream, then an accept and presentations when matched: at 400 a second (2,000 players
+ * in 5 s) it needed a whole core and answers queued here for seconds while the services idled.
+ */
+const ARRIVALS_PER_S = 100;
+
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
     args: argv.filter((a) => a !== '--'),
     options: {
       players: { type: 'string', default: '200' },
       'duration-s': { type: 'string', default: '120' },
-      'ramp-s': { type: 'string', default: '5' },
+      'ramp-s': { type: 'string' },
       config: { type: 'string' },
       modes: { type: 'string' },
       regions: { type: 'string' },
@@ -98,7 +107,7 @@ function parseOptions(argv: string[]) {
     help: values.help,
     players: number('players', 1, 20_000),
     durationMs: number('duration-s', 1, 3_600) * 1000,
-    rampMs: number('ramp-s', 0, 600) * 1000,
+    rampMs: (values['ramp-s'] === undefined ? Math.max(5, number('players', 1, 20_000) / ARRIVALS_PER_S) : number('ramp-s', 0, 600)) * 1000,
     config: path(values.config),
     // Without a config file, the demo pools as ever; with one, what it offers unless narrowed.
     modes: values.modes?.split(',') ?? (values.config === undefined ? ['duel', 'squad'] : undefined),
@@ -284,7 +293,12 @@ async function main(): Promise<void> {
       deadline.addEventListener('abort', () => own.abort(deadline.reason), { once: true });
       return own.signal;
     };
-    const track: Track = { searching: new Uint8Array(crowd.length), inPool: new Uint8Array(crowd.length), lastAnswerAt: new Float64Array(crowd.length) };
+    const track: Track = {
+      searching: new Uint8Array(crowd.length),
+      inPool: new Uint8Array(crowd.length),
+      phase: new Uint8Array(crowd.length),
+      lastAnswerAt: new Float64Array(crowd.length),
+    };
     // Just before the end: do the clients searching in a pool (not in a match) match what the matchmaker holds?
     const endCheck = own ? sleep(Math.max(0, options.durationMs - 500)).then(async () => ({
       searchingClients: track.inPool.reduce((sum, v) => sum + v, 0),
@@ -312,6 +326,7 @@ async function main(): Promise<void> {
         const result = await queuePlayer(ready as PreparedPlayer, issuerUrl, signal, (update) => {
           if (update.status === 'refreshing' || update.status === 'retrying') return;
           track.inPool[i] = update.status === 'searching' ? 1 : 0;
+          track.phase[i] = phaseOf(update, track.phase[i]!);
           if (update.status === 'searching' && !track.searching[i]) {
             track.searching[i] = 1;
             counts.queued++;
@@ -320,6 +335,8 @@ async function main(): Promise<void> {
         if (track.searching[i]) counts.queued--;
         track.searching[i] = 0;
         track.inPool[i] = 0;
+        // Settled: the player holds its match (presents it until every member heard it).
+        track.phase[i] = result.match ? PHASE.settled : PHASE.none;
         if (result.match) counts.matched++;
         if (result.out || result.timedOut) counts.out++;
         if (result.error) counts.errors++;
@@ -413,10 +430,32 @@ function inTwoMatches(outcomes: readonly PlayerOutcome[], queueStart: number) {
   return [...bySub].filter(([, ids]) => ids.length > 1).map(([sub, ids]) => ({ sub, matches: ids.map((id) => ({ id, ...matches.get(id)! })) }));
 }
 
-/** Per player: in queue() (answered once), in a pool right now (not in a match), and when a matchmaker last answered it. */
+/** Where a player's search stands, as its client last reported it: what a SIGKILL interrupts. */
+const PHASE = { none: 0, searching: 1, proposed: 2, accepted: 3, allocating: 4, settled: 5 } as const;
+const PHASE_NAMES = ['searching', 'proposed', 'accepted', 'allocating', 'settled'] as const;
+
+function phaseOf(update: QueueStatus, current: number): number {
+  switch (update.status) {
+    case 'searching':
+    case 'proposed':
+    case 'accepted':
+    case 'allocating':
+      return PHASE[update.status];
+    case 'ready':
+    case 'assigned':
+      return PHASE.settled;
+    case 'cancelled':
+      return update.requeued ? PHASE.searching : PHASE.none;
+    default:
+      return current;
+  }
+}
+
+/** Per player: in queue() (answered once), in a pool right now (not in a match), its phase, and when a matchmaker last answered it. */
 interface Track {
   readonly searching: Uint8Array;
   readonly inPool: Uint8Array;
+  readonly phase: Uint8Array;
   readonly lastAnswerAt: Float64Array;
 }
 
@@ -437,6 +476,7 @@ async function crashLater(
   const url = own.matchmaker().url;
   const poolBeforeCrash = await poolSize(url).catch(() => -1);
   const searchingAtKill = [...track.searching.keys()].filter((i) => track.searching[i]);
+  const phasesAtKill = Object.fromEntries(PHASE_NAMES.map((name) => [name, track.phase.reduce((n, p) => n + (p === PHASE[name] ? 1 : 0), 0)]));
   const killedAt = Date.now();
   mark(`<- matchmaker SIGKILLed ${((killedAt - queueStart) / 1000).toFixed(1)} s after queueing began`);
   await own.crashMatchmaker();
@@ -465,6 +505,7 @@ async function crashLater(
   return {
     killedAtMs: killedAt - queueStart,
     poolBeforeCrash,
+    phasesAtKill,
     restartMs: restartedAt - killedAt,
     ...(rebuiltAfterMs === undefined ? {} : { rebuiltAfterMs, poolAfterRebuild }),
     ...(firstAfter === undefined ? {} : { firstMatchAfterRestartMs: queueStart + firstAfter - restartedAt }),

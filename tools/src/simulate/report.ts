@@ -5,6 +5,8 @@ import { total, type Percentiles, type Summary } from './summary.ts';
 export interface CrashReport {
   readonly killedAtMs: number;
   readonly poolBeforeCrash: number;
+  /** Players by the phase their client was in at the kill (searching, proposed, accepted, allocating, settled and held). */
+  readonly phasesAtKill?: Readonly<Record<string, number>>;
   readonly restartMs: number;
   readonly rebuiltAfterMs?: number;
   readonly poolAfterRebuild?: number;
@@ -87,6 +89,12 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
     lines.push(
       row('killed at (ms after queueing began)', crash.killedAtMs),
       row('pool before the crash', crash.poolBeforeCrash),
+      ...(crash.phasesAtKill === undefined
+        ? []
+        : [
+            row('at the kill: searching / proposed / accepted', `${crash.phasesAtKill.searching} / ${crash.phasesAtKill.proposed} / ${crash.phasesAtKill.accepted}`),
+            row('at the kill: allocating / settled, held', `${crash.phasesAtKill.allocating} / ${crash.phasesAtKill.settled}`),
+          ]),
       row('restart took (ms from the kill to listening)', crash.restartMs),
       row('pool rebuilt (ms after listening)', crash.rebuiltAfterMs ?? 'not rebuilt'),
       row('pool when rebuilt', crash.poolAfterRebuild ?? '-'),
