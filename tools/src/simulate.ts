@@ -47,6 +47,8 @@ const USAGE = `usage: pnpm simulate [options]
   --accept-timeout-ms MS   that accept step's deadline (default 5000)
   --allocator              run the reference game-server allocator as its own process (services
                            started here only): ready matches are assigned a server
+  --allocator-delay-ms MS  the allocator answers each request after MS (default 0): a server that
+                           takes time to start, so a kill finds matches allocating
   --party-share R          0..1: the share of players who queue in parties (default 0), formed at
                            the issuer (the leader creates, members join with the invite)
   --party-size A-B         party sizes, within each mode's team size (default 2-4)
@@ -82,6 +84,7 @@ function parseOptions(argv: string[]) {
       'accept-rate': { type: 'string' },
       'accept-timeout-ms': { type: 'string' },
       allocator: { type: 'boolean', default: false },
+      'allocator-delay-ms': { type: 'string' },
       'party-share': { type: 'string', default: '0' },
       'party-size': { type: 'string', default: '2-4' },
       seed: { type: 'string', default: '1' },
@@ -95,11 +98,12 @@ function parseOptions(argv: string[]) {
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  for (const own of ['config', 'kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'log'] as const) {
+  for (const own of ['config', 'kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'allocator-delay-ms', 'log'] as const) {
     if (values[own] !== undefined && values[own] !== false && values.issuer !== undefined) {
       throw new Error(`--${own} needs services the simulator started itself (no --issuer)`);
     }
   }
+  if (values['allocator-delay-ms'] !== undefined && !values.allocator) throw new Error('--allocator-delay-ms needs --allocator');
   const acceptStep = values['accept-rate'] !== undefined || values['accept-timeout-ms'] !== undefined;
   // pnpm runs this in tools/; INIT_CWD is where the command was typed.
   const path = (file: string | undefined) => (file === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), file));
@@ -124,6 +128,7 @@ function parseOptions(argv: string[]) {
     // The config's bounds for an accept step.
     acceptTimeoutMs: acceptStep ? (values['accept-timeout-ms'] === undefined ? 5_000 : number('accept-timeout-ms', 1_000, 120_000)) : undefined,
     allocator: values.allocator,
+    allocatorDelayMs: values['allocator-delay-ms'] === undefined ? 0 : number('allocator-delay-ms', 0, 60_000),
     seed: number('seed', 0, 2 ** 31),
     partyShare: number('party-share', 0, 1),
     partySize: partySizes(values['party-size']),
@@ -242,6 +247,7 @@ async function main(): Promise<void> {
         resubmitMs: options.resubmitMs,
         ...(options.acceptTimeoutMs === undefined ? {} : { acceptTimeoutMs: options.acceptTimeoutMs }),
         allocator: options.allocator,
+        allocatorDelayMs: options.allocatorDelayMs,
         ...(options.log === undefined ? {} : { logFile: options.log }),
         ...(config === undefined ? {} : { config: config.raw }),
       });

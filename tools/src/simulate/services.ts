@@ -29,6 +29,8 @@ export interface OwnServicesOptions {
   readonly acceptTimeoutMs?: number;
   /** Runs the reference allocator and points the matchmaker at it. */
   readonly allocator?: boolean;
+  /** The allocator's wait before each answer (a game server starting). */
+  readonly allocatorDelayMs?: number;
   /** Where both services append their output (JSON lines naming the service); default a file in their temp dir, removed at the end. */
   readonly logFile?: string;
   /** The shared config both read (a config file's content); default the demo modes and regions. */
@@ -62,7 +64,7 @@ export async function startOwnServices(options: OwnServicesOptions): Promise<Own
   const logFile = options.logFile ?? join(home, 'services.log');
   const configFile = join(home, 'config.json');
   writeFileSync(configFile, `${JSON.stringify(simulationConfig(options.acceptTimeoutMs, options.config), null, 2)}\n`);
-  const allocator = options.allocator ? await startAllocatorProcess() : undefined;
+  const allocator = options.allocator ? await startAllocatorProcess(options.allocatorDelayMs ?? 0) : undefined;
   const common = {
     TICKETBOOTH_HOME: home,
     TICKETBOOTH_CONFIG: configFile,
@@ -109,9 +111,9 @@ export interface AllocatorProcess {
  * `pnpm allocator` as a child process (same loader as this one), so that its answers do not wait
  * behind thousands of simulated players on this process's event loop, as a real allocator's would not.
  */
-async function startAllocatorProcess(): Promise<AllocatorProcess> {
+async function startAllocatorProcess(delayMs: number): Promise<AllocatorProcess> {
   const main = fileURLToPath(new URL('../allocator-main.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, main, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, main, '--port', '0', '--delay-ms', String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the allocator did not start within 30 s')), 30_000);
