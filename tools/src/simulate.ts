@@ -21,9 +21,10 @@ import { percentiles, summarize, type PlayerOutcome } from './simulate/summary.t
 const USAGE = `usage: pnpm simulate [options]
   --players N              simulated players (default 200, at most 20000)
   --duration-s S           stop queueing S seconds after the first player queues (default 120)
-  --ramp-s S               players arrive spread over S seconds (default: players / 100, at least 5:
-                           about 100 arrivals a second, which this one process plays on one core; a
-                           faster crowd measures the simulator more than the services)
+  --ramp-s S               players arrive spread over S seconds, less than the duration (default:
+                           players / 100, at least 5, at most 80 % of the duration: about 100
+                           arrivals a second, which this one process plays on one core; a faster
+                           crowd measures the simulator more than the services)
   --config FILE            start the services with this shared config file (TICKETBOOTH_CONFIG): modes,
                            regions and attributes then come from it, every mode and region played
   --modes a,b --regions x,y   modes and home regions to play (default duel,squad and eu,na; with
@@ -111,7 +112,7 @@ function parseOptions(argv: string[]) {
     help: values.help,
     players: number('players', 1, 20_000),
     durationMs: number('duration-s', 1, 3_600) * 1000,
-    rampMs: (values['ramp-s'] === undefined ? Math.max(5, number('players', 1, 20_000) / ARRIVALS_PER_S) : number('ramp-s', 0, 600)) * 1000,
+    rampMs: rampMsOf(values['ramp-s'] === undefined ? undefined : number('ramp-s', 0, 600), number('players', 1, 20_000), number('duration-s', 1, 3_600)),
     config: path(values.config),
     // Without a config file, the demo pools as ever; with one, what it offers unless narrowed.
     modes: values.modes?.split(',') ?? (values.config === undefined ? ['duel', 'squad'] : undefined),
@@ -135,6 +136,12 @@ function parseOptions(argv: string[]) {
     json: path(values.json),
     log: path(values.log),
   };
+}
+
+/** The arrival ramp: as asked, or the default rate within the first 80 % of the run; every player arrives before the run stops. */
+function rampMsOf(rampS: number | undefined, players: number, durationS: number): number {
+  if (rampS !== undefined && rampS >= durationS) throw new Error('--ramp-s must be shorter than --duration-s: every player arrives before the run stops');
+  return (rampS ?? Math.min(Math.max(5, players / ARRIVALS_PER_S), 0.8 * durationS)) * 1000;
 }
 
 function partySizes(text: string): { minSize: number; maxSize: number } {

@@ -84,16 +84,19 @@ export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
     if (!yes) inbox.post({ declined: proposed.match.id });
   }
 
-  /** A view of the player's match, from any source: followed, and answered once proposed. */
-  function take(view: MatchView): Step {
+  /**
+   * A view of the player's match, from any source: followed, and answered once proposed.
+   * `late`: it arrived between requests (a push, an answer to accept or decline), so it may
+   * have been in flight since before what the last request answered.
+   */
+  function take(view: MatchView, late = false): Step {
     if (ended.has(view.match.id)) return FOLLOWING;
     if (follower?.match.id !== view.match.id) {
-      // Answers and pushes arrive in any order: a view of an older match that was in flight
-      // must not replace the newer one (the player would stop answering the match that counts).
-      if (follower !== undefined && matchFormedAt(view.match.token) < matchFormedAt(follower.match.token)) {
-        ended.add(view.match.id);
-        return FOLLOWING;
-      }
+      // A late view of a match formed before the one followed must not replace it: the player
+      // would stop answering the match that counts. The matchmaker's answer to a request is its
+      // newest word, and a followed match it refused to take back says nothing: those replace.
+      const older = late && follower !== undefined && !unpresentable.has(follower.match.id) && matchFormedAt(view.match.token) < matchFormedAt(follower.match.token);
+      if (older) return FOLLOWING;
       if (follower !== undefined) ended.add(follower.match.id);
       follower = new MatchFollower(view.match, report);
     }
@@ -143,7 +146,7 @@ export async function runQueue(run: QueueRun): Promise<QueueOutcome> {
           if (follower?.match.id === mail.declined) throw declinedError(follower.match);
           continue;
         }
-        const step = take(mail.view);
+        const step = take(mail.view, true);
         if (step.kind === 'settled') return settled(step.match, false);
       }
       if (now() >= refreshAt && now() >= nextRefreshTry) {

@@ -5,7 +5,7 @@ import { total, type Percentiles, type Summary } from './summary.ts';
 export interface CrashReport {
   readonly killedAtMs: number;
   readonly poolBeforeCrash: number;
-  /** Players by the phase their client was in at the kill (searching, proposed, accepted, allocating, settled and held). */
+  /** Players by the phase their client was in at the kill (searching, proposed, accepted, allocating, settled so far). */
   readonly phasesAtKill?: Readonly<Record<string, number>>;
   readonly restartMs: number;
   readonly rebuiltAfterMs?: number;
@@ -93,7 +93,7 @@ export function renderSummary(s: Summary, run: RunFacts, crash: CrashReport | un
         ? []
         : [
             row('at the kill: searching / proposed / accepted', `${crash.phasesAtKill.searching} / ${crash.phasesAtKill.proposed} / ${crash.phasesAtKill.accepted}`),
-            row('at the kill: allocating / settled, held', `${crash.phasesAtKill.allocating} / ${crash.phasesAtKill.settled}`),
+            row('at the kill: allocating / settled so far', `${crash.phasesAtKill.allocating} / ${crash.phasesAtKill.settled}`),
           ]),
       row('restart took (ms from the kill to listening)', crash.restartMs),
       row('pool rebuilt (ms after listening)', crash.rebuiltAfterMs ?? 'not rebuilt'),
