@@ -120,6 +120,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX login_attempts_expire ON login_attempts (expire);
     `,
   },
+  {
+    version: 4,
+    name: 'game servers, match results, skill uncertainty',
+    // ratings.rating is the skill's mu; sigma is NULL until a result moved it (then a new player's is assumed).
+    sqlite: `
+      ALTER TABLE ratings ADD COLUMN sigma REAL;
+      CREATE TABLE game_servers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        secret_digest TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE TABLE match_results (
+        match_id TEXT PRIMARY KEY,
+        game_server_id TEXT NOT NULL REFERENCES game_servers (id),
+        mode TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reported_at INTEGER NOT NULL
+      );
+    `,
+    postgres: `
+      ALTER TABLE ratings ADD COLUMN sigma DOUBLE PRECISION;
+      CREATE TABLE game_servers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        secret_digest TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      );
+      CREATE TABLE match_results (
+        match_id TEXT PRIMARY KEY,
+        game_server_id TEXT NOT NULL REFERENCES game_servers (id),
+        mode TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reported_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The migrations still to apply on a database at `current`; refuses a database newer than this code. */

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { MIGRATIONS, pendingMigrations } from './migrations.ts';
 import { postgresPartyStore } from './postgres-parties.ts';
+import { postgresResultStore } from './postgres-results.ts';
 import { inTransaction } from './postgres-transaction.ts';
 import { UsernameTakenError, type NewUser, type User, type UserStore } from './user-store.ts';
 
@@ -163,6 +164,7 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<{ sto
       return rows.map((r) => ({ sub: r.sub, notBefore: Number(r.not_before), reason: r.reason }));
     },
     ...postgresPartyStore(pool),
+    ...postgresResultStore(pool),
     async ping() {
       await pool.query('SELECT 1');
     },

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pendingMigrations } from './migrations.ts';
 import { sqlitePartyStore } from './sqlite-parties.ts';
+import { sqliteResultStore } from './sqlite-results.ts';
 import { UsernameTakenError, type NewUser, type Revocation, type User, type UserStore } from './user-store.ts';
 
 interface UserRow {
@@ -125,6 +126,7 @@ export function openSqliteStore(path: string): UserStore {
     },
     listRevocations: async (since, limit) => revocationsSince.all(since, limit) as Revocation[],
     ...sqlitePartyStore(db),
+    ...sqliteResultStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

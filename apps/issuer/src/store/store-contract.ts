@@ -1,6 +1,7 @@
 // The one contract every UserStore honours; sqlite-store.test.ts and postgres-store.test.ts run it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyInPartyError } from './party-store.ts';
+import { NameTakenError } from './result-store.ts';
 import { UsernameTakenError, type NewUser, type UserStore } from './user-store.ts';
 
 export interface StoreHarness {
@@ -220,6 +221,62 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
           expect([...outcomes].sort()).toEqual(['already-in-party', 'joined']);
           const sizes = [(await store.getParty(first.id))!.members.length, (await store.getParty(second.id))!.members.length];
           expect(sizes.sort()).toEqual([1, 2]);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
+    describe('game servers and results', () => {
+      const fresh = { mu: 1500, sigma: 500 };
+      const result = (matchId: string, digest = 'd1', gameServerId = 'gs-1') => ({ matchId, gameServerId, mode: 'duel', digest, outcome: '{"ranks":[1,2]}', reportedAt: T0 });
+      // Each result moves every member up by 10 and narrows sigma by 1: easy to count.
+      const bump = (skills: readonly { mu: number; sigma: number }[]) => skills.map((s) => ({ mu: s.mu + 10, sigma: s.sigma - 1 }));
+
+      it('registers game servers by unique name, finds one by its credential digest, revokes by id or name once', async () => {
+        const gs = await store.addGameServer({ id: 'gs-1', name: 'eu-west-1', secretDigest: 'a'.repeat(64), at: T0 });
+        expect(gs).toEqual({ id: 'gs-1', name: 'eu-west-1', createdAt: T0, revokedAt: null });
+        await store.addGameServer({ id: 'gs-2', name: 'eu-west-2', secretDigest: 'b'.repeat(64), at: T0 + 1 });
+        await expect(store.addGameServer({ id: 'gs-3', name: 'eu-west-1', secretDigest: 'c'.repeat(64), at: T0 })).rejects.toBeInstanceOf(NameTakenError);
+        expect(await store.gameServerBySecret('a'.repeat(64))).toEqual(gs);
+        expect(await store.gameServerBySecret('c'.repeat(64))).toBeUndefined();
+        expect((await store.listGameServers()).map((g) => g.name)).toEqual(['eu-west-1', 'eu-west-2']);
+        expect(await store.revokeGameServer('eu-west-2', T0 + 5)).toMatchObject({ id: 'gs-2', revokedAt: T0 + 5 });
+        expect(await store.revokeGameServer('gs-2', T0 + 9)).toMatchObject({ revokedAt: T0 + 5 });
+        expect(await store.revokeGameServer('nobody', T0)).toBeUndefined();
+        expect(await store.gameServerBySecret('b'.repeat(64))).toMatchObject({ revokedAt: T0 + 5 });
+      });
+
+      it('records a result once with the skills it moves; a second report of the match changes nothing and answers the first', async () => {
+        const [a, b] = [await store.createUser(newUser('res-a')), await store.createUser(newUser('res-b'))];
+        await store.setRating(b.id, 'duel', 1600, T0);
+        expect(await store.skillsOf([a.id, b.id], 'duel', fresh)).toEqual([fresh, { mu: 1600, sigma: 500 }]);
+        expect(await store.recordResult(result('m-1'), [a.id, b.id], fresh, bump)).toEqual({ recorded: true, result: result('m-1') });
+        expect(await store.skillsOf([a.id, b.id], 'duel', fresh)).toEqual([{ mu: 1510, sigma: 499 }, { mu: 1610, sigma: 499 }]);
+        // Tickets carry the new mu.
+        expect(await store.findUserWithRating(a.id, 'duel')).toMatchObject({ rating: 1510 });
+        const again = await store.recordResult(result('m-1', 'd2'), [a.id, b.id], fresh, bump);
+        expect(again).toEqual({ recorded: false, result: result('m-1') });
+        expect(await store.skillsOf([a.id, b.id], 'duel', fresh)).toEqual([{ mu: 1510, sigma: 499 }, { mu: 1610, sigma: 499 }]);
+        // The admin override still moves mu, and keeps sigma.
+        await store.setRating(a.id, 'duel', 1400, T0 + 1);
+        expect(await store.skillsOf([a.id], 'duel', fresh)).toEqual([{ mu: 1400, sigma: 499 }]);
+      });
+
+      it('applies concurrent results over two connections one after the other: none lost, a match recorded once', async () => {
+        const players = await Promise.all(['res-c', 'res-d', 'res-e'].map((n) => store.createUser(newUser(n))));
+        const [c, d, e] = players.map((p) => p.id) as [string, string, string];
+        const other = await h.open();
+        try {
+          const outcomes = await Promise.all([
+            store.recordResult(result('m-2'), [c, d], fresh, bump),
+            other.recordResult(result('m-3'), [d, e], fresh, bump),
+            other.recordResult(result('m-2', 'd3'), [c, d], fresh, bump),
+            store.recordResult(result('m-4'), [e, c], fresh, bump),
+          ]);
+          expect(outcomes.filter((o) => o.result.matchId === 'm-2' && o.recorded)).toHaveLength(1);
+          // Each of c, d, e is in two of the recorded matches m-2, m-3, m-4.
+          expect(await store.skillsOf([c, d, e], 'duel', fresh)).toEqual([1, 2, 3].map(() => ({ mu: 1520, sigma: 498 })));
         } finally {
           await other.close();
         }

@@ -1,6 +1,7 @@
 // What the issuer keeps: users, ratings per mode, revocations, parties. Two implementations
 // (SQLite, PostgreSQL) honour this one contract, checked by store-contract.ts.
 import type { PartyStore } from './party-store.ts';
+import type { ResultStore } from './result-store.ts';
 
 export interface User {
   readonly id: string;
@@ -35,7 +36,7 @@ export interface Revocation {
   readonly reason: string;
 }
 
-export interface UserStore extends PartyStore {
+export interface UserStore extends PartyStore, ResultStore {
   /** Inserts a user, or throws `UsernameTakenError` when the name (any case) exists. */
   createUser(user: NewUser): Promise<User>;
   findUserById(id: string): Promise<User | undefined>;
