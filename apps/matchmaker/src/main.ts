@@ -2,12 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadSigningKeyFile } from '@ticketbooth/config';
-import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
+import { createLogger, fileKeys, onShutdown, publishedKeys, startServer } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createAllocator } from './allocator.ts';
 import { createApp } from './app.ts';
 import { loadConfig, type MatchmakerConfig } from './config.ts';
-import { fileKeys, issuerKeys } from './keys-source.ts';
 import { runRevocationFeed } from './revocation-feed.ts';
 
 const log = createLogger('ticketbooth-matchmaker');
@@ -25,10 +24,10 @@ async function main(config: MatchmakerConfig): Promise<void> {
   process.on('SIGHUP', () => keyWatcher.check());
 
   const warn = (message: string) => log.warn(message);
-  const keysOptions = { refreshMs: config.keysRefreshMs, log: warn };
+  const keysOptions = { refreshMs: config.keysRefreshMs, what: 'ticket keys', log: warn };
   const ticketKeys = config.issuerPublicKeyFile
     ? fileKeys(config.issuerPublicKeyFile, keysOptions)
-    : issuerKeys(config.issuerUrl, keysOptions);
+    : publishedKeys(config.issuerUrl, keysOptions);
   let draining = false;
   const { app, matchmaker, lane } = createApp({
     settings: config,

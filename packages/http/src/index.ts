@@ -6,3 +6,4 @@ export { answerWrongMethods } from './method-not-allowed.ts';
 export { onShutdown, startServer, type ServeOptions, type ServerHandle, type ShutdownLog } from './server.ts';
 export { bearerToken, limitBody, validate } from './validate.ts';
 export { clientAddress } from './client-address.ts';
+export { fileKeys, publishedKeys, readPublicKeys, type KeysSource, type KeysSourceOptions } from './keys-source.ts';

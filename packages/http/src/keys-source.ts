@@ -1,4 +1,5 @@
-// Where ticket verification keys come from: the issuer's GET /v1/keys, or a key file.
+// Where verification keys come from: a service's published GET /v1/keys (the issuer's for
+// tickets, a matchmaker's for match tokens), or a key file.
 import { readFileSync } from 'node:fs';
 import { KeyRing, keyFileSchema, keyRingFromFile, publicKeySetSchema, type PublicKeySet } from '@ticketbooth/tickets';
 
@@ -19,15 +20,17 @@ export interface KeysSource {
 
 export interface KeysSourceOptions {
   readonly refreshMs: number;
+  /** What the keys verify, for the log ("ticket keys"). */
+  readonly what?: string;
   /** Least time between two unknown-kid refetches. Default 10 s. */
   readonly minRefetchMs?: number;
   readonly now?: () => number;
   readonly log?: (message: string) => void;
 }
 
-/** Keys fetched from `<issuerUrl>/v1/keys`. */
-export function issuerKeys(issuerUrl: string, options: KeysSourceOptions & { timeoutMs?: number }): KeysSource {
-  const url = new URL('/v1/keys', issuerUrl).href;
+/** Keys fetched from `<serviceUrl>/v1/keys`. */
+export function publishedKeys(serviceUrl: string, options: KeysSourceOptions & { timeoutMs?: number }): KeysSource {
+  const url = new URL('/v1/keys', serviceUrl).href;
   const timeoutMs = options.timeoutMs ?? 2_000;
   return refreshingSource(async () => {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
@@ -44,7 +47,7 @@ export function fileKeys(path: string, options: KeysSourceOptions): KeysSource {
 export function readPublicKeys(path: string): PublicKeySet {
   const json: unknown = JSON.parse(readFileSync(path, 'utf8'));
   const asKeyFile = keyFileSchema.safeParse(json);
-  // Only public halves are kept, even if the file holds the issuer's secrets.
+  // Only public halves are kept, even if the file holds the signer's secrets.
   if (asKeyFile.success) return { keys: asKeyFile.data.keys.map(({ secret: _secret, ...key }) => key) };
   return publicKeySetSchema.parse(json);
 }
@@ -69,7 +72,7 @@ function refreshingSource(load: () => Promise<PublicKeySet>, options: KeysSource
       loaded = true;
       return ring.list().map((k) => `${k.kid}:${k.notBefore}:${k.notAfter}`).join() !== before;
     } catch (error) {
-      log(`ticket keys not refreshed, keeping ${ring.list().length} known: ${(error as Error).message}`);
+      log(`${options.what ?? 'keys'} not refreshed, keeping ${ring.list().length} known: ${(error as Error).message}`);
       return false;
     }
   }

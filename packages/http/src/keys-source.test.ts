@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { startServer, type ServerHandle } from '@ticketbooth/http';
 import { KeyRing, createSigningKey, generateKeyFile, generateSeed, publicKeySet, writeKeyFile } from '@ticketbooth/tickets';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileKeys, issuerKeys, readPublicKeys } from './keys-source.ts';
+import { fileKeys, publishedKeys, readPublicKeys } from './keys-source.ts';
 
 const quiet = () => {};
 let server: ServerHandle | undefined;
@@ -25,12 +25,12 @@ async function keyServer(published: { ring: KeyRing; up: boolean; requests: numb
   return server.url;
 }
 
-describe('issuerKeys', () => {
+describe('publishedKeys', () => {
   it('loads the issuer keys, refetches on an unknown kid at most once per interval', async () => {
     const first = createSigningKey(generateSeed());
     const published = { ring: new KeyRing({ signing: first }), up: true, requests: 0 };
     let clock = 0;
-    const source = issuerKeys(await keyServer(published), { refreshMs: 3_600_000, minRefetchMs: 10_000, now: () => clock, log: quiet });
+    const source = publishedKeys(await keyServer(published), { refreshMs: 3_600_000, minRefetchMs: 10_000, now: () => clock, log: quiet });
     expect(source.hasKeys()).toBe(false);
     await source.start();
     source.stop();
@@ -56,7 +56,7 @@ describe('issuerKeys', () => {
     const key = createSigningKey(generateSeed());
     const published = { ring: new KeyRing({ signing: key }), up: true, requests: 0 };
     let clock = 0;
-    const source = issuerKeys(await keyServer(published), { refreshMs: 3_600_000, minRefetchMs: 1, now: () => clock, log: quiet });
+    const source = publishedKeys(await keyServer(published), { refreshMs: 3_600_000, minRefetchMs: 1, now: () => clock, log: quiet });
     await source.start();
     source.stop();
     published.up = false;
@@ -67,7 +67,7 @@ describe('issuerKeys', () => {
   });
 
   it('is not ready while the issuer was never reachable', async () => {
-    const source = issuerKeys('http://127.0.0.1:1', { refreshMs: 3_600_000, log: quiet, timeoutMs: 500 });
+    const source = publishedKeys('http://127.0.0.1:1', { refreshMs: 3_600_000, log: quiet, timeoutMs: 500 });
     await source.start();
     source.stop();
     expect(source.hasKeys()).toBe(false);
