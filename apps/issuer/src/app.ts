@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { operationRoutes } from './routes/operations.ts';
 import { partyRoutes } from './routes/parties.ts';
+import { resultRoutes } from './routes/results.ts';
 import { revocationRoutes } from './routes/revocations.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { ticketRoutes } from './routes/tickets.ts';
@@ -48,6 +49,20 @@ function buildContext(deps: AppDeps): IssuerContext {
       cacheSize: 10_000,
       now,
     }),
+    matches:
+      deps.matchKeys === undefined
+        ? undefined
+        : createVerifier({
+            keys: deps.matchKeys.ring,
+            purpose: 'match',
+            issuer: deps.settings.results.matchIssuer,
+            audience: shared.audiences.match,
+            // A game ends after its match token: its result counts within the window from formation (checked by the route).
+            maxLifetimeMs: deps.settings.results.windowMs,
+            acceptExpiredForMs: deps.settings.results.windowMs,
+            cacheSize: 1_000,
+            now,
+          }),
     loginLimits: deps.loginLimits ?? memoryLoginLimits(deps.settings.loginLimits),
     metrics: createMetrics({ processMetrics: deps.processMetrics ?? false }),
     clientAddress: clientAddressResolver({ trustedProxyHops: deps.settings.trustedProxyHops, header: deps.settings.clientAddressHeader }),
@@ -80,7 +95,7 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   );
   app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
 
-  for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, adminRoutes, operationRoutes]) {
+  for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, resultRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));
   }
   // A known path asked with another method: 405 with Allow, not 404.

@@ -27,6 +27,14 @@ export interface AppDeps {
   readonly isDraining?: () => boolean;
   /** Registers process-wide metrics (event loop, memory) too; off in tests. */
   readonly processMetrics?: boolean;
+  /** The matchmakers' published keys, which sign the match tokens results name; without them POST /v1/results answers 503. */
+  readonly matchKeys?: MatchKeys;
+}
+
+export interface MatchKeys {
+  readonly ring: KeyRing;
+  /** Loads the keys again for a token naming an unknown kid (rate-limited); true when the ring changed. */
+  refetchForUnknownKid(): Promise<boolean>;
 }
 
 export interface IssuerContext extends AppDeps {
@@ -35,6 +43,8 @@ export interface IssuerContext extends AppDeps {
   readonly invites: Verifier<'invite'>;
   /** Verifies previous tickets, accepting ones expired up to one ticket lifetime ago. */
   readonly previousTickets: Verifier<'ticket'>;
+  /** Verifies the match tokens results name, when the matchmakers' keys are known. */
+  readonly matches: Verifier<'match'> | undefined;
   readonly loginLimits: LoginLimits;
   readonly metrics: IssuerMetrics;
   readonly clientAddress: (c: Context) => string;

@@ -1,7 +1,7 @@
 // Entry point: read config, build deps, serve, handle signals. Nothing else.
 import { randomUUID } from 'node:crypto';
 import { ConfigError, loadSigningKeyFile } from '@ticketbooth/config';
-import { createLogger, onShutdown, startServer } from '@ticketbooth/http';
+import { createLogger, onShutdown, publishedKeys, startServer } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, watchKeyFile } from '@ticketbooth/tickets';
 import { createApp } from './app.ts';
 import { loadIssuerConfig } from './config.ts';
@@ -22,6 +22,16 @@ async function main(): Promise<void> {
   });
   process.on('SIGHUP', () => watcher.check());
 
+  // The match tokens results name: every matchmaker of a deployment signs with one key file
+  // (as replicas of the issuer share one), published by each; the default one's are fetched.
+  const matchKeys = publishedKeys(config.shared.matchmakers.default, {
+    refreshMs: 60_000,
+    what: 'matchmaker keys',
+    log: (message) => log.warn(message),
+  });
+  // Not awaited: the matchmaker may start after the issuer; results answer 503 until the keys load.
+  void matchKeys.start();
+
   let draining = false;
   const app = createApp({
     shared: config.shared,
@@ -35,12 +45,14 @@ async function main(): Promise<void> {
     processMetrics: true,
     logger: log,
     isDraining: () => draining,
+    matchKeys,
   });
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host, requestTimeoutMs: config.requestTimeoutMs });
   onShutdown(async () => {
     // /readyz answers 503 from here on; requests in flight finish; then the store closes.
     draining = true;
     watcher.stop();
+    matchKeys.stop();
     await server.close();
     await store.close();
   }, log);

@@ -23,6 +23,12 @@ const COMPONENTS = {
   RatingRequest: s.ratingRequest,
   AdminUser: s.adminUserResponse,
   Rating: s.ratingResponse,
+  ResultRequest: s.resultRequest,
+  Result: s.resultResponse,
+  GameServerRequest: s.gameServerRequest,
+  GameServer: s.gameServerResponse,
+  CreatedGameServer: s.createdGameServerResponse,
+  GameServers: s.gameServersResponse,
   Problem: s.problemSchema,
 } as const;
 type ComponentName = keyof typeof COMPONENTS;
@@ -63,6 +69,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', bearerFormat: 'PASETO v4.public (session)' },
         admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+        gameServer: { type: 'http', scheme: 'bearer', description: 'A game server credential (POST /v1/admin/game-servers)' },
       },
     },
     paths: {
@@ -157,6 +164,26 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           security: admin,
           parameters: [idParam, { name: 'mode', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: json('RatingRequest'),
+        }),
+      },
+      '/v1/results': {
+        post: operation(
+          "A match's result, from its game server: the players' ratings move once",
+          { 201: { description: 'Recorded', ...json('Result') }, 200: { description: 'The same result again: the first one', ...json('Result') } },
+          { security: [{ gameServer: [] }], requestBody: json('ResultRequest') },
+        ),
+      },
+      '/v1/admin/game-servers': {
+        post: operation('Register a game server', { 201: { description: 'Registered, with its credential', ...json('CreatedGameServer') } }, {
+          security: admin,
+          requestBody: json('GameServerRequest'),
+        }),
+        get: operation('Game servers', { 200: { description: 'Every registered one', ...json('GameServers') } }, { security: admin }),
+      },
+      '/v1/admin/game-servers/{server}/revoke': {
+        post: operation('Revoke a game server (by id or name)', { 200: { description: 'Revoked', ...json('GameServer') } }, {
+          security: admin,
+          parameters: [{ name: 'server', in: 'path', required: true, schema: { type: 'string' } }],
         }),
       },
       '/healthz': { get: operation('Liveness', { 200: { description: 'Alive' } }) },

@@ -131,3 +131,35 @@ export const problemSchema = z
     detail: z.string().optional(),
   })
   .meta({ id: 'Problem' });
+
+/** A game server's name: a host name, or a fleet and index. */
+const gameServerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a name of letters, digits, . _ - (at most 64)');
+export const gameServerRequest = z.strictObject({ name: gameServerName }).meta({ id: 'GameServerRequest' });
+export const gameServerParam = z.object({ server: z.string().min(1).max(128) });
+
+export const resultRequest = z
+  .strictObject({
+    /** The match token the matchmaker signed, as the game server verified it. */
+    match: z.string().min(1).max(16_384),
+    /** Per team, in the token's team order: 1 first; equal ranks are a tie. */
+    ranks: z.array(z.number().int().min(1).max(16)).min(2).max(16),
+    /** Optional per-player scores (by `sub`), kept with the result. */
+    scores: z
+      .record(z.string().min(1).max(128), z.number().finite())
+      .refine((s) => Object.keys(s).length <= 1_024, 'at most 1024 scores')
+      .optional(),
+  })
+  .meta({ id: 'ResultRequest' });
+export type ResultRequest = z.infer<typeof resultRequest>;
+
+export const resultResponse = z.object({
+  match: z.string(),
+  mode: z.string(),
+  ranks: z.array(z.number().int()),
+  scores: z.record(z.string(), z.number()).optional(),
+  reportedAt: z.string(),
+});
+
+export const gameServerResponse = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() });
+export const createdGameServerResponse = gameServerResponse.extend({ secret: z.string().describe('The credential: shown in this answer only.') });
+export const gameServersResponse = z.object({ gameServers: z.array(gameServerResponse) });

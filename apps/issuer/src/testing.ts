@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { z } from 'zod';
 import type { LoginLimits } from './attempt-limits.ts';
 import { createApp } from './app.ts';
+import type { MatchKeys } from './context.ts';
 import { appSettingsSchema } from './config.ts';
 import { createPasswordHasher, type Argon2Params } from './passwords.ts';
 import { openSqliteStore } from './store/sqlite-store.ts';
@@ -29,6 +30,8 @@ export interface TestIssuerOptions {
   readonly storage?: { readonly store: UserStore; readonly loginLimits?: LoginLimits };
   /** A ring loaded from a key file, e.g. one that replicas share; default a fresh key. */
   readonly keys?: KeyRing;
+  /** The matchmakers' keys, for results. */
+  readonly matchKeys?: MatchKeys;
 }
 
 export interface TestIssuer {
@@ -59,6 +62,7 @@ export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
     passwords: createPasswordHasher(options.argon2 ?? CHEAP_ARGON2ID),
     now,
     randomId: randomUUID,
+    ...(options.matchKeys === undefined ? {} : { matchKeys: options.matchKeys }),
   });
   return {
     app,

@@ -1,9 +1,12 @@
-// Operator endpoints behind ADMIN_TOKEN: ban, unban, set a rating. Absent (404) when no token is configured.
+// Operator endpoints behind ADMIN_TOKEN: ban, unban, set a rating, register and revoke game
+// servers. Absent (404) when no token is configured.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Problem, bearerToken, validate } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
-import { banRequest, ratingParams, ratingRequest, userIdParam } from '../schemas.ts';
+import { newGameServerSecret, secretDigest } from '../results.ts';
+import { banRequest, gameServerParam, gameServerRequest, ratingParams, ratingRequest, userIdParam } from '../schemas.ts';
+import { NameTakenError, type GameServer } from '../store/result-store.ts';
 import type { User } from '../store/user-store.ts';
 import { unknownMode } from '../tickets.ts';
 
@@ -52,5 +55,34 @@ export function adminRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
     return c.json({ id, mode, rating });
   });
 
+  // The credential is in this answer only: the store keeps its digest.
+  app.post('/v1/admin/game-servers', validate('json', gameServerRequest), async (c) => {
+    const secret = newGameServerSecret();
+    try {
+      const server = await ctx.store.addGameServer({ id: ctx.randomId(), name: c.req.valid('json').name, secretDigest: secretDigest(secret), at: ctx.now() });
+      return c.json({ ...gameServerView(server), secret }, 201);
+    } catch (error) {
+      if (error instanceof NameTakenError) throw new Problem(409, 'game-server-name-taken', 'A game server has this name', error.serverName);
+      throw error;
+    }
+  });
+
+  app.get('/v1/admin/game-servers', async (c) => c.json({ gameServers: (await ctx.store.listGameServers()).map(gameServerView) }));
+
+  app.post('/v1/admin/game-servers/:server/revoke', validate('param', gameServerParam), async (c) => {
+    const server = await ctx.store.revokeGameServer(c.req.valid('param').server, ctx.now());
+    if (server === undefined) throw new Problem(404, 'game-server-not-found', 'No such game server');
+    return c.json(gameServerView(server));
+  });
+
   return app;
+}
+
+function gameServerView(server: GameServer) {
+  return {
+    id: server.id,
+    name: server.name,
+    createdAt: new Date(server.createdAt).toISOString(),
+    revokedAt: server.revokedAt === null ? null : new Date(server.revokedAt).toISOString(),
+  };
 }
