@@ -7,6 +7,7 @@ import { runCli, type CliDeps } from './cli.ts';
 import { loadIssuerConfig } from './config.ts';
 import { openStore } from './open-store.ts';
 import { createPasswordHasher } from './passwords.ts';
+import { secretDigest } from './results.ts';
 import { CHEAP_ARGON2ID, T0 } from './testing.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'issuer-cli-'));
@@ -81,6 +82,28 @@ describe('issuer CLI', () => {
       expect(await store.getRating(carol.id, 'duel')).toBe(1712);
       expect(await c.run('users', 'unban', carol.id)).toBe(0);
       expect((await store.findUserById(carol.id))?.banned).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('registers, lists and revokes game servers; the credential works once registered and not once revoked', async () => {
+    const c = cli();
+    expect(await c.run('game-servers', 'add', 'eu-gs-7')).toBe(0);
+    const [, id, secret] = /^registered eu-gs-7 (\S+)\ncredential \(shown once\): (tbgs_\S+)\n$/.exec(c.out()) ?? [];
+    expect(secret).toBeDefined();
+    expect(await c.run('game-servers', 'add', 'eu-gs-7')).toBe(1);
+    expect(c.err()).toMatch(/taken/);
+    expect(await c.run('game-servers', 'add', 'no spaces')).toBe(2);
+    expect(await c.run('game-servers', 'list')).toBe(0);
+    expect(c.out()).toContain(`eu-gs-7\t${id}\tcreated ${new Date(T0).toISOString()}\trevoked -\n`);
+    expect(c.out().split(secret!)).toHaveLength(2);
+    const store = await openStore(c.deps.config.database);
+    try {
+      expect(await store.gameServerBySecret(secretDigest(secret!))).toMatchObject({ id, revokedAt: null });
+      expect(await c.run('game-servers', 'revoke', 'eu-gs-7')).toBe(0);
+      expect(await store.gameServerBySecret(secretDigest(secret!))).toMatchObject({ id, revokedAt: T0 });
+      expect(await c.run('game-servers', 'revoke', 'nobody')).toBe(1);
     } finally {
       await store.close();
     }

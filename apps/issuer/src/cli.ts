@@ -9,6 +9,9 @@ import { loadIssuerConfig, maxTokenLifetimeMs, type IssuerConfig } from './confi
 import { newPassword, newUsername } from './credentials.ts';
 import { openStore } from './open-store.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords.ts';
+import { newGameServerSecret, secretDigest } from './results.ts';
+import { gameServerRequest } from './schemas.ts';
+import { NameTakenError } from './store/result-store.ts';
 import { UsernameTakenError, type User, type UserStore } from './store/user-store.ts';
 
 export const USAGE = `Usage: pnpm --filter @ticketbooth/issuer cli <command>
@@ -25,6 +28,10 @@ export const USAGE = `Usage: pnpm --filter @ticketbooth/issuer cli <command>
   users ban <user> --reason <text>   <user> is an id or a username; revokes sessions, publishes a revocation
   users unban <user>
   ratings set <user> <mode> <rating>
+  game-servers add <name>            register a game server that may report results; prints its
+                                     credential once (only its SHA-256 is stored)
+  game-servers list
+  game-servers revoke <id or name>   its reports are refused from now on
 
 Reads the same environment as the issuer (TICKETBOOTH_HOME, DATABASE_URL, ISSUER_KEY_FILE, ...).
 A running issuer picks up key-file changes within a few seconds (or at once on SIGHUP).
@@ -65,6 +72,7 @@ async function dispatch(argv: string[], deps: CliDeps): Promise<number> {
   if (group === 'keys') return keys(command, rest[0], deps);
   if (group === 'users') return withStore(deps, (store) => users(command, rest, store, deps));
   if (group === 'ratings') return withStore(deps, (store) => ratings(command, rest, store, deps));
+  if (group === 'game-servers') return withStore(deps, (store) => gameServers(command, rest, store, deps));
   throw new UsageError(`unknown command ${JSON.stringify(group)}`);
 }
 
@@ -150,6 +158,35 @@ async function ratings(command: string | undefined, args: string[], store: UserS
   await store.setRating(user.id, mode, rating, deps.now());
   deps.stdout(`${user.username} ${mode} rating ${rating}\n`);
   return 0;
+}
+
+async function gameServers(command: string | undefined, args: string[], store: UserStore, deps: CliDeps): Promise<number> {
+  const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+  if (command === 'add') {
+    const name = gameServerRequest.shape.name.safeParse(args[0] ?? '');
+    if (!name.success) throw new UsageError(`invalid game server name: ${name.error.issues[0]?.message}`);
+    const secret = newGameServerSecret();
+    try {
+      const server = await store.addGameServer({ id: randomUUID(), name: name.data, secretDigest: secretDigest(secret), at: deps.now() });
+      deps.stdout(`registered ${server.name} ${server.id}\ncredential (shown once): ${secret}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof NameTakenError) throw new Error(`game server name ${name.data} is taken`);
+      throw error;
+    }
+  }
+  if (command === 'list') {
+    for (const server of await store.listGameServers()) deps.stdout(`${server.name}\t${server.id}\tcreated ${when(server.createdAt)}\trevoked ${when(server.revokedAt)}\n`);
+    return 0;
+  }
+  if (command === 'revoke') {
+    if (args[0] === undefined) throw new UsageError('game-servers revoke <id or name>');
+    const server = await store.revokeGameServer(args[0], deps.now());
+    if (server === undefined) throw new Error(`no game server ${JSON.stringify(args[0])}`);
+    deps.stdout(`revoked ${server.name} ${server.id} at ${when(server.revokedAt)}\n`);
+    return 0;
+  }
+  throw new UsageError(`unknown game-servers command ${JSON.stringify(command)}`);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
