@@ -112,3 +112,41 @@ describe('examples/verify-assignment.mjs', () => {
     );
   });
 });
+
+describe('examples/report-result.mjs', () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ resubmitMs: 300, warmupMs: 300 });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('is the code docs/game-servers.md prints', () => {
+    const docs = readFileSync(`${REPO_ROOT}docs/game-servers.md`, 'utf8');
+    const block = /```js\n([\s\S]*?)```/.exec(docs.slice(docs.indexOf('## Reporting a result')))?.[1];
+    expect(block).toContain('async function reportResult(');
+    expect(readFileSync(`${REPO_ROOT}examples/report-result.mjs`, 'utf8')).toContain(block);
+  });
+
+  it('records a match once with the credential an operator registered; the same report again is fine, another outcome is refused', async () => {
+    const players = await createPlayers(cluster, 2, 'duel');
+    const [match] = await Promise.all(players.map((p) => createClient({ issuerUrl: cluster.issuer.url, fetch: p.fetch }).queue(p.session, { mode: 'duel', region: 'eu' })));
+    const registered = await fetch(`${cluster.issuer.url}/v1/admin/game-servers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cluster.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `example-${match!.id.slice(0, 8)}` }),
+    });
+    const { secret } = (await registered.json()) as { secret: string };
+    const report = (...ranks: string[]) =>
+      run(process.execPath, ['examples/report-result.mjs', match!.token, ...ranks], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', ISSUER_URL: cluster.issuer.url, GAME_SERVER_CREDENTIAL: secret },
+        timeout: 15_000,
+      });
+    const first = await report('1', '2');
+    expect(first.stdout).toMatch(new RegExp(`^result of match ${match!.id} \\(duel\\) recorded at \\S+: ranks 1, 2\\n$`));
+    expect((await report('1', '2')).stdout).toBe(first.stdout);
+    await expect(report('2', '1')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('result refused (409 result-conflict)') });
+  });
+});
