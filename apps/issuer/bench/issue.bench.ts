@@ -1,4 +1,5 @@
-// Ticket issuance throughput over HTTP next to a bare signing route and the raw Ed25519 ceiling, in one run.
+// Ticket issuance throughput over HTTP next to a bare signing route and the raw Ed25519 ceiling,
+// and game results (POST /v1/results) next to issuance on each store, in one run.
 // Usage: pnpm --filter @ticketbooth/issuer bench [--duration 12] [--rounds 3] [--connections 32]
 //        [--database-url postgres://postgres@127.0.0.1:5432/test] [--json <file>] [--cpu-prof <dir>]
 // --cpu-prof writes a V8 CPU profile of each issuer process (node --cpu-prof) into <dir> when it stops.
@@ -10,6 +11,9 @@
 // (cached) + store read (epoch, ban, rating) + ticket sign + JSON + its request log line.
 // Rounds interleave the targets (in a rotating order) and the in-process signing figures, so a
 // noisy spell on the shared machine hits all of them; ratios are taken within a round.
+// Results: a registered game server reports duels between the bench users, each match once
+// (match tokens signed here with a key the issuers fetch from a stand-in GET /v1/keys), so each
+// request verifies a match token and moves two ratings in a transaction.
 // Stops by itself; ends only the processes it started.
 import { sign as ed25519Sign } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +22,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createSigningKey, generateSeed, signToken, toPasetoDate, type TicketClaims } from '@ticketbooth/tickets';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KeyRing, applyKeyFile, createSigningKey, generateKeyFile, generateSeed, publicKeySet, signToken, toPasetoDate, type TicketClaims } from '@ticketbooth/tickets';
 import { cpuMs, startService, stopService, throwawayDatabase, type Service } from './services.ts';
 
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -54,10 +60,20 @@ function options() {
   };
 }
 
-function startIssuer(home: string, store: 'sqlite' | 'postgres', databaseUrl?: string, cpuProfDir?: string): Promise<Service> {
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+function startIssuer(home: string, store: 'sqlite' | 'postgres', matchmakerUrl: string, databaseUrl?: string, cpuProfDir?: string): Promise<Service> {
   // Players arrive from many addresses; the header stands in for the one proxy that would say so.
   // The home is a throwaway: its key file is made on start.
-  const env = { TICKETBOOTH_HOME: join(home, store), PORT: '0', ISSUER_TRUSTED_PROXY_HOPS: '1', ISSUER_DEV_KEYS: '1', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+  const env = {
+    TICKETBOOTH_HOME: join(home, store),
+    PORT: '0',
+    ISSUER_TRUSTED_PROXY_HOPS: '1',
+    ISSUER_DEV_KEYS: '1',
+    ADMIN_TOKEN,
+    MATCHMAKER_URL: matchmakerUrl,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
   const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `issuer-${store}.cpuprofile`];
   return startService('issuer', [...profile, BUILT_MAIN], env, APP_DIR, join(home, `issuer-${store}.log`));
 }
@@ -74,15 +90,67 @@ async function post(url: string, body: unknown, address: string): Promise<Record
   return (await res.json()) as Record<string, string>;
 }
 
-async function createSessions(base: string): Promise<string[]> {
+async function createSessions(base: string): Promise<{ tokens: string[]; ids: string[] }> {
   const tokens: string[] = [];
+  const ids: string[] = [];
   for (let i = 0; i < USERS; i++) {
     const credentials = { username: `bench-${i}`, password: `bench password ${i}` };
     const address = `198.51.100.${i}`;
-    await post(`${base}/v1/accounts`, credentials, address);
+    ids.push((await post(`${base}/v1/accounts`, credentials, address)).id!);
     tokens.push((await post(`${base}/v1/sessions`, credentials, address)).token!);
   }
-  return tokens;
+  return { tokens, ids };
+}
+
+/** A stand-in matchmaker: publishes the key match tokens are signed with, as GET /v1/keys. */
+async function keyServer(ring: KeyRing): Promise<{ url: string; server: Server }> {
+  const body = JSON.stringify(publicKeySet(ring));
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** Match tokens for duels between the bench users, one per result: never the same match twice. */
+function matchTokens(ring: KeyRing, ids: readonly string[]) {
+  const now = Date.now();
+  let n = 0;
+  return () => {
+    const i = n++;
+    const [a, b] = [ids[i % ids.length]!, ids[(i * 7 + 1 + Math.floor(i / ids.length)) % ids.length]!];
+    const id = `bench-${now}-${i}`;
+    return signToken(ring.signingKey(), 'match', {
+      iss: 'ticketbooth-matchmaker',
+      sub: id,
+      aud: 'ticketbooth-game-server',
+      iat: toPasetoDate(now),
+      exp: toPasetoDate(now + 600_000),
+      jti: id,
+      pool: { mode: 'duel', region: 'eu' },
+      teams: [[{ sub: a, rating: 1500 }], [{ sub: a === b ? ids[(i + 1) % ids.length]! : b, rating: 1500 }]],
+    });
+  };
+}
+
+async function registerGameServer(base: string): Promise<string> {
+  const res = await fetch(`${base}/v1/admin/game-servers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  if (res.status !== 201) throw new Error(`game server not registered: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { secret: string }).secret;
+}
+
+/** Results at the rate the issuer takes them: each request a new match (its token signed just before). */
+function loadResults(base: string, credential: string, nextMatch: () => string, duration: number, connections: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${base}/v1/results`,
+    method: 'POST',
+    connections,
+    duration,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ match: nextMatch(), ranks: [1, 2] }) }) }],
+  });
 }
 
 /** Ops/s of `run` over about `seconds`, checking the clock every 256 calls. */
@@ -144,16 +212,23 @@ interface Round {
   readonly raw: number;
   readonly token: number;
   readonly of: Record<Target, Measured>;
+  /** POST /v1/results on each store. */
+  readonly results: Record<Store, Measured>;
 }
 
 interface Loaded {
   readonly service: Service;
   readonly tokens: string[];
+  /** The stores' issuers: a game server's credential and the next match to report. */
+  readonly results?: { readonly credential: string; readonly nextMatch: () => string };
 }
 
-async function measure({ service, tokens }: Loaded, seconds: number, connections: number): Promise<Measured> {
+const STORES = ['sqlite', 'postgres'] as const;
+type Store = (typeof STORES)[number];
+
+async function measure({ service, tokens, results }: Loaded, seconds: number, connections: number, what: 'tickets' | 'results' = 'tickets'): Promise<Measured> {
   const cpuBefore = cpuMs(service.child);
-  const result = await load(service.url, tokens, seconds, connections);
+  const result = what === 'tickets' ? await load(service.url, tokens, seconds, connections) : await loadResults(service.url, results!.credential, results!.nextMatch, seconds, connections);
   const cpu = cpuMs(service.child) - cpuBefore;
   const { p50, p99 } = result.latency;
   return { rps: result.requests.average, p50, p99, cpuUs: (cpu * 1000) / Math.max(1, result.requests.total), failures: result.non2xx + result.errors };
@@ -164,6 +239,7 @@ async function runRounds(targets: Record<Target, Loaded>, opts: ReturnType<typeo
   opsPerSecond(sign.raw, 0.3);
   opsPerSecond(sign.token, 0.3);
   for (const target of TARGETS) await load(targets[target].service.url, targets[target].tokens, 2, opts.connections);
+  for (const store of STORES) await measure(targets[store], 2, opts.connections, 'results');
   const seconds = Math.max(1, Math.round(opts.duration / opts.rounds));
   const rounds: Round[] = [];
   for (let r = 0; r < opts.rounds; r++) {
@@ -174,11 +250,14 @@ async function runRounds(targets: Record<Target, Loaded>, opts: ReturnType<typeo
       const target = TARGETS[(r + t) % TARGETS.length]!;
       of[target] = await measure(targets[target], seconds, opts.connections);
     }
-    rounds.push({ raw, token, of });
+    const results = {} as Record<Store, Measured>;
+    for (const store of r % 2 === 0 ? STORES : [...STORES].reverse()) results[store] = await measure(targets[store], seconds, opts.connections, 'results');
+    rounds.push({ raw, token, of, results });
     const ratio = (t: Target) => (of[t].rps / of.bare.rps).toFixed(2);
     console.error(
       `round ${r + 1}/${opts.rounds}: bare ${Math.round(of.bare.rps)}, sqlite ${Math.round(of.sqlite.rps)} (${ratio('sqlite')}x), ` +
-        `postgres ${Math.round(of.postgres.rps)} (${ratio('postgres')}x) req/s; raw sign ${Math.round(raw)} ops/s`,
+        `postgres ${Math.round(of.postgres.rps)} (${ratio('postgres')}x) req/s; results sqlite ${Math.round(results.sqlite.rps)}, ` +
+        `postgres ${Math.round(results.postgres.rps)} req/s; raw sign ${Math.round(raw)} ops/s`,
     );
   }
   return rounds;
@@ -202,6 +281,19 @@ function report(rounds: Round[], opts: ReturnType<typeof options>) {
     bare: target('bare'),
     sqlite: target('sqlite'),
     postgres: target('postgres'),
+    results: Object.fromEntries(
+      STORES.map((store) => [
+        store,
+        {
+          reqPerSec: of((r) => r.results[store].rps),
+          p50Ms: of((r) => r.results[store].p50, 1),
+          p99Ms: of((r) => r.results[store].p99, 1),
+          cpuUsPerRequest: of((r) => r.results[store].cpuUs),
+          failures: rounds.reduce((n, r) => n + r.results[store].failures, 0),
+          ratioToIssuance: of((r) => r.results[store].rps / r.of[store].rps, 3),
+        },
+      ]),
+    ) as Record<Store, { reqPerSec: number; p50Ms: number; p99Ms: number; cpuUsPerRequest: number; failures: number; ratioToIssuance: number }>,
     rawEd25519SignPerSec: of((r) => r.raw),
     signTokenPerSec: of((r) => r.token),
   };
@@ -215,6 +307,11 @@ function print(r: ReturnType<typeof report>): void {
     const ratio = m.ratioToBare === undefined ? '' : `  issuer/bare ${m.ratioToBare.toFixed(2)}`;
     console.log(`  ${t.padEnd(8)} ${String(m.reqPerSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  ${m.cpuUsPerRequest} us CPU/req  non-2xx + errors: ${m.failures}${ratio}`);
   }
+  console.log(`POST /v1/results (a new match each, two ratings moved), same rounds`);
+  for (const store of STORES) {
+    const m = r.results[store];
+    console.log(`  ${store.padEnd(8)} ${String(m.reqPerSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  ${m.cpuUsPerRequest} us CPU/req  non-2xx + errors: ${m.failures}  results/issuance ${m.ratioToIssuance.toFixed(2)}`);
+  }
   console.log(`raw Ed25519 sign  ${r.rawEd25519SignPerSec} ops/s (one core, in the bench process)`);
   console.log(`signToken(ticket) ${r.signTokenPerSec} ops/s`);
 }
@@ -224,25 +321,35 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'issuer-bench-'));
   const started: Service[] = [];
   const database = await throwawayDatabase(opts.databaseUrl);
+  let stopKeys = async () => {};
   try {
     const keep = async (s: Promise<Service>) => {
       const service = await s;
       started.push(service);
       return service;
     };
+    const matchKeys = new KeyRing();
+    applyKeyFile(matchKeys, generateKeyFile(Date.now()));
+    const keys = await keyServer(matchKeys);
+    stopKeys = () => new Promise((resolve) => keys.server.close(() => resolve()));
     const bare = await keep(startBare(home));
-    const sqlite = await keep(startIssuer(home, 'sqlite', undefined, opts.cpuProfDir));
-    const postgres = await keep(startIssuer(home, 'postgres', database.url, opts.cpuProfDir));
+    const sqlite = await keep(startIssuer(home, 'sqlite', keys.url, undefined, opts.cpuProfDir));
+    const postgres = await keep(startIssuer(home, 'postgres', keys.url, database.url, opts.cpuProfDir));
+    const withResults = async (service: Service): Promise<Loaded> => {
+      const { tokens, ids } = await createSessions(service.url);
+      return { service, tokens, results: { credential: await registerGameServer(service.url), nextMatch: matchTokens(matchKeys, ids) } };
+    };
     const targets = {
       bare: { service: bare, tokens: [''] },
-      sqlite: { service: sqlite, tokens: await createSessions(sqlite.url) },
-      postgres: { service: postgres, tokens: await createSessions(postgres.url) },
+      sqlite: await withResults(sqlite),
+      postgres: await withResults(postgres),
     };
     const result = report(await runRounds(targets, opts), opts);
     print(result);
     if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
-    if (TARGETS.some((t) => result[t].failures > 0)) process.exitCode = 1;
+    if (TARGETS.some((t) => result[t].failures > 0) || STORES.some((t) => result.results[t].failures > 0)) process.exitCode = 1;
   } finally {
+    await stopKeys();
     for (const service of started) await stopService(service.child);
     await database.drop();
     rmSync(home, { recursive: true, force: true });
