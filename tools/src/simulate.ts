@@ -13,6 +13,7 @@ import { modeFigures, violations, type PlayerFacts } from './simulate/mode-figur
 import { buildPopulation, formParties, type SimPlayer } from './simulate/population.ts';
 import { buildProfiles, requestExtras, type PlayerProfile } from './simulate/profiles.ts';
 import { formPartiesAt, preparePlayer, queuePlayer, requestTimes, type PreparedPlayer } from './simulate/players.ts';
+import { runGames } from './simulate/games.ts';
 import { createProgress, progressLine } from './simulate/progress.ts';
 import { renderModes, renderSummary, type CrashReport } from './simulate/report.ts';
 import { startOwnServices, type OwnServices, type SimulationConfigBase } from './simulate/services.ts';
@@ -53,6 +54,13 @@ const USAGE = `usage: pnpm simulate [options]
   --party-share R          0..1: the share of players who queue in parties (default 0), formed at
                            the issuer (the leader creates, members join with the invite)
   --party-size A-B         party sizes, within each mode's team size (default 2-4)
+  --games                  ratings that learn: every player gets a hidden true skill and plays duels
+                           (--rounds N, default 20); each result is reported to the issuer by a
+                           registered game server, the players queue again with their next ticket.
+                           Runs the population twice on fresh services (results reported / static
+                           ratings an admin guessed) and prints, per round, the rank correlation of
+                           ratings with true skill and the balance of the matches, next to FIFO.
+                           --plot FILE writes the correlation by round as SVG
   --seed N                 crowd and choices seed (default 1)
   --json FILE              also write the summary as JSON
   --log FILE               append the output of the services started here to FILE
@@ -89,6 +97,9 @@ function parseOptions(argv: string[]) {
       'party-share': { type: 'string', default: '0' },
       'party-size': { type: 'string', default: '2-4' },
       seed: { type: 'string', default: '1' },
+      games: { type: 'boolean', default: false },
+      rounds: { type: 'string', default: '20' },
+      plot: { type: 'string' },
       json: { type: 'string' },
       log: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -99,7 +110,7 @@ function parseOptions(argv: string[]) {
     if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be between ${min} and ${max}`);
     return value;
   };
-  for (const own of ['config', 'kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'allocator-delay-ms', 'log'] as const) {
+  for (const own of ['config', 'kill-matchmaker-at', 'accept-timeout-ms', 'allocator', 'allocator-delay-ms', 'log', 'games'] as const) {
     if (values[own] !== undefined && values[own] !== false && values.issuer !== undefined) {
       throw new Error(`--${own} needs services the simulator started itself (no --issuer)`);
     }
@@ -135,6 +146,9 @@ function parseOptions(argv: string[]) {
     partySize: partySizes(values['party-size']),
     json: path(values.json),
     log: path(values.log),
+    games: values.games,
+    rounds: number('rounds', 1, 200),
+    plot: path(values.plot),
   };
 }
 
@@ -246,6 +260,24 @@ async function poolSize(matchmakerUrl: string): Promise<number> {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) return void console.log(USAGE);
+  if (options.games) {
+    const progress = createProgress();
+    await runGames(
+      {
+        players: options.players,
+        rounds: options.rounds,
+        seed: options.seed,
+        resubmitMs: options.resubmitMs,
+        runLimitMs: Math.max(options.durationMs, options.rounds * 30_000),
+        ...(options.plot === undefined ? {} : { plot: options.plot }),
+        ...(options.json === undefined ? {} : { json: options.json }),
+        ...(options.log === undefined ? {} : { log: options.log }),
+      },
+      (line) => progress.update(line),
+    );
+    progress.done('games done');
+    return;
+  }
   const progress = createProgress();
   const config = options.config === undefined ? undefined : readConfigFile(options.config);
   const own: OwnServices | undefined = options.issuer

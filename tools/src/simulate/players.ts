@@ -30,7 +30,7 @@ export interface PreparedPlayer {
  * walks its connections in order): at 2,000 players that starved this process, and players heard
  * of their matches seconds late.
  */
-function fetchAs(index: number): Fetch {
+export function fetchAs(index: number): Fetch {
   const address = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
   const dispatcher = new Agent({ connections: 4 });
   return async (input, init) => {
