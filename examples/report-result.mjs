@@ -1,7 +1,8 @@
 // A game server reporting how a match it hosted ended (docs/game-servers.md, "Reporting a
 // result"). Usage: node examples/report-result.mjs <match token> <rank of team 1> <rank of team 2> ...
 // ISSUER_URL defaults to http://127.0.0.1:8700; GAME_SERVER_CREDENTIAL is what
-// `cli game-servers add <name>` (or POST /v1/admin/game-servers) printed.
+// `cli game-servers add <name>` (or POST /v1/admin/game-servers) printed; ASSIGNMENT_TOKEN the
+// match's assignment, needed when its mode has an accept step.
 const issuerUrl = process.env.ISSUER_URL ?? 'http://127.0.0.1:8700';
 const credential = process.env.GAME_SERVER_CREDENTIAL;
 const [match, ...ranks] = process.argv.slice(2);
@@ -11,12 +12,12 @@ if (!match || ranks.length < 2 || !credential) throw new Error('usage: GAME_SERV
  * Reports once; safe to send again (a lost answer, a restart): the same outcome answers the
  * first result, and only a different one is refused (409). Returns the result as recorded.
  */
-async function reportResult(matchToken, teamRanks, scores) {
+async function reportResult(matchToken, teamRanks, { assignment, scores } = {}) {
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(`${issuerUrl}/v1/results`, {
       method: 'POST',
       headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ match: matchToken, ranks: teamRanks, ...(scores ? { scores } : {}) }),
+      body: JSON.stringify({ match: matchToken, ranks: teamRanks, ...(assignment ? { assignment } : {}), ...(scores ? { scores } : {}) }),
       signal: AbortSignal.timeout(5_000),
     }).catch((error) => ({ ok: false, status: 0, error }));
     if (response.ok) return response.json();
@@ -30,5 +31,5 @@ async function reportResult(matchToken, teamRanks, scores) {
   }
 }
 
-const recorded = await reportResult(match, ranks.map(Number));
+const recorded = await reportResult(match, ranks.map(Number), { assignment: process.env.ASSIGNMENT_TOKEN });
 console.log(`result of match ${recorded.match} (${recorded.mode}) recorded at ${recorded.reportedAt}: ranks ${recorded.ranks.join(', ')}`);

@@ -1,7 +1,7 @@
 // createApp(deps): the issuer's HTTP surface, one error handler, no I/O of its own.
 import { Hono } from 'hono';
 import { answerWrongMethods, createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
-import { createVerifier } from '@ticketbooth/tickets';
+import { createVerifier, type KeyRing } from '@ticketbooth/tickets';
 import { memoryLoginLimits } from './attempt-limits.ts';
 import { clientAddressResolver } from './client-address.ts';
 import type { AppDeps, IssuerContext, IssuerEnv } from './context.ts';
@@ -49,24 +49,26 @@ function buildContext(deps: AppDeps): IssuerContext {
       cacheSize: 10_000,
       now,
     }),
-    matches:
-      deps.matchKeys === undefined
-        ? undefined
-        : createVerifier({
-            keys: deps.matchKeys.ring,
-            purpose: 'match',
-            issuer: deps.settings.results.matchIssuer,
-            audience: shared.audiences.match,
-            // A game ends after its match token: its result counts within the window from formation (checked by the route).
-            maxLifetimeMs: deps.settings.results.windowMs,
-            acceptExpiredForMs: deps.settings.results.windowMs,
-            cacheSize: 1_000,
-            now,
-          }),
+    matches: deps.matchKeys === undefined ? undefined : matchVerifiers(deps, deps.matchKeys.ring),
     loginLimits: deps.loginLimits ?? memoryLoginLimits(deps.settings.loginLimits),
     metrics: createMetrics({ processMetrics: deps.processMetrics ?? false }),
     clientAddress: clientAddressResolver({ trustedProxyHops: deps.settings.trustedProxyHops, header: deps.settings.clientAddressHeader }),
   };
+}
+
+/** A game ends after its match token: its result counts within the window from formation (checked by the route). */
+function matchVerifiers({ shared, settings, now }: AppDeps, keys: KeyRing) {
+  const options = {
+    keys,
+    issuer: settings.results.matchIssuer,
+    audience: shared.audiences.match,
+    // Any token lifetime a matchmaker may set, up to a day; the window bounds what counts.
+    maxLifetimeMs: Math.max(shared.resultWindowMs, 86_400_000),
+    acceptExpiredForMs: shared.resultWindowMs,
+    cacheSize: 1_000,
+    now,
+  };
+  return { match: createVerifier({ ...options, purpose: 'match' }), assignment: createVerifier({ ...options, purpose: 'assignment' }) };
 }
 
 const POLLED = new Set(['/v1/keys', '/v1/revocations', '/healthz', '/readyz', '/metrics']);

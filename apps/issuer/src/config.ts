@@ -33,13 +33,8 @@ export const appSettingsSchema = z.strictObject({
   trustedProxyHops: z.number().int().min(0).max(MAX_PROXY_HOPS).default(0),
   /** The header those proxies append to (comma-separated addresses, as X-Forwarded-For). */
   clientAddressHeader: z.string().regex(HEADER_NAME, 'expected a header name').toLowerCase().default('x-forwarded-for'),
-  /** Game results (POST /v1/results): from match tokens `matchIssuer` signed, up to `windowMs` after the match formed. */
-  results: z
-    .strictObject({
-      windowMs: z.number().int().min(60_000).max(7 * 86_400_000).default(6 * 3_600_000),
-      matchIssuer: z.string().min(1).default('ticketbooth-matchmaker'),
-    })
-    .prefault({}),
+  /** Game results (POST /v1/results): from match tokens `matchIssuer` signed (the window is the shared resultWindowMs). */
+  results: z.strictObject({ matchIssuer: z.string().min(1).default('ticketbooth-matchmaker') }).prefault({}),
 });
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 
@@ -96,10 +91,6 @@ export const issuerEnvSchema = z.object({
     defaultText: '0, or 1 when ISSUER_CLIENT_ADDRESS_HEADER is set',
     example: '1',
   }),
-  RESULT_WINDOW_MS: documented(envInt(60_000, 7 * 86_400_000).optional(), {
-    description: 'How long after a match formed its game server may report the result (POST /v1/results).',
-    defaultText: '21600000 (6 h)',
-  }),
   MATCH_ISSUER: documented(z.string().min(1).optional(), {
     description: "`iss` of the matchmakers' match tokens, as their MATCH_ISSUER: results are accepted for those only.",
     defaultText: 'ticketbooth-matchmaker',
@@ -126,10 +117,7 @@ export function loadIssuerConfig(source: Env = process.env, cwd = process.cwd())
     {
       ...(env.ADMIN_TOKEN === undefined ? {} : { adminToken: env.ADMIN_TOKEN }),
       ...clientAddressSettings(env.ISSUER_TRUSTED_PROXY_HOPS, env.ISSUER_CLIENT_ADDRESS_HEADER),
-      results: {
-        ...(env.RESULT_WINDOW_MS === undefined ? {} : { windowMs: env.RESULT_WINDOW_MS }),
-        ...(env.MATCH_ISSUER === undefined ? {} : { matchIssuer: env.MATCH_ISSUER }),
-      },
+      results: env.MATCH_ISSUER === undefined ? {} : { matchIssuer: env.MATCH_ISSUER },
     },
     'environment',
   );

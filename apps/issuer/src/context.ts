@@ -43,8 +43,8 @@ export interface IssuerContext extends AppDeps {
   readonly invites: Verifier<'invite'>;
   /** Verifies previous tickets, accepting ones expired up to one ticket lifetime ago. */
   readonly previousTickets: Verifier<'ticket'>;
-  /** Verifies the match tokens results name, when the matchmakers' keys are known. */
-  readonly matches: Verifier<'match'> | undefined;
+  /** Verifies the match tokens results name, and the assignments that show them settled, when the matchmakers' keys are known. */
+  readonly matches: { readonly match: Verifier<'match'>; readonly assignment: Verifier<'assignment'> } | undefined;
   readonly loginLimits: LoginLimits;
   readonly metrics: IssuerMetrics;
   readonly clientAddress: (c: Context) => string;

@@ -141,6 +141,8 @@ export const resultRequest = z
   .strictObject({
     /** The match token the matchmaker signed, as the game server verified it. */
     match: z.string().min(1).max(16_384),
+    /** The match's assignment token: required when the match had an accept step (its token has acceptBy), which proves it was played rather than cancelled. */
+    assignment: z.string().min(1).max(16_384).optional(),
     /** Per team, in the token's team order: 1 first; equal ranks are a tie. */
     ranks: z.array(z.number().int().min(1).max(16)).min(2).max(16),
     /** Optional per-player scores (by `sub`), kept with the result. */

@@ -13,7 +13,7 @@ function cli() {
   let clock = T0;
   const out: string[] = [];
   const err: string[] = [];
-  const config = { keyFile: join(dir, `${Math.random().toString(36).slice(2)}.json`), matchTokenTtlMs: 600_000 };
+  const config = { keyFile: join(dir, `${Math.random().toString(36).slice(2)}.json`), matchTokenTtlMs: 600_000, shared: { resultWindowMs: 6 * 3_600_000 } };
   const deps = { config, now: () => clock, stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s) };
   return {
     run: (...argv: string[]) => runCli(argv, deps),
@@ -25,7 +25,7 @@ function cli() {
 }
 
 describe('matchmaker CLI', () => {
-  it('rotates the match-signing key in two steps, retiring the old one after the match token lifetime', () => {
+  it('rotates the match-signing key in two steps, retiring the old one once no token it signed can still be named (its lifetime, or the result window)', () => {
     const c = cli();
     expect(c.run('keys', 'list')).toBe(0);
     const first = readKeyFile(c.path).active!;
@@ -42,7 +42,8 @@ describe('matchmaker CLI', () => {
     const old = after.keys.find((k) => k.kid === first)!;
     expect(old.secret).toBeUndefined();
     // Match tokens live 10 min here, plus a minute of leeway.
-    expect(old.notAfter).toBe(new Date(T0 + 60_000 + 600_000 + 60_000).toISOString());
+    // Retired after the longest a match token is named: its lifetime (10 min) or a result's window (6 h), plus a minute.
+    expect(old.notAfter).toBe(new Date(T0 + 60_000 + 6 * 3_600_000 + 60_000).toISOString());
     expect(c.run('keys', 'remove', after.active!)).toBe(1);
     expect(c.run('keys', 'remove', first)).toBe(0);
     expect(readKeyFile(c.path).keys.map((k) => k.kid)).toEqual([after.active]);

@@ -24,7 +24,7 @@ A running matchmaker picks up key-file changes within a few seconds (or at once 
 export const KEY_SET_CACHE_MS = 60_000;
 
 export interface CliDeps {
-  readonly config: Pick<MatchmakerConfig, 'keyFile' | 'matchTokenTtlMs'>;
+  readonly config: Pick<MatchmakerConfig, 'keyFile' | 'matchTokenTtlMs'> & { readonly shared: Pick<MatchmakerConfig['shared'], 'resultWindowMs'> };
   readonly now: () => number;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -47,8 +47,9 @@ export function runCli(argv: readonly string[], deps: CliDeps): number {
         ...(kid === undefined ? {} : { kid }),
         path: deps.config.keyFile,
         now: deps.now(),
-        // Leeway on top of the lifetime: verifiers accept a few seconds past exp.
-        retireAfterMs: deps.config.matchTokenTtlMs + 60_000,
+        // Leeway on top of the lifetime: verifiers accept a few seconds past exp. A result names
+        // its match token for resultWindowMs after the match formed: the key verifies that long.
+        retireAfterMs: Math.max(deps.config.matchTokenTtlMs, deps.config.shared.resultWindowMs) + 60_000,
         waitFor: `game servers have fetched GET /v1/keys again (cached ${KEY_SET_CACHE_MS / 1000} s)`,
       }),
     );

@@ -106,7 +106,8 @@ describe('loadKeyConfig', () => {
   it("reads the key file and token lifetime as the service does, even where the service would not start (the key CLI's config)", () => {
     const env = { TICKETBOOTH_HOME: '/var/lib/tb', MATCHMAKER_PUBLIC_URL: 'http://mm-9.internal:8701', MATCH_TOKEN_TTL_MS: '120000' };
     expect(() => loadConfig(env)).toThrow(/no pool is served/);
-    expect(loadKeyConfig(env)).toEqual({ keyFile: '/var/lib/tb/matchmaker-keys.json', matchTokenTtlMs: 120_000 });
+    expect(loadKeyConfig(env)).toEqual({ keyFile: '/var/lib/tb/matchmaker-keys.json', matchTokenTtlMs: 120_000, shared: { resultWindowMs: 6 * 3_600_000 } });
+    expect(loadKeyConfig({ ...env, RESULT_WINDOW_MS: '600000' }).shared.resultWindowMs).toBe(600_000);
     expect(loadKeyConfig({ MATCHMAKER_KEY_FILE: '/k.json' }).keyFile).toBe('/k.json');
     expect(() => loadKeyConfig({ MATCH_TOKEN_TTL_MS: '0x10' })).toThrow(ConfigError);
   });

@@ -214,9 +214,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * What the key CLI needs, from the same environment as the service but without the rest of it:
  * rotating keys must not depend on this instance serving a pool.
  */
-export function loadKeyConfig(env: Record<string, string | undefined> = process.env): { keyFile: string; matchTokenTtlMs: number } {
+export function loadKeyConfig(env: Record<string, string | undefined> = process.env): { keyFile: string; matchTokenTtlMs: number; shared: { resultWindowMs: number } } {
   const e = parseWith(matchmakerEnvSchema, withoutEmpty(env), 'environment');
-  return { keyFile: keyFileOf(e), matchTokenTtlMs: e.MATCH_TOKEN_TTL_MS };
+  // The result window (shared config) decides how long a retired key must still verify.
+  return { keyFile: keyFileOf(e), matchTokenTtlMs: e.MATCH_TOKEN_TTL_MS, shared: { resultWindowMs: sharedConfigFromEnv(env).resultWindowMs } };
 }
 
 function keyFileOf(e: { MATCHMAKER_KEY_FILE?: string | undefined; TICKETBOOTH_HOME?: string | undefined }): string {

@@ -137,6 +137,11 @@ export const sharedConfigSchema = z
     ticketTtlMs: positiveMs.default(5 * 60_000).describe('Lifetime of a matchmaking ticket; clients refresh it before it ends.'),
     resubmitIntervalMs: positiveMs.default(5_000).describe('How often clients resubmit their ticket (and present a match they hold).'),
     revocationPollMs: positiveMs.default(2_000).describe('How often matchmakers poll the revocation feed.'),
+    resultWindowMs: positiveMs
+      .min(60_000)
+      .max(7 * 86_400_000)
+      .default(6 * 3_600_000)
+      .describe("How long after a match forms its game server may report the result (POST /v1/results); a matchmaker's retired key stays published that long."),
     matchmakers: z
       .strictObject({
         default: httpUrl.default('http://127.0.0.1:8701').describe('The matchmaker of every pool not mapped below.'),

@@ -40,6 +40,10 @@ export const sharedEnvSchema = z.object({
   TICKET_TTL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s ticketTtlMs: lifetime of a matchmaking ticket.', defaultText: 'config file (300000)' }),
   SESSION_TTL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s sessionTtlMs: lifetime of a login session.', defaultText: 'config file (3600000)' }),
   REVOCATION_POLL_MS: documented(envInt(1).optional(), { description: 'Overrides the config file\'s revocationPollMs: how often matchmakers poll the revocation feed.', defaultText: 'config file (2000)' }),
+  RESULT_WINDOW_MS: documented(envInt(60_000, 7 * 86_400_000).optional(), {
+    description: "Overrides the config file's resultWindowMs: how long after a match forms its result may be reported.",
+    defaultText: 'config file (21600000)',
+  }),
   MATCHMAKER_URL: documented(z.string().min(1).optional(), {
     description: 'Overrides the shard map\'s default matchmaker (matchmakers.default): where the issuer sends players of pools not mapped elsewhere.',
     defaultText: 'config file (http://127.0.0.1:8701)',
@@ -93,6 +97,7 @@ export function sharedConfigFromEnv(source: Env, cwd = process.cwd()): SharedCon
       ...(env.TICKET_TTL_MS === undefined ? {} : { ticketTtlMs: env.TICKET_TTL_MS }),
       ...(env.SESSION_TTL_MS === undefined ? {} : { sessionTtlMs: env.SESSION_TTL_MS }),
       ...(env.REVOCATION_POLL_MS === undefined ? {} : { revocationPollMs: env.REVOCATION_POLL_MS }),
+      ...(env.RESULT_WINDOW_MS === undefined ? {} : { resultWindowMs: env.RESULT_WINDOW_MS }),
       ...(matchmakers === undefined ? {} : { matchmakers }),
     },
     path === undefined ? 'DEMO_CONFIG + environment' : `${path} + environment`,

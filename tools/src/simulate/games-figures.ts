@@ -70,8 +70,10 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
 export function randomPairsImbalance(truths: readonly number[], random: () => number, pairs = 100_000): number {
   let total = 0;
   for (let i = 0; i < pairs; i++) {
-    const a = truths[Math.floor(random() * truths.length)]!;
-    const b = truths[Math.floor(random() * truths.length)]!;
+    const i = Math.floor(random() * truths.length);
+    // Another player: the second index is drawn from the other n - 1.
+    const j = (i + 1 + Math.floor(random() * (truths.length - 1))) % truths.length;
+    const [a, b] = [truths[i]!, truths[j]!];
     total += Math.abs(winChance([a], [b]) - 0.5);
   }
   return total / pairs;

@@ -16,8 +16,9 @@ function matchmakerKeys() {
   return keys;
 }
 
-function matchToken(ring: KeyRing, id: string, teams: string[][], at = T0, mode = 'duel') {
+function matchToken(ring: KeyRing, id: string, teams: string[][], at = T0, mode = 'duel', acceptBy?: number) {
   return signToken(ring.signingKey(), 'match', {
+    ...(acceptBy === undefined ? {} : { acceptBy: toPasetoDate(acceptBy) }),
     iss: 'ticketbooth-matchmaker',
     sub: id,
     aud: 'ticketbooth-game-server',
@@ -157,6 +158,56 @@ describe('POST /v1/results', () => {
     const res = await report(secret, { match: 'v4.public.x', ranks: [1, 2] });
     expect(res.status).toBe(503);
     expect(await problem(res)).toMatchObject({ code: 'results-unavailable' });
+  });
+});
+
+describe('POST /v1/results: matches that may not have been played', () => {
+  const assignmentFor = (ring: KeyRing, matchId: string) =>
+    signToken(ring.signingKey(), 'assignment', {
+      iss: 'ticketbooth-matchmaker',
+      sub: matchId,
+      aud: 'ticketbooth-game-server',
+      iat: toPasetoDate(T0 + 3_000),
+      exp: toPasetoDate(T0 + 10 * 60_000),
+      jti: `a-${matchId}`,
+      match: matchId,
+      pool: { mode: 'duel', region: 'eu' },
+    });
+
+  it('a match with an accept step counts only with its assignment (a cancelled one has none)', async () => {
+    const mm = matchmakerKeys();
+    issuer = createTestIssuer({ matchKeys: mm });
+    const secret = await gameServer();
+    const [alice, bob] = [await signUp(issuer, 'alice'), await signUp(issuer, 'bob')];
+    const proposed = matchToken(mm.ring, 'm-7', [[alice.id], [bob.id]], T0, 'duel', T0 + 10_000);
+    const refusals: Array<[object, string]> = [
+      [{ match: proposed, ranks: [1, 2] }, 'assignment-required'],
+      [{ match: proposed, ranks: [1, 2], assignment: assignmentFor(mm.ring, 'm-8') }, 'wrong-assignment'],
+      [{ match: proposed, ranks: [1, 2], assignment: assignmentFor(matchmakerKeys().ring, 'm-7') }, 'unknown-assignment-key'],
+      [{ match: proposed, ranks: [1, 2], assignment: proposed }, 'invalid-assignment-token'],
+    ];
+    for (const [body, code] of refusals) {
+      const res = await report(secret, body);
+      expect(res.status, code).toBe(422);
+      expect(await problem(res)).toMatchObject({ code });
+    }
+    expect(await skills(alice.id, bob.id)).toEqual([FRESH, FRESH]);
+    expect((await report(secret, { match: proposed, ranks: [2, 1], assignment: assignmentFor(mm.ring, 'm-7') })).status).toBe(201);
+    expect((await skills(bob.id))[0]!.mu).toBeGreaterThan(1500);
+  });
+
+  it('a match naming a player this issuer does not know is refused whole', async () => {
+    const mm = matchmakerKeys();
+    issuer = createTestIssuer({ matchKeys: mm });
+    const secret = await gameServer();
+    const alice = await signUp(issuer, 'alice');
+    const res = await report(secret, { match: matchToken(mm.ring, 'm-3', [[alice.id], ['someone-else']]), ranks: [1, 2] });
+    expect(res.status).toBe(422);
+    expect(await problem(res)).toMatchObject({ code: 'unknown-player' });
+    expect(await skills(alice.id)).toEqual([FRESH]);
+    // Nothing was recorded: the same match with known players still counts.
+    const bob = await signUp(issuer, 'bob');
+    expect((await report(secret, { match: matchToken(mm.ring, 'm-3', [[alice.id], [bob.id]]), ranks: [1, 2] })).status).toBe(201);
   });
 });
 

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Skill } from '../skill.ts';
 import { inTransaction } from './postgres-transaction.ts';
-import { NameTakenError, type GameServer, type MatchResult, type ResultStore } from './result-store.ts';
+import { NameTakenError, UnknownPlayerError, type GameServer, type MatchResult, type ResultStore } from './result-store.ts';
 
 interface ServerRow {
   id: string;
@@ -66,7 +66,10 @@ export function postgresResultStore(pool: pg.Pool): ResultStore {
     listGameServers: async () => (await pool.query<ServerRow>(`SELECT ${SERVER_COLUMNS} FROM game_servers ORDER BY created_at, name`)).rows.map(toServer),
     async revokeGameServer(idOrName, at) {
       const { rows } = await pool.query<ServerRow>(
-        `UPDATE game_servers SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2 OR name = $2 RETURNING ${SERVER_COLUMNS}`,
+        // By id when one has it, else by name: a name that looks like another server's id revokes only one.
+        `UPDATE game_servers SET revoked_at = coalesce(revoked_at, $1)
+         WHERE id = coalesce((SELECT id FROM game_servers WHERE id = $2), (SELECT id FROM game_servers WHERE name = $2))
+         RETURNING ${SERVER_COLUMNS}`,
         [at, idOrName],
       );
       return rows[0] === undefined ? undefined : toServer(rows[0]);
@@ -74,6 +77,8 @@ export function postgresResultStore(pool: pg.Pool): ResultStore {
     skillsOf: (userIds, mode, fresh) => readSkills(pool, userIds, mode, fresh, false),
     recordResult: (result, members, fresh, update) =>
       inTransaction(pool, async (client) => {
+        const missing = await client.query('SELECT 1 FROM unnest($1::text[]) AS m(id) WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.id)', [[...members]]);
+        if ((missing.rowCount ?? 0) > 0) throw new UnknownPlayerError();
         const inserted = await client.query(
           `INSERT INTO match_results (match_id, game_server_id, mode, digest, outcome, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (match_id) DO NOTHING`,

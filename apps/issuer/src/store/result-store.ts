@@ -60,6 +60,14 @@ export interface ResultStore {
   recordResult(result: MatchResult, members: readonly string[], fresh: Skill, update: (skills: readonly Skill[]) => readonly Skill[]): Promise<RecordedResult>;
 }
 
+/** A match names a player this issuer does not know: nothing was recorded. */
+export class UnknownPlayerError extends Error {
+  override readonly name = 'UnknownPlayerError';
+  constructor() {
+    super('the match names a player this issuer does not know');
+  }
+}
+
 /** A game server name that is in use. */
 export class NameTakenError extends Error {
   override readonly name = 'NameTakenError';

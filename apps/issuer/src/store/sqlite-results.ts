@@ -2,7 +2,7 @@
 // transaction, so issuers sharing the file apply results one after another.
 import type Database from 'better-sqlite3';
 import type { Skill } from '../skill.ts';
-import { NameTakenError, type GameServer, type MatchResult, type NewGameServer, type ResultStore } from './result-store.ts';
+import { NameTakenError, UnknownPlayerError, type GameServer, type MatchResult, type NewGameServer, type ResultStore } from './result-store.ts';
 
 interface ServerRow {
   id: string;
@@ -37,7 +37,10 @@ export function sqliteResultStore(db: Database.Database): ResultStore {
   const serverBySecret = db.prepare('SELECT id, name, created_at, revoked_at FROM game_servers WHERE secret_digest = ?');
   const allServers = db.prepare('SELECT id, name, created_at, revoked_at FROM game_servers ORDER BY created_at, name');
   const revoke = db.prepare(
-    'UPDATE game_servers SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? OR name = ? RETURNING id, name, created_at, revoked_at',
+    // By id when one has it, else by name: a name that looks like another server's id revokes only one.
+    `UPDATE game_servers SET revoked_at = coalesce(revoked_at, ?)
+     WHERE id = coalesce((SELECT id FROM game_servers WHERE id = ?), (SELECT id FROM game_servers WHERE name = ?))
+     RETURNING id, name, created_at, revoked_at`,
   );
   const skillOf = db.prepare('SELECT rating AS mu, sigma FROM ratings WHERE user_id = ? AND mode = ?');
   const resultOf = db.prepare('SELECT * FROM match_results WHERE match_id = ?');
@@ -83,6 +86,13 @@ export function sqliteResultStore(db: Database.Database): ResultStore {
       return row === undefined ? undefined : toServer(row);
     },
     skillsOf: async (userIds, mode, fresh) => skillsOf(userIds, mode, fresh),
-    recordResult: async (result, members, fresh, update) => record.immediate(result, members, fresh, update),
+    async recordResult(result, members, fresh, update) {
+      try {
+        return record.immediate(result, members, fresh, update);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new UnknownPlayerError();
+        throw error;
+      }
+    },
   };
 }

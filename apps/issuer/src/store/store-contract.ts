@@ -245,6 +245,11 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
         expect(await store.revokeGameServer('gs-2', T0 + 9)).toMatchObject({ revokedAt: T0 + 5 });
         expect(await store.revokeGameServer('nobody', T0)).toBeUndefined();
         expect(await store.gameServerBySecret('b'.repeat(64))).toMatchObject({ revokedAt: T0 + 5 });
+        // A name that is another server's id: revoking by that string revokes the server with that id only.
+        await store.addGameServer({ id: 'gs-4', name: 'gs-5', secretDigest: 'd'.repeat(64), at: T0 });
+        await store.addGameServer({ id: 'gs-5', name: 'other', secretDigest: 'e'.repeat(64), at: T0 });
+        expect(await store.revokeGameServer('gs-5', T0 + 7)).toMatchObject({ id: 'gs-5', revokedAt: T0 + 7 });
+        expect(await store.gameServerBySecret('d'.repeat(64))).toMatchObject({ id: 'gs-4', revokedAt: null });
       });
 
       it('records a result once with the skills it moves; a second report of the match changes nothing and answers the first', async () => {
