@@ -54,7 +54,7 @@ export interface ActiveSession {
   readonly user: User;
   readonly claims: Readonly<SessionClaims>;
   /** The user's rating in `mode`, read with the user when the route asked for it (undefined value: none stored). */
-  readonly rating?: { readonly mode: string; readonly value: number | undefined };
+  readonly rating?: { readonly mode: string; readonly value: number | undefined; readonly sigma?: number };
 }
 
 export type IssuerEnv = { Variables: { session: ActiveSession; requestId: string } };

@@ -55,7 +55,8 @@ export function requireSession(ctx: IssuerContext, options: SessionOptions = {})
       throw new Problem(401, 'session-revoked', 'Session revoked', 'log in again', { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
     refuseIfBanned(user);
-    c.set('session', { user, claims: verified.claims, ...(mode === undefined ? {} : { rating: { mode, value: found?.rating } }) });
+    const rating = mode === undefined ? undefined : { mode, value: found?.rating, ...(found?.sigma === undefined ? {} : { sigma: found.sigma }) };
+    c.set('session', { user, claims: verified.claims, ...(rating === undefined ? {} : { rating }) });
     await next();
   };
 }

@@ -54,6 +54,8 @@ export interface TicketInput {
   readonly userId: string;
   readonly pool: Pool;
   readonly rating: number;
+  /** How unsure the rating is (sigma), when known: a new player's, or one results moved. */
+  readonly uncertainty?: number;
   readonly queuedAt: number;
   readonly issuedAt: number;
   readonly jti: string;
@@ -122,6 +124,7 @@ export function buildTicketClaims(config: SharedConfig, input: TicketInput): Tic
     jti: input.jti,
     pool: { mode: input.pool.mode, region: input.pool.region },
     rating: input.rating,
+    ...(input.uncertainty === undefined ? {} : { uncertainty: Math.round(input.uncertainty) }),
     queuedAt: toPasetoDate(input.queuedAt),
     ...(input.party === undefined ? {} : { party: input.party.map((m) => ({ sub: m.sub, rating: m.rating })) }),
     ...(input.latencies === undefined ? {} : { latencies: sortedRecord(input.latencies) }),

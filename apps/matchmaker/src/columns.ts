@@ -11,6 +11,8 @@ export interface Columns {
   /** Players per entry. */
   readonly size: Int32Array;
   readonly queuedAt: Float64Array;
+  /** The leader's rating uncertainty (0 when the ticket carries none). */
+  readonly uncertainty: Float64Array;
   /** A hash of the leader's `sub`: orders entries of equal `queuedAt` whatever the snapshot order. */
   readonly tie: Int32Array;
   /** Entry i's players' ratings are `ratings[ratingStart[i] .. ratingStart[i + 1])`, leader first. */
@@ -45,6 +47,7 @@ export class ColumnsBuilder {
   #players = 0;
   #size: Int32Array;
   #queuedAt: Float64Array;
+  #uncertainty: Float64Array;
   #tie: Int32Array;
   #ratingStart: Int32Array;
   #ratings: Float64Array;
@@ -65,6 +68,7 @@ export class ColumnsBuilder {
     this.#bits = this.#intersect.map(() => new Map());
     this.#size = reuse(Int32Array, recycled?.size, n);
     this.#queuedAt = reuse(Float64Array, recycled?.queuedAt, n);
+    this.#uncertainty = reuse(Float64Array, recycled?.uncertainty, n);
     this.#tie = reuse(Int32Array, recycled?.tie, n);
     this.#ratingStart = reuse(Int32Array, recycled?.ratingStart, n + 1);
     this.#ratings = reuse(Float64Array, recycled?.ratings, n);
@@ -86,6 +90,7 @@ export class ColumnsBuilder {
     if (this.#players + size > this.#ratings.length) this.#ratings = resized(this.#ratings, 2 * (this.#players + size));
     this.#size[i] = size;
     this.#queuedAt[i] = entry.queuedAt;
+    this.#uncertainty[i] = entry.uncertainty ?? 0;
     this.#tie[i] = entry.tie ?? tieOf(entry.sub);
     this.#ratings[this.#players] = entry.rating;
     if (party !== undefined) for (let k = 0; k < party.length; k++) this.#ratings[this.#players + 1 + k] = party[k]!.rating;
@@ -133,6 +138,7 @@ export class ColumnsBuilder {
       // Views, not copies: a million entries' columns are megabytes the event loop need not copy.
       size: this.#size.subarray(0, n),
       queuedAt: this.#queuedAt.subarray(0, n),
+      uncertainty: this.#uncertainty.subarray(0, n),
       tie: this.#tie.subarray(0, n),
       ratingStart: this.#ratingStart.subarray(0, n + 1),
       ratings: this.#ratings.subarray(0, this.#players),
@@ -147,6 +153,7 @@ export class ColumnsBuilder {
     const n = 2 * this.#size.length;
     this.#size = resized(this.#size, n);
     this.#queuedAt = resized(this.#queuedAt, n);
+    this.#uncertainty = resized(this.#uncertainty, n);
     this.#tie = resized(this.#tie, n);
     this.#ratingStart = resized(this.#ratingStart, n + 1);
     if (this.#latencies !== undefined) this.#latencies = resized(this.#latencies, n * this.#regions.length);
@@ -157,7 +164,7 @@ export class ColumnsBuilder {
 
 /** The buffers to transfer to another thread with the columns. */
 export function buffersOf(columns: Columns): ArrayBuffer[] {
-  const arrays = [columns.size, columns.queuedAt, columns.tie, columns.ratingStart, columns.ratings, columns.latencies, columns.part, ...columns.sets];
+  const arrays = [columns.size, columns.queuedAt, columns.uncertainty, columns.tie, columns.ratingStart, columns.ratings, columns.latencies, columns.part, ...columns.sets];
   return arrays.flatMap((array) => (array === undefined ? [] : [array.buffer as ArrayBuffer]));
 }
 

@@ -4,7 +4,7 @@ import { teamSizeOf } from '@ticketbooth/config';
 import { attributesAgree } from './attributes.ts';
 import type { Waiting, MatchRules } from './form-matches.ts';
 import { latencyBound, waitUntilBound, type LatencyRule } from './latency.ts';
-import { ratingWindow } from './widening.ts';
+import { ratingWindow, startWidth } from './widening.ts';
 
 export interface Explanation {
   readonly queuedForMs: number;
@@ -42,11 +42,11 @@ type Group = Waiting & { readonly size?: number };
 
 const meanOf = (w: Group) => (w.party === undefined ? w.rating : (w.rating + w.party.reduce((sum, m) => sum + m.rating, 0)) / (1 + w.party.length));
 
-/** How long from `now` until a window that began at `queuedAt` is `distance` wide; Infinity when it never is. */
-function untilWide(rules: MatchRules['ratingWindow'], queuedAt: number, distance: number, now: number): number {
-  if (distance <= ratingWindow(rules, now - queuedAt)) return 0;
+/** How long from `now` until the window of a search that began at `queuedAt` is `distance` wide; Infinity when it never is. */
+function untilWide(rules: MatchRules['ratingWindow'], { queuedAt, uncertainty }: Group, distance: number, now: number): number {
+  if (distance <= ratingWindow(rules, now - queuedAt, uncertainty)) return 0;
   if (distance > rules.max || rules.widenPerSecond <= 0) return Infinity;
-  return queuedAt + ((distance - rules.initial) / rules.widenPerSecond) * 1000 - now;
+  return queuedAt + ((distance - startWidth(rules, uncertainty)) / rules.widenPerSecond) * 1000 - now;
 }
 
 /** How long from `now` until both may play in one region; Infinity when never. */
@@ -69,7 +69,7 @@ function untilSharedRegion(rule: LatencyRule, me: Group, other: Group, now: numb
 export function explainSearch(me: Group, others: Iterable<Group>, rules: MatchRules, now: number, scanLimit: number): Explanation {
   const waitedMs = Math.max(0, now - me.queuedAt);
   const rating = meanOf(me);
-  const halfWidth = ratingWindow(rules.ratingWindow, waitedMs);
+  const halfWidth = ratingWindow(rules.ratingWindow, waitedMs, me.uncertainty);
   const attributeRules = { equal: rules.attributes?.equal ?? [], intersect: rules.attributes?.intersect ?? [] };
   let scanned = 0;
   let groups = 0;
@@ -85,7 +85,7 @@ export function explainSearch(me: Group, others: Iterable<Group>, rules: MatchRu
       continue;
     }
     const gap = Math.abs(meanOf(other) - rating);
-    const byRating = Math.max(untilWide(rules.ratingWindow, me.queuedAt, gap, now), untilWide(rules.ratingWindow, other.queuedAt, gap, now));
+    const byRating = Math.max(untilWide(rules.ratingWindow, me, gap, now), untilWide(rules.ratingWindow, other, gap, now));
     const byLatency = rules.latency === undefined ? 0 : untilSharedRegion(rules.latency, me, other, now);
     const reach = Math.max(byRating, byLatency);
     if (reach === 0) {
@@ -95,8 +95,8 @@ export function explainSearch(me: Group, others: Iterable<Group>, rules: MatchRu
       nearest = { ratingGap: gap, blockedBy: byLatency > byRating ? 'latency' : 'rating', reachableInMs: reach };
     }
   }
-  const { initial, widenPerSecond, max } = rules.ratingWindow;
-  const widestInMs = halfWidth >= max || widenPerSecond <= 0 ? 0 : Math.max(0, ((max - initial) / widenPerSecond) * 1000 - waitedMs);
+  const { widenPerSecond, max } = rules.ratingWindow;
+  const widestInMs = halfWidth >= max || widenPerSecond <= 0 ? 0 : Math.max(0, ((max - startWidth(rules.ratingWindow, me.uncertainty)) / widenPerSecond) * 1000 - waitedMs);
   const sizes = teamSizeOf(rules);
   const smallerTeamsInMs = sizes.min === sizes.max ? null : Math.max(0, sizes.shrinkAfterMs - waitedMs);
   return {

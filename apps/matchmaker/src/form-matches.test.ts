@@ -55,6 +55,19 @@ describe('formMatches', () => {
     expect(formMatches([veteran, newcomer], duel, T0 + 15_000)).toHaveLength(1); // newcomer's window 200
   });
 
+  it('a player whose rating is unsure (a new one) starts with a wider window, on both sides of the check', () => {
+    const placing: MatchRules = { ...duel, ratingWindow: { ...duel.ratingWindow, perUncertainty: 0.5 } };
+    const sure = waiting('sure', 1500);
+    const unsure = { ...waiting('unsure', 1700), uncertainty: 500 }; // window 300
+    const alsoUnsure = { ...waiting('also', 1700), uncertainty: 500 };
+    // The sure player's window (50) still has to hold the other: no match yet.
+    expect(formMatches([sure, unsure], placing, T0)).toEqual([]);
+    expect(formMatches([{ ...sure, uncertainty: 400 }, unsure], placing, T0)).toHaveLength(1); // windows 250 and 300
+    expect(formMatches([{ ...alsoUnsure, rating: 1450 }, unsure], placing, T0)).toHaveLength(1);
+    // A mode without perUncertainty gives no head start.
+    expect(formMatches([{ ...sure, uncertainty: 400 }, unsure], duel, T0)).toEqual([]);
+  });
+
   it('lets the longest waiter pick first, taking the nearest rating', () => {
     const pool = [waiting('old', 1500, T0 - 30_000), waiting('near', 1510), waiting('nearer', 1505), waiting('far', 1540)];
     const matches = formMatches(pool, duel, T0);

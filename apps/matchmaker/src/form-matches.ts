@@ -5,7 +5,7 @@ import type { AttributeRules } from './attributes.ts';
 import { ColumnsBuilder, resized, type Columns } from './columns.ts';
 import { MAX_REGIONS, latencyBound, maskOf, placeByTable, regionOrder, type Latencies, type LatencyRule } from './latency.ts';
 import { balanceSolo, balanceTeams, canPack, partiesFit, ratingSpread, teamImbalance } from './teams.ts';
-import { ratingWindow } from './widening.ts';
+import { ratingWindow, type RatingWindowRules } from './widening.ts';
 
 /** What match formation needs of a queue entry: a group of one or more players, `sub` leading it. */
 export interface Waiting {
@@ -22,9 +22,12 @@ export interface Waiting {
   readonly attributes?: Attributes | undefined;
   /** `tieOf(sub)` if the entry keeps it (columns.ts); computed otherwise. */
   readonly tie?: number;
+  /** The rating's uncertainty the ticket carries (its sigma): widens the start of this search's window. */
+  readonly uncertainty?: number | undefined;
 }
 
-export type MatchRules = Pick<ModeRules, 'teams' | 'teamSize' | 'ratingWindow'> & {
+export type MatchRules = Pick<ModeRules, 'teams' | 'teamSize'> & {
+  readonly ratingWindow: RatingWindowRules;
   readonly latency?: LatencyRule | undefined;
   /** The regions a latency rule may place matches in (the config's); absent: those the tickets name. */
   readonly regions?: readonly string[] | undefined;
@@ -79,7 +82,7 @@ export function formOnColumns(columns: Columns, rules: MatchRules, now: number):
   const sizes = teamSizeOf(rules);
   const need = teams * sizes.max;
   const n = columns.count;
-  const { size, queuedAt, ratingStart, ratings } = columns;
+  const { size, queuedAt, uncertainty, ratingStart, ratings } = columns;
   const mean = new Float64Array(n);
   const window = new Float64Array(n);
   let players = 0;
@@ -87,7 +90,7 @@ export function formOnColumns(columns: Columns, rules: MatchRules, now: number):
     let sum = 0;
     for (let p = ratingStart[i]!; p < ratingStart[i + 1]!; p++) sum += ratings[p]!;
     mean[i] = sum / size[i]!;
-    window[i] = ratingWindow(rules.ratingWindow, now - queuedAt[i]!);
+    window[i] = ratingWindow(rules.ratingWindow, now - queuedAt[i]!, uncertainty[i]!);
     players += size[i]!;
   }
   const out = new MatchesBuilder();

@@ -15,13 +15,13 @@ const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const rules: MatchRules = {
   teams: 2,
   teamSize: { min: 2, max: 4, shrinkAfterMs: 30_000 },
-  ratingWindow: { initial: 100, widenPerSecond: 10, max: 600 },
+  ratingWindow: { initial: 100, widenPerSecond: 10, max: 600, perUncertainty: 0.5 },
   latency: { maxMs: 60, widenToMs: 150, widenAfterMs: 40_000 },
   regions: ['eu', 'na', 'sa'],
   attributes: { equal: ['build'], intersect: ['crossplay'] },
 };
 
-/** A seeded pool under every rule: parties, latencies, builds, crossplay sets. */
+/** A seeded pool under every rule: parties, latencies, builds, crossplay sets, some new players' uncertainty. */
 function mixedPool(n: number, seed: number): Waiting[] {
   let state = seed;
   const random = () => ((state = Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
@@ -32,6 +32,7 @@ function mixedPool(n: number, seed: number): Waiting[] {
       sub: `g${g}`,
       rating,
       queuedAt: T0 - Math.floor(random() * 90_000),
+      ...(random() < 0.3 ? { uncertainty: Math.floor(random() * 500) } : {}),
       ...(size > 1 ? { party: Array.from({ length: size - 1 }, (_, m) => ({ sub: `g${g}m${m}`, rating: rating + (m % 2 ? 40 : -40) })) } : {}),
       latencies: { eu: 5 + Math.floor(random() * 200), na: 5 + Math.floor(random() * 200), ...(random() < 0.5 ? { sa: 5 + Math.floor(random() * 200) } : {}) },
       attributes: { build: random() < 0.8 ? '1.5' : '1.4', crossplay: random() < 0.7 ? ['pc', 'any'] : ['ps5'] },

@@ -10,6 +10,8 @@ export interface TicketFacts {
   /** "mode/region", the served pool's interned key. */
   readonly pool: string;
   readonly rating: number;
+  /** The rating's uncertainty (sigma, whole points) when the ticket carries one. */
+  readonly uncertainty?: number | undefined;
   readonly queuedAt: number;
   readonly party: readonly Member[] | undefined;
   /** The signed claims objects themselves (shared, not copied): read by the latency and attribute rules. */
@@ -67,6 +69,8 @@ export class QueueEntry implements TicketFacts, Waiting {
   readonly sub: string;
   readonly pool: string;
   readonly rating: number;
+  /** Whole points (a Smi in the entry), 0 when the ticket carries none. */
+  readonly uncertainty: number;
   #queuedAt: StoredTime;
   readonly party: readonly Member[] | undefined;
   readonly latencies: Readonly<Record<string, number>> | undefined;
@@ -85,6 +89,7 @@ export class QueueEntry implements TicketFacts, Waiting {
     this.sub = facts.sub;
     this.pool = facts.pool;
     this.rating = facts.rating;
+    this.uncertainty = facts.uncertainty ?? 0;
     this.#queuedAt = storedTime(queuedAt, EPOCH);
     this.party = facts.party;
     this.latencies = facts.latencies;

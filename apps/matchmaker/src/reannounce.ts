@@ -152,6 +152,7 @@ export function createReannounce(options: ReannounceOptions) {
       // The match's pool string when the same: a requeued entry joins the served pool's set.
       pool: ticketPool === pool ? pool : ticketPool,
       rating: claims.rating,
+      ...(claims.uncertainty === undefined ? {} : { uncertainty: claims.uncertainty }),
       queuedAt: Date.parse(claims.queuedAt),
       party: claims.party,
       latencies: claims.latencies,

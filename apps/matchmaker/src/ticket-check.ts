@@ -170,6 +170,7 @@ export function createTicketCheck(options: TicketCheckOptions) {
       sub: claims.sub,
       pool: pools.get(key) ?? key,
       rating: claims.rating,
+      ...(claims.uncertainty === undefined ? {} : { uncertainty: claims.uncertainty }),
       queuedAt: Date.parse(claims.queuedAt),
       party: claims.party,
       latencies: claims.latencies,

@@ -13,6 +13,16 @@ describe('ratingWindow', () => {
     expect(ratingWindow(rules, 30_000)).toBe(350);
   });
 
+  it('starts wider by perUncertainty per point of the rating uncertainty, still capped at max', () => {
+    const placing = { ...rules, perUncertainty: 0.5 };
+    expect(ratingWindow(placing, 0, 500)).toBe(300);
+    expect(ratingWindow(placing, 10_000, 100)).toBe(200);
+    expect(ratingWindow(placing, 0, 0)).toBe(50);
+    expect(ratingWindow(placing, 40_000, 500)).toBe(600);
+    // Rules without the field (and tickets without uncertainty) start at initial.
+    expect(ratingWindow(rules, 0, 500)).toBe(50);
+  });
+
   it('is capped at max', () => {
     expect(ratingWindow(rules, 55_000)).toBe(600);
     expect(ratingWindow(rules, 3_600_000)).toBe(600);

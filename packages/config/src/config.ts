@@ -10,6 +10,11 @@ export const ratingWindowSchema = z.strictObject({
   initial: z.number().positive().describe('Half-width of the rating window for a player who just queued.'),
   widenPerSecond: z.number().min(0).describe('How much the half-width grows per second waited (from the signed queuedAt).'),
   max: z.number().positive().describe('Half-width never grows past this.'),
+  perUncertainty: z
+    .number()
+    .min(0)
+    .default(0.5)
+    .describe("Extra half-width per point of the ticket's rating uncertainty (its sigma, from results): a new player's window starts wider and narrows as results come in."),
 });
 
 const teamSizeRange = z
@@ -50,7 +55,7 @@ export const modeSchema = z
       .describe('Most players in one party (leader included), at most the largest team size: a party is never split across teams. 1: no parties in this mode. Absent: the largest team size.'),
     defaultRating: z.number().finite().default(1500).describe('Rating of a player with none recorded for this mode.'),
     ratingWindow: ratingWindowSchema
-      .default({ initial: 50, widenPerSecond: 10, max: 600 })
+      .default({ initial: 50, widenPerSecond: 10, max: 600, perUncertainty: 0.5 })
       .describe('How far apart in rating players may be matched, widening with the wait.'),
     // From the ticket's signed queuedAt, so a restart does not reset it.
     maxWaitMs: z

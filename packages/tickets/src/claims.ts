@@ -71,6 +71,8 @@ export const ticketClaims = registeredClaims
   .extend({
     pool: poolSchema,
     rating,
+    /** How unsure `rating` is (its sigma, whole rating points), when the issuer learns ratings from results: widens a new player's window. */
+    uncertainty: z.number().int().min(0).max(1e6).optional(),
     queuedAt: pasetoDate,
     /** The other members of the player's party; `sub` leads it. 63: a team holds at most 64 players, and a party never splits. */
     party: z.array(memberSchema).min(1).max(63).optional(),

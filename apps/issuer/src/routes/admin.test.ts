@@ -34,13 +34,17 @@ describe('admin endpoints', () => {
     expect(login.status).toBe(200);
   });
 
-  it('sets a rating the next ticket carries', async () => {
+  it('sets a rating the next ticket carries (with no uncertainty: none is known for it)', async () => {
     issuer = createTestIssuer();
-    const { id } = await signUp(issuer, 'alice');
+    const { id, token } = await signUp(issuer, 'alice');
     const res = await admin('PUT', `/v1/admin/users/${id}/ratings/duel`, { rating: 2100 });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id, mode: 'duel', rating: 2100 });
     expect(await issuer.store.getRating(id, 'duel')).toBe(2100);
+    const granted = ((await (await ticket(token)).json()) as { ticket: string }).ticket;
+    const claims = JSON.parse(Buffer.from(granted.split('.')[2]!, 'base64url').subarray(0, -64).toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ rating: 2100 });
+    expect(claims.uncertainty).toBeUndefined();
     const unknownMode = await admin('PUT', `/v1/admin/users/${id}/ratings/chess`, { rating: 1 });
     expect(unknownMode.status).toBe(422);
     expect(await problem(unknownMode)).toMatchObject({ code: 'unknown-mode', detail: '"chess"; modes offered: duel, squad' });

@@ -55,12 +55,19 @@ async function duel(mm: ReturnType<typeof matchmakerKeys>) {
 
 const skills = (...ids: string[]) => issuer.store.skillsOf(ids, 'duel', FRESH);
 
+async function ticketClaims(session: string): Promise<{ rating: number; uncertainty?: number }> {
+  const { ticket } = (await (await issuer.app.request('/v1/tickets', jsonRequest('POST', { mode: 'duel', region: 'eu' }, bearer(session)))).json()) as { ticket: string };
+  return JSON.parse(Buffer.from(ticket.split('.')[2]!, 'base64url').subarray(0, -64).toString()) as { rating: number; uncertainty?: number };
+}
+
 describe('POST /v1/results', () => {
   it('moves the players’ skills once; the next tickets carry the new ratings; a replay answers the first result', async () => {
     const mm = matchmakerKeys();
     issuer = createTestIssuer({ matchKeys: mm });
     const secret = await gameServer();
     const { alice, bob, match } = await duel(mm);
+    // New players: the default rating, as unsure as the model starts.
+    expect(await ticketClaims(alice.token)).toMatchObject({ rating: 1500, uncertainty: 500 });
     issuer.advance(20 * 60_000);
 
     const first = await report(secret, { match, ranks: [1, 2], scores: { [bob.id]: 3, [alice.id]: 10 } });
@@ -72,10 +79,8 @@ describe('POST /v1/results', () => {
     expect(b!.mu).toBeLessThan(1500);
     expect(a!.sigma).toBeLessThan(500);
 
-    const ticketOf = async (token: string) => (await issuer.app.request('/v1/tickets', jsonRequest('POST', { mode: 'duel', region: 'eu' }, bearer(token)))).json();
-    const claimsOf = (ticket: string) => JSON.parse(Buffer.from(ticket.split('.')[2]!, 'base64url').subarray(0, -64).toString()) as { rating: number };
-    expect(claimsOf(((await ticketOf(alice.token)) as { ticket: string }).ticket).rating).toBe(a!.mu);
-    expect(claimsOf(((await ticketOf(bob.token)) as { ticket: string }).ticket).rating).toBe(b!.mu);
+    expect(await ticketClaims(alice.token)).toMatchObject({ rating: a!.mu, uncertainty: Math.round(a!.sigma) });
+    expect(await ticketClaims(bob.token)).toMatchObject({ rating: b!.mu, uncertainty: Math.round(b!.sigma) });
 
     // The same report again (scores in another order): the first result, nothing moves.
     issuer.advance(1_000);

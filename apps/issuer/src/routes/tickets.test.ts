@@ -75,6 +75,8 @@ describe('POST /v1/tickets', () => {
       jti: expect.any(String),
       pool: { mode: 'squad', region: 'eu' },
       rating: 1500,
+      // A new player: as unsure as the rating model starts (skill.ts).
+      uncertainty: 500,
       queuedAt: toPasetoDate(T0),
       latencies: { eu: 21, na: 95 },
     });

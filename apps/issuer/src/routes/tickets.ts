@@ -1,6 +1,7 @@
 // POST /v1/tickets: a session in, a signed matchmaking ticket out (for the caller, or for their party).
 import { Hono, type Context } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
+import { scaleFor } from '../results.ts';
 import { Problem, validate } from '@ticketbooth/http';
 import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { z } from 'zod';
@@ -49,13 +50,15 @@ async function soloClaims(ctx: IssuerContext, request: TicketRequest): Promise<T
   const pool = { mode: body.mode, region: body.region };
   const issuedAt = idempotency?.issuedAt ?? request.now;
   const queuedAt = chooseQueuedAt(ctx.shared, user.id, soloGroup(user.id), pool, issuedAt, request.previous);
-  const stored = session.rating?.mode === pool.mode ? session.rating.value : await ctx.store.getRating(user.id, pool.mode);
-  const rating = stored ?? ctx.shared.modes[pool.mode]!.defaultRating;
+  const read = session.rating?.mode === pool.mode ? session.rating : { value: await ctx.store.getRating(user.id, pool.mode), sigma: undefined };
+  const rating = read.value ?? ctx.shared.modes[pool.mode]!.defaultRating;
+  // A new player is as unsure as the model starts; one an admin rated (no sigma yet) carries none.
+  const uncertainty = read.value === undefined ? scaleFor(rating).sigma : read.sigma;
   const jti =
     idempotency === undefined
       ? ctx.randomId()
       : deriveTicketJti(ctx.keys.signingKey(), { sessionJti: session.claims.jti, userId: user.id, ...body, key: idempotency.key });
-  return buildTicketClaims(ctx.shared, { userId: user.id, pool, rating, queuedAt, issuedAt, jti, ...latenciesOf(body), ...attributesOf(body) });
+  return buildTicketClaims(ctx.shared, { userId: user.id, pool, rating, ...(uncertainty === undefined ? {} : { uncertainty }), queuedAt, issuedAt, jti, ...latenciesOf(body), ...attributesOf(body) });
 }
 
 /** The party's ticket: claims that depend only on the party and the request, never on which member asks. */

@@ -28,7 +28,7 @@ const USER_COLUMNS = 'id, username, password_hash, session_epoch, banned, ban_re
 // Named, so each pooled connection parses and plans it once: it runs on every ticket request.
 const USER_WITH_RATING = {
   name: 'ticketbooth-user-with-rating',
-  text: `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, r.rating FROM users u
+  text: `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, r.rating, r.sigma FROM users u
          LEFT JOIN ratings r ON r.user_id = u.id AND r.mode = $2 WHERE u.id = $1`,
 };
 // Any constant works; it only has to be the same for every issuer sharing the database.
@@ -115,9 +115,10 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<{ sto
     },
     findUserById: async (id) => userOf(await one(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])),
     async findUserWithRating(id, mode) {
-      const { rows } = await pool.query<UserRow & { rating: number | null }>({ ...USER_WITH_RATING, values: [id, mode] });
+      const { rows } = await pool.query<UserRow & { rating: number | null; sigma: number | null }>({ ...USER_WITH_RATING, values: [id, mode] });
       const row = rows[0];
-      return row === undefined ? undefined : { user: toUser(row), rating: row.rating ?? undefined };
+      if (row === undefined) return undefined;
+      return { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
     },
     findUserByUsername: async (username) =>
       userOf(await one(`SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username])),

@@ -64,7 +64,7 @@ export function openSqliteStore(path: string): UserStore {
   );
   const userById = db.prepare('SELECT * FROM users WHERE id = ?');
   const userWithRating = db.prepare(
-    'SELECT users.*, ratings.rating AS rating FROM users LEFT JOIN ratings ON ratings.user_id = users.id AND ratings.mode = ? WHERE users.id = ?',
+    'SELECT users.*, ratings.rating AS rating, ratings.sigma AS sigma FROM users LEFT JOIN ratings ON ratings.user_id = users.id AND ratings.mode = ? WHERE users.id = ?',
   );
   const userByName = db.prepare('SELECT * FROM users WHERE username = ?');
   const setPassword = db.prepare(
@@ -106,8 +106,9 @@ export function openSqliteStore(path: string): UserStore {
     },
     findUserById: async (id) => userOf(userById.get(id)),
     async findUserWithRating(id, mode) {
-      const row = userWithRating.get(mode, id) as (UserRow & { rating: number | null }) | undefined;
-      return row === undefined ? undefined : { user: toUser(row), rating: row.rating ?? undefined };
+      const row = userWithRating.get(mode, id) as (UserRow & { rating: number | null; sigma: number | null }) | undefined;
+      if (row === undefined) return undefined;
+      return { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
     },
     findUserByUsername: async (username) => userOf(userByName.get(username)),
     changePassword: async (id, passwordHash) => epochOf(setPassword.get(passwordHash, id)),

@@ -20,6 +20,8 @@ export interface User {
 export interface UserWithRating {
   readonly user: User;
   readonly rating: number | undefined;
+  /** How unsure the rating is, once a result moved it (absent for none, or one an admin set). */
+  readonly sigma?: number;
 }
 
 export interface NewUser {
