@@ -24,10 +24,13 @@ async function main(): Promise<void> {
 
   // The match tokens results name: every matchmaker of a deployment signs with one key file
   // (as replicas of the issuer share one), published by each; the default one's are fetched.
+  const startedAt = Date.now();
   const matchKeys = publishedKeys(config.shared.matchmakers.default, {
     refreshMs: 60_000,
     what: 'matchmaker keys',
-    log: (message) => log.warn(message),
+    // The matchmaker often starts after the issuer (pnpm start does): a failure is news only
+    // once keys were loaded, or still failing half a minute in.
+    log: (message) => (matchKeys.hasKeys() || Date.now() - startedAt > 30_000 ? log.warn(message) : log.debug(message)),
   });
   // Not awaited: the matchmaker may start after the issuer; results answer 503 until the keys load.
   void matchKeys.start();
