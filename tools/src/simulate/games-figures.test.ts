@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normal, phi, playGame, randomPairsImbalance, seeded, spearman, winChance } from './games-figures.ts';
+import { phi, playGame, randomPairsImbalance, spearman, winChance } from './games-figures.ts';
+import { normal, seededRandom as seeded } from './population.ts';
 
 describe('games figures', () => {
   it('spearman: 1 for the same order, -1 reversed, ties averaged', () => {
@@ -23,7 +24,7 @@ describe('games figures', () => {
     let wins = 0;
     for (let i = 0; i < 20_000; i++) if (playGame([1750], [1500], random)[0] === 1) wins++;
     expect(wins / 20_000).toBeCloseTo(winChance([1750], [1500]), 1);
-    const truths = Array.from({ length: 1_000 }, () => 1500 + 300 * normal(random));
+    const truths = Array.from({ length: 1_000 }, () => normal(random, 1500, 300));
     const imbalance = randomPairsImbalance(truths, random, 20_000);
     expect(imbalance).toBeGreaterThan(0.15);
     expect(imbalance).toBeLessThan(0.35);

@@ -1,24 +1,9 @@
 // What `pnpm simulate --games` reports, as pure functions: a hidden true skill per player, games
 // drawn from it, and how well ratings rank players and balance matches.
+import { normal } from './population.ts';
 
 /** Performance spread of one game, in rating points (the issuer's OpenSkill beta): a 250-point edge wins about 3 in 4. */
 export const PERFORMANCE_SD = 250;
-
-/** A seeded generator (mulberry32): the same population and games for the same seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-export function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 on erf; error below 1.5e-7). */
 export function phi(x: number): number {
@@ -36,7 +21,7 @@ export function winChance(teamA: readonly number[], teamB: readonly number[]): n
 
 /** One game: each member's performance drawn around their true skill; the higher team total ranks first (1), the other 2. */
 export function playGame(teamA: readonly number[], teamB: readonly number[], random: () => number): [number, number] {
-  const perform = (t: readonly number[]) => t.reduce((s, x) => s + x + PERFORMANCE_SD * normal(random), 0);
+  const perform = (t: readonly number[]) => t.reduce((s, x) => s + normal(random, x, PERFORMANCE_SD), 0);
   return perform(teamA) >= perform(teamB) ? [1, 2] : [2, 1];
 }
 

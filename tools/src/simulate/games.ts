@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { createClient, TicketboothError, type Match, type Session } from '@ticketbooth/client';
 import { lineChart } from '../../../bench/src/svg.ts';
-import { normal, playGame, randomPairsImbalance, seeded, spearman, winChance } from './games-figures.ts';
+import { playGame, randomPairsImbalance, spearman, winChance } from './games-figures.ts';
 import { fetchAs } from './players.ts';
+import { normal, seededRandom as seeded } from './population.ts';
 import { startOwnServices, type OwnServices } from './services.ts';
 
 export interface GamesOptions {
@@ -42,8 +43,8 @@ interface RunFigures {
 
 export async function runGames(options: GamesOptions, progress: (line: string) => void): Promise<void> {
   const random = seeded(options.seed);
-  const truths = Array.from({ length: options.players }, () => 1500 + 300 * normal(random));
-  const guesses = truths.map((t) => Math.round(t + GUESS_SD * normal(random)));
+  const truths = Array.from({ length: options.players }, () => normal(random, 1500, 300));
+  const guesses = truths.map((t) => Math.round(normal(random, t, GUESS_SD)));
   const learning = await playRun(options, truths, undefined, progress);
   const fixed = await playRun(options, truths, guesses, progress);
   const fifo = randomPairsImbalance(truths, seeded(options.seed + 1));

@@ -1,7 +1,7 @@
 // POST /v1/tickets: a session in, a signed matchmaking ticket out (for the caller, or for their party).
 import { Hono, type Context } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
-import { scaleFor } from '../results.ts';
+import { DEFAULT_SKILL_SCALE } from '../skill.ts';
 import { Problem, validate } from '@ticketbooth/http';
 import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { z } from 'zod';
@@ -53,7 +53,7 @@ async function soloClaims(ctx: IssuerContext, request: TicketRequest): Promise<T
   const read = session.rating?.mode === pool.mode ? session.rating : { value: await ctx.store.getRating(user.id, pool.mode), sigma: undefined };
   const rating = read.value ?? ctx.shared.modes[pool.mode]!.defaultRating;
   // A new player is as unsure as the model starts; one an admin rated (no sigma yet) carries none.
-  const uncertainty = read.value === undefined ? scaleFor(rating).sigma : read.sigma;
+  const uncertainty = read.value === undefined ? DEFAULT_SKILL_SCALE.sigma : read.sigma;
   const jti =
     idempotency === undefined
       ? ctx.randomId()

@@ -77,8 +77,6 @@ export function postgresResultStore(pool: pg.Pool): ResultStore {
     skillsOf: (userIds, mode, fresh) => readSkills(pool, userIds, mode, fresh, false),
     recordResult: (result, members, fresh, update) =>
       inTransaction(pool, async (client) => {
-        const missing = await client.query('SELECT 1 FROM unnest($1::text[]) AS m(id) WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.id)', [[...members]]);
-        if ((missing.rowCount ?? 0) > 0) throw new UnknownPlayerError();
         const inserted = await client.query(
           `INSERT INTO match_results (match_id, game_server_id, mode, digest, outcome, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (match_id) DO NOTHING`,
@@ -104,6 +102,10 @@ export function postgresResultStore(pool: pg.Pool): ResultStore {
           [[...members], after.map((s) => s.mu), after.map((s) => s.sigma), result.reportedAt, result.mode],
         );
         return { recorded: true, result };
+      }).catch((error: unknown) => {
+        // A member who is not a user: the rating rows' foreign key; the transaction rolled back.
+        if ((error as { code?: string }).code === '23503') throw new UnknownPlayerError();
+        throw error;
       }),
   };
 }

@@ -1,7 +1,7 @@
 // The one contract every UserStore honours; sqlite-store.test.ts and postgres-store.test.ts run it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyInPartyError } from './party-store.ts';
-import { NameTakenError } from './result-store.ts';
+import { NameTakenError, UnknownPlayerError } from './result-store.ts';
 import { UsernameTakenError, type NewUser, type UserStore } from './user-store.ts';
 
 export interface StoreHarness {
@@ -266,6 +266,14 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
         // The admin override still moves mu, and keeps sigma.
         await store.setRating(a.id, 'duel', 1400, T0 + 1);
         expect(await store.skillsOf([a.id], 'duel', fresh)).toEqual([{ mu: 1400, sigma: 499 }]);
+      });
+
+      it('refuses a result naming a player who is not a user, recording nothing', async () => {
+        const known = await store.createUser(newUser('res-f'));
+        await expect(store.recordResult(result('m-9'), [known.id, 'no-such-user'], fresh, bump)).rejects.toBeInstanceOf(UnknownPlayerError);
+        expect(await store.skillsOf([known.id], 'duel', fresh)).toEqual([fresh]);
+        const other = await store.createUser(newUser('res-g'));
+        expect(await store.recordResult(result('m-9'), [known.id, other.id], fresh, bump)).toMatchObject({ recorded: true });
       });
 
       it('applies concurrent results over two connections one after the other: none lost, a match recorded once', async () => {
