@@ -23,7 +23,7 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
   return function handleError(error, c) {
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      const code = status === 413 ? 'body-too-large' : status === 400 ? 'malformed-json' : `http-${status}`;
+      const code = status === 413 ? 'body-too-large' : status === 400 ? 'malformed-json' : status === 415 ? 'unsupported-media-type' : `http-${status}`;
       return problemResponse(c, new Problem(status, code, error.message || 'Request refused'));
     }
     const answer = errorAnswer(error, (unexpected) => log(unexpected, c));

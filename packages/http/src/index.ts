@@ -7,3 +7,19 @@ export { onShutdown, startServer, type ServeOptions, type ServerHandle, type Shu
 export { bearerToken, limitBody, validate } from './validate.ts';
 export { clientAddress } from './client-address.ts';
 export { fileKeys, publishedKeys, readPublicKeys, type KeysSource, type KeysSourceOptions } from './keys-source.ts';
+export {
+  BODY_REFUSALS,
+  auditResponses,
+  invalidRequestHook,
+  json,
+  jsonBody,
+  openApiApp,
+  packageVersion,
+  problemSchema,
+  problems,
+  requireJson,
+  serveDocs,
+  type DocsOptions,
+  type Refusals,
+  type Undocumented,
+} from './openapi.ts';
