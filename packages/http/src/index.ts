@@ -19,6 +19,7 @@ export {
   problems,
   requireJson,
   serveDocs,
+  tokenRefusals,
   type DocsOptions,
   type Refusals,
   type Undocumented,

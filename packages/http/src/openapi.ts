@@ -8,6 +8,7 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
+import { TICKET_ERROR_CODES } from '@ticketbooth/tickets';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
 
@@ -75,6 +76,37 @@ export const BODY_REFUSALS = {
   413: { 'body-too-large': 'The body is larger than the route accepts.' },
   415: { 'unsupported-media-type': 'The body was not sent as application/json.' },
 } as const satisfies Refusals;
+
+/**
+ * The 401 codes of a bearer token checked with `bearerToken` and a verifier: no token, too large,
+ * and each reason a verifier refuses one (`TicketError` codes, `_` written `-`).
+ *
+ * @example
+ * ...problems({ ...tokenRefusals('ticket'), 403: { revoked: 'Banned' } })
+ */
+export function tokenRefusals(what: string): Refusals {
+  const reasons: Record<string, string> = {
+    'missing-token': `No \`Authorization: Bearer <${what}>\` header.`,
+    'too-large': `The ${what} is longer than 8 KiB.`,
+  };
+  for (const code of TICKET_ERROR_CODES) reasons[code.replaceAll('_', '-')] = `The ${what} was refused: ${TOKEN_REASONS[code]}.`;
+  return { 401: reasons };
+}
+
+const TOKEN_REASONS: Record<(typeof TICKET_ERROR_CODES)[number], string> = {
+  malformed: 'not a token of this format',
+  too_large: 'longer than the verifier accepts',
+  unknown_key: 'signed with a key this service does not know',
+  key_inactive: 'signed with a key that is retired or not yet active',
+  bad_signature: 'the signature does not hold',
+  wrong_purpose: 'a token of another kind',
+  expired: 'expired',
+  not_yet_valid: 'not valid yet',
+  lifetime_exceeded: 'its lifetime is longer than allowed',
+  wrong_audience: 'meant for another service',
+  wrong_issuer: 'signed by another issuer',
+  invalid_claims: 'its claims are not valid',
+};
 
 /** Refuses a body not labelled `application/json` before anything reads it (415, not a missing field). */
 export const requireJson: MiddlewareHandler = async function requireJson(c, next) {
