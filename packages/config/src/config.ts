@@ -147,6 +147,13 @@ export const sharedConfigSchema = z
       .max(7 * 86_400_000)
       .default(6 * 3_600_000)
       .describe("How long after a match forms its game server may report the result (POST /v1/results); a matchmaker's retired key stays published that long."),
+    corsOrigins: z
+      .array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)]))
+      .max(64)
+      .default(['*'])
+      .describe(
+        'Web origins whose pages may call both services (CORS), e.g. "https://game.example.com"; "*" for any (the default: every call carries its own bearer token, no cookie). An empty list sends no CORS headers.',
+      ),
     matchmakers: z
       .strictObject({
         default: httpUrl.default('http://127.0.0.1:8701').describe('The matchmaker of every pool not mapped below.'),

@@ -25,6 +25,13 @@ describe('sharedConfigFromEnv', () => {
     expect(config.regions).toEqual(['mars']);
   });
 
+  it('reads CORS_ORIGINS as a list of origins, * by default, none for no CORS', () => {
+    expect(sharedConfigFromEnv({}).corsOrigins).toEqual(['*']);
+    expect(sharedConfigFromEnv({ CORS_ORIGINS: 'https://game.example.com/, http://127.0.0.1:5173' }).corsOrigins).toEqual(['https://game.example.com', 'http://127.0.0.1:5173']);
+    expect(sharedConfigFromEnv({ CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
+    expect(() => sharedConfigFromEnv({ CORS_ORIGINS: 'game.example.com' })).toThrow(/corsOrigins/);
+  });
+
   it('fails fast, naming the problem', () => {
     expect(() => sharedConfigFromEnv({ RESUBMIT_INTERVAL_MS: 'soon' })).toThrow(/RESUBMIT_INTERVAL_MS/);
     expect(() => sharedConfigFromEnv({ REVOCATION_POLL_MS: '0' })).toThrow(/REVOCATION_POLL_MS: Too small/);

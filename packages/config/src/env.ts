@@ -49,6 +49,11 @@ export const sharedEnvSchema = z.object({
     defaultText: 'config file (http://127.0.0.1:8701)',
     example: 'http://mm-1.internal:8701',
   }),
+  CORS_ORIGINS: documented(z.string().optional(), {
+    description: "Overrides the config file's corsOrigins: comma-separated web origins whose pages may call both services, `*` for any, `none` for no CORS headers.",
+    defaultText: 'config file (*)',
+    example: 'https://game.example.com,https://beta.game.example.com',
+  }),
   NODE_ENV: documented(z.enum(['production', 'development', 'test']).optional(), {
     description: 'production: ISSUER_DEV_KEYS and MATCHMAKER_DEV_KEYS are refused (a service never makes its own key there).',
     defaultText: 'unset (development behaviour)',
@@ -99,6 +104,7 @@ export function sharedConfigFromEnv(source: Env, cwd = process.cwd()): SharedCon
       ...(env.REVOCATION_POLL_MS === undefined ? {} : { revocationPollMs: env.REVOCATION_POLL_MS }),
       ...(env.RESULT_WINDOW_MS === undefined ? {} : { resultWindowMs: env.RESULT_WINDOW_MS }),
       ...(matchmakers === undefined ? {} : { matchmakers }),
+      ...(env.CORS_ORIGINS === undefined ? {} : { corsOrigins: env.CORS_ORIGINS.trim() === 'none' ? [] : env.CORS_ORIGINS.split(',').map((origin) => origin.trim()) }),
     },
     path === undefined ? 'DEMO_CONFIG + environment' : `${path} + environment`,
   );

@@ -220,6 +220,7 @@ describe('startServer with a fast lane', () => {
       [laneRequest('a', 'Content-Length: 1\r\n') + 'x', 'body'],
       [laneRequest('a', 'Connection: close\r\n'), 'connection'],
       [laneRequest('a', 'Expect: 100-continue\r\n'), 'expect'],
+      [laneRequest('a', 'Origin: https://game.example\r\n'), 'origin'],
     ];
     for (const [request, reason] of cases) {
       await talk(typeof request === 'string' ? [request] : request, 1);

@@ -24,3 +24,4 @@ export {
   type Refusals,
   type Undocumented,
 } from './openapi.ts';
+export { corsFor } from './cors.ts';

@@ -13,6 +13,7 @@
  * - `body`: a Content-Length other than one `0`, or a Transfer-Encoding
  * - `connection`: Connection or Proxy-Connection other than keep-alive, or Upgrade
  * - `expect`: an Expect header
+ * - `origin`: an Origin header (a browser's request: its answer needs the app's CORS headers)
  */
 export type HandOffReason =
   | 'route'
@@ -24,7 +25,8 @@ export type HandOffReason =
   | 'authorization'
   | 'body'
   | 'connection'
-  | 'expect';
+  | 'expect'
+  | 'origin';
 
 /** Header lines a lane request may have; node:http takes the rest (it limits them at 1,000-2,000). */
 const MAX_HEADER_LINES = 64;
@@ -114,6 +116,8 @@ export class ReadParser {
           return 'connection';
         case 'expect':
           return 'expect';
+        case 'origin':
+          return 'origin';
       }
     }
     if (host === undefined || !ADAPTER_HOST.test(host)) return 'host';
