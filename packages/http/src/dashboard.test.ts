@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { RateWindow, dashboardRoutes, histogram, type DashboardView } from './dashboard.ts';
+import { createErrorHandler } from './errors.ts';
+
+function view(players: number): DashboardView {
+  return { service: 'test', startedAt: 1, at: Date.now(), cards: [{ key: 'players', label: 'Players', value: players }], tables: [], histograms: [] };
+}
+
+/** The first `count` snapshot events of a stream, then the stream cancelled. */
+async function snapshots(response: Response, count: number): Promise<DashboardView[]> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const found: DashboardView[] = [];
+  let buffer = '';
+  while (found.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    for (const match of buffer.matchAll(/event: snapshot\ndata: (.*)\n\n/g)) found.push(JSON.parse(match[1]!) as DashboardView);
+    buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+  }
+  await reader.cancel();
+  return found.slice(0, count);
+}
+
+function app(options: { adminToken?: string; maxViewers?: number } = {}) {
+  let players = 0;
+  const routes = dashboardRoutes({ title: 'Test <svc>', view: () => view(++players), intervalMs: 20, ...options });
+  routes.onError(createErrorHandler({ log: () => {} }));
+  return routes;
+}
+
+describe('dashboardRoutes', () => {
+  it('serves the page, its script and style, with the title escaped and no outside address', async () => {
+    const routes = app();
+    const page = await (await routes.request('/dashboard')).text();
+    expect(page).toContain('Test &#60;svc&#62;');
+    expect(page).toContain('data-auth="open"');
+    expect(page).not.toMatch(/https?:\/\//);
+    const script = await routes.request('/dashboard/page.js');
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect((await routes.request('/dashboard/page.css')).status).toBe(200);
+  });
+
+  it('streams a snapshot at once and then one per interval', async () => {
+    const response = await app().request('/dashboard/events');
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const seen = await snapshots(response, 3);
+    expect(seen.map((s) => s.cards[0]!.value)).toEqual([1, 2, 3]);
+  });
+
+  it('needs the admin token when one is set, and the page asks for it', async () => {
+    const routes = app({ adminToken: 'a-long-admin-token-1234' });
+    expect(await (await routes.request('/dashboard')).text()).toContain('data-auth="token"');
+    const refused = await routes.request('/dashboard/events');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'admin-token-required' });
+    expect((await routes.request('/dashboard/events', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const ok = await routes.request('/dashboard/events', { headers: { authorization: 'Bearer a-long-admin-token-1234' } });
+    expect(ok.status).toBe(200);
+    await ok.body!.cancel();
+  });
+
+  it('refuses viewers past the limit', async () => {
+    const routes = app({ maxViewers: 1 });
+    const first = await routes.request('/dashboard/events');
+    await snapshots(first.clone(), 1);
+    const second = await routes.request('/dashboard/events');
+    expect(second.status).toBe(503);
+    expect(await second.json()).toMatchObject({ code: 'too-many-viewers' });
+    await first.body!.cancel();
+  });
+});
+
+describe('histogram', () => {
+  it('counts values below each bound, the rest in the last bucket', () => {
+    expect(histogram([0, 4, 5, 9, 10, 100], [5, 10])).toEqual([2, 2, 2]);
+    expect(histogram([], [5])).toEqual([0, 0]);
+  });
+});
+
+describe('RateWindow', () => {
+  it('gives the rate per minute over the last minute of samples', () => {
+    const rate = new RateWindow();
+    expect(rate.perMinute(0, 0)).toBeNull();
+    expect(rate.perMinute(30_000, 10)).toBe(20);
+    expect(rate.perMinute(60_000, 30)).toBe(30);
+    // The first sample falls out of the window: the rate is over the last minute only.
+    expect(rate.perMinute(120_000, 30)).toBe(0);
+  });
+});

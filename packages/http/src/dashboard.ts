@@ -1,0 +1,178 @@
+// A live dashboard a service serves itself: one small page (no framework, no CDN) fed over SSE
+// with a snapshot per second, computed once per second however many people watch.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { Problem } from './problem.ts';
+
+/** What the page draws: the service's figures in a shape the page knows (assets/dashboard/page.js). */
+export interface DashboardView {
+  readonly service: string;
+  /** When this process started: the page sees a restart when it changes. */
+  readonly startedAt: number;
+  readonly at: number;
+  /** Headline figures. `players` is the one the page follows across a restart (rebuild progress). */
+  readonly cards: readonly { readonly key: string; readonly label: string; readonly value: number | string | null; readonly hint?: string; readonly state?: 'ok' | 'warn' | 'bad' }[];
+  readonly tables: readonly { readonly title: string; readonly columns: readonly string[]; readonly rows: readonly (readonly (number | string | null)[])[] }[];
+  /** Bar charts: one bar per bucket (`labels`), one series per row. */
+  readonly histograms: readonly { readonly title: string; readonly labels: readonly string[]; readonly series: readonly { readonly name: string; readonly counts: readonly number[] }[] }[];
+  /** Rebuild after a restart: the page shows it while present. */
+  readonly warmup?: { readonly warmingUp: boolean; readonly elapsedMs: number; readonly minMs: number; readonly maxMs: number; readonly back: number; readonly lastInterval: number; readonly endsBelow: number };
+}
+
+export interface DashboardOptions {
+  readonly title: string;
+  readonly view: () => DashboardView;
+  /** When set, the figures need `Authorization: Bearer <adminToken>` (the page asks for it). */
+  readonly adminToken?: string | undefined;
+  readonly intervalMs?: number;
+  /** Viewers at once; more get 503 (each costs a stream, not a snapshot). */
+  readonly maxViewers?: number;
+  readonly now?: () => number;
+}
+
+const ASSETS = new URL('../assets/dashboard/', import.meta.url);
+const asset = (name: string) => readFileSync(new URL(name, ASSETS), 'utf8');
+
+/**
+ * GET /dashboard (the page), /dashboard/page.js, /dashboard/page.css and /dashboard/events (SSE:
+ * a `snapshot` event with the view as JSON every `intervalMs`; the first at once).
+ *
+ * @example
+ * app.route('/', dashboardRoutes({ title: 'Matchmaker', view: () => matchmakerView(mm, Date.now()), adminToken }));
+ */
+export function dashboardRoutes(options: DashboardOptions): Hono {
+  const page = asset('page.html').replaceAll('{{title}}', escapeHtml(options.title)).replace('{{auth}}', options.adminToken === undefined ? 'open' : 'token');
+  const script = asset('page.js');
+  const style = asset('page.css');
+  const feed = new SnapshotFeed(options.view, options.intervalMs ?? 1_000);
+  const maxViewers = options.maxViewers ?? 32;
+  const expected = options.adminToken === undefined ? undefined : digest(options.adminToken);
+
+  function authorize(c: Context): void {
+    if (expected === undefined) return;
+    const header = c.req.header('authorization') ?? '';
+    const given = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
+    if (given.length === 0 || given.length > 512 || !timingSafeEqual(digest(given), expected)) {
+      throw new Problem(401, 'admin-token-required', 'Admin token required', 'send Authorization: Bearer <ADMIN_TOKEN>', { 'www-authenticate': 'Bearer' });
+    }
+  }
+
+  const asFile = (type: string, body: string) => (c: Context) => c.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' });
+  return new Hono()
+    .get('/dashboard', asFile('text/html; charset=utf-8', page))
+    .get('/dashboard/page.js', asFile('text/javascript; charset=utf-8', script))
+    .get('/dashboard/page.css', asFile('text/css; charset=utf-8', style))
+    .get('/dashboard/events', (c) => {
+      authorize(c);
+      if (feed.viewers >= maxViewers) throw new Problem(503, 'too-many-viewers', 'Too many dashboard viewers', `at most ${maxViewers} at once`, { 'retry-after': '5' });
+      c.header('cache-control', 'no-store');
+      return streamSSE(c, async (stream) => {
+        let wake = () => {};
+        let next: string | undefined = feed.latest();
+        const leave = feed.join((json) => {
+          next = json;
+          wake();
+        });
+        let closed = false;
+        stream.onAbort(() => {
+          closed = true;
+          wake();
+        });
+        try {
+          while (!closed) {
+            if (next === undefined) {
+              await new Promise<void>((resolve) => (wake = resolve));
+              continue;
+            }
+            const data = next;
+            next = undefined;
+            await stream.writeSSE({ event: 'snapshot', data });
+          }
+        } finally {
+          leave();
+        }
+      });
+    });
+}
+
+/** One snapshot per interval while anyone watches, shared by every viewer; nothing when nobody does. */
+class SnapshotFeed {
+  readonly #listeners = new Set<(json: string) => void>();
+  #timer: NodeJS.Timeout | undefined;
+  #latest: string | undefined;
+
+  constructor(
+    private readonly view: () => DashboardView,
+    private readonly intervalMs: number,
+  ) {}
+
+  get viewers(): number {
+    return this.#listeners.size;
+  }
+
+  /** The snapshot to send a new viewer at once. */
+  latest(): string {
+    return (this.#latest ??= this.#take());
+  }
+
+  join(listener: (json: string) => void): () => void {
+    this.#listeners.add(listener);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => {
+        const json = this.#take();
+        for (const each of this.#listeners) each(json);
+      }, this.intervalMs);
+      this.#timer.unref();
+    }
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+        this.#latest = undefined;
+      }
+    };
+  }
+
+  #take(): string {
+    this.#latest = JSON.stringify(this.view());
+    return this.#latest;
+  }
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/**
+ * Counts per bucket of `values`: bucket i holds values below `bounds[i]` (and at least the one
+ * before); the last bucket the rest.
+ */
+export function histogram(values: Iterable<number>, bounds: readonly number[]): number[] {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  for (const value of values) {
+    let i = 0;
+    while (i < bounds.length && value >= bounds[i]!) i++;
+    counts[i]!++;
+  }
+  return counts;
+}
+
+/** Matches (or anything counted) per minute from a counter sampled over time: the rate over the last minute, or since the first sample. */
+export class RateWindow {
+  readonly #samples: { at: number; count: number }[] = [];
+  constructor(private readonly windowMs = 60_000) {}
+
+  /** Records the counter's value now; returns the rate per minute, null with one sample only. */
+  perMinute(at: number, count: number): number | null {
+    this.#samples.push({ at, count });
+    while (this.#samples.length > 2 && at - this.#samples[1]!.at >= this.windowMs) this.#samples.shift();
+    const first = this.#samples[0]!;
+    if (at - first.at <= 0) return null;
+    return ((count - first.count) * 60_000) / (at - first.at);
+  }
+}
