@@ -70,6 +70,23 @@ describe('dashboardRoutes', () => {
     expect(await second.json()).toMatchObject({ code: 'too-many-viewers' });
     await first.body!.cancel();
   });
+
+  it('answers 500 when the view fails, and recovers when it works again', async () => {
+    let fail = true;
+    const routes = dashboardRoutes({
+      title: 'x',
+      intervalMs: 20,
+      view: async () => {
+        if (fail) throw new Error('store down');
+        return view(7);
+      },
+    });
+    routes.onError(createErrorHandler({ log: () => {} }));
+    expect((await routes.request('/dashboard/events')).status).toBe(500);
+    fail = false;
+    const [first] = await snapshots(await routes.request('/dashboard/events'), 1);
+    expect(first!.cards[0]!.value).toBe(7);
+  });
 });
 
 describe('histogram', () => {

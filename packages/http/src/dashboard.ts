@@ -23,7 +23,7 @@ export interface DashboardView {
 
 export interface DashboardOptions {
   readonly title: string;
-  readonly view: () => DashboardView;
+  readonly view: () => DashboardView | Promise<DashboardView>;
   /** When set, the figures need `Authorization: Bearer <adminToken>` (the page asks for it). */
   readonly adminToken?: string | undefined;
   readonly intervalMs?: number;
@@ -64,13 +64,14 @@ export function dashboardRoutes(options: DashboardOptions): Hono {
     .get('/dashboard', asFile('text/html; charset=utf-8', page))
     .get('/dashboard/page.js', asFile('text/javascript; charset=utf-8', script))
     .get('/dashboard/page.css', asFile('text/css; charset=utf-8', style))
-    .get('/dashboard/events', (c) => {
+    .get('/dashboard/events', async (c) => {
       authorize(c);
       if (feed.viewers >= maxViewers) throw new Problem(503, 'too-many-viewers', 'Too many dashboard viewers', `at most ${maxViewers} at once`, { 'retry-after': '5' });
       c.header('cache-control', 'no-store');
+      const first = await feed.latest();
       return streamSSE(c, async (stream) => {
         let wake = () => {};
-        let next: string | undefined = feed.latest();
+        let next: string | undefined = first;
         const leave = feed.join((json) => {
           next = json;
           wake();
@@ -101,10 +102,10 @@ export function dashboardRoutes(options: DashboardOptions): Hono {
 class SnapshotFeed {
   readonly #listeners = new Set<(json: string) => void>();
   #timer: NodeJS.Timeout | undefined;
-  #latest: string | undefined;
+  #latest: Promise<string> | undefined;
 
   constructor(
-    private readonly view: () => DashboardView,
+    private readonly view: () => DashboardView | Promise<DashboardView>,
     private readonly intervalMs: number,
   ) {}
 
@@ -113,7 +114,7 @@ class SnapshotFeed {
   }
 
   /** The snapshot to send a new viewer at once. */
-  latest(): string {
+  latest(): Promise<string> {
     return (this.#latest ??= this.#take());
   }
 
@@ -121,8 +122,13 @@ class SnapshotFeed {
     this.#listeners.add(listener);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => {
-        const json = this.#take();
-        for (const each of this.#listeners) each(json);
+        // A view that failed is skipped: the next interval tries again (the route's first one answers 500).
+        this.#take().then(
+          (json) => {
+            for (const each of this.#listeners) each(json);
+          },
+          () => {},
+        );
       }, this.intervalMs);
       this.#timer.unref();
     }
@@ -136,8 +142,14 @@ class SnapshotFeed {
     };
   }
 
-  #take(): string {
-    this.#latest = JSON.stringify(this.view());
+  #take(): Promise<string> {
+    const taken = Promise.resolve()
+      .then(() => this.view())
+      .then((view) => JSON.stringify(view));
+    this.#latest = taken.catch((error: unknown) => {
+      this.#latest = undefined;
+      throw error;
+    });
     return this.#latest;
   }
 }
