@@ -191,14 +191,14 @@ export interface Undocumented {
  * operation and, for problem+json, its `code` among the listed ones. For tests: the whole route
  * suite then checks the document. Responses no route took (404, 405) are not checked.
  */
-export function auditResponses(document: () => Record<string, unknown>, onUndocumented: (finding: Undocumented) => void): MiddlewareHandler {
+export function auditResponses(document: () => object, onUndocumented: (finding: Undocumented) => void): MiddlewareHandler {
   return async function audit(c: Context, next) {
     await next();
     const pattern = routePath(c, -1);
     if (pattern === '/*' || pattern === '*') return;
     const path = pattern.replaceAll(/:([^/]+)/g, '{$1}');
     const method = c.req.method.toLowerCase();
-    const operation = ((document().paths as Record<string, Record<string, { responses?: Record<string, ResponseDoc> }>> | undefined)?.[path] ?? {})[method];
+    const operation = (((document() as { paths?: unknown }).paths as Record<string, Record<string, { responses?: Record<string, ResponseDoc> }>> | undefined)?.[path] ?? {})[method];
     if (operation === undefined) return;
     const status = c.res.status;
     const listed = operation.responses?.[String(status)];
