@@ -1,6 +1,23 @@
 // createApp(deps): the matchmaker's Hono app over its in-memory domain.
-import { Hono } from 'hono';
-import { answerWrongMethods, createErrorHandler, createLogger, notFound, requestIdOf, requestLogging, type FastLane, type Logger } from '@ticketbooth/http';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { BlankEnv } from 'hono/types';
+import { Hono, type MiddlewareHandler } from 'hono';
+import {
+  answerWrongMethods,
+  auditResponses,
+  createErrorHandler,
+  createLogger,
+  notFound,
+  openApiApp,
+  packageVersion,
+  requestIdOf,
+  requestLogging,
+  serveDocs,
+  type DocsOptions,
+  type FastLane,
+  type Logger,
+  type Undocumented,
+} from '@ticketbooth/http';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { createMetrics } from './metrics.ts';
 import { DEFAULT_REFUSALS, RefusalBudget } from './refusal-budget.ts';
@@ -17,9 +34,21 @@ export interface AppDeps extends Omit<MatchmakerDeps, 'observer'> {
   readonly isDraining?: () => boolean;
   /** Also the process's own metrics (CPU, memory, event loop): off in tests. */
   readonly defaultMetrics?: boolean;
+  /**
+   * Told of every response a route gives that GET /openapi.json does not list (its status, or its
+   * problem code): tests throw, so each route test checks the document too. Off by default.
+   */
+  readonly onUndocumented?: (finding: Undocumented) => void;
 }
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+const DOCS: DocsOptions = {
+  title: 'Ticketbooth matchmaker',
+  version: packageVersion(new URL('../package.json', import.meta.url)),
+  description: 'Memory-only pools of players queued with signed tickets. Resubmit the ticket every `resubmitAfterMs` until matched.',
+  securitySchemes: { ticket: { type: 'http', scheme: 'bearer', bearerFormat: 'PASETO v4.public', description: 'A `ticket` token from the issuer.' } },
+};
 
 /**
  * @example
@@ -27,7 +56,7 @@ const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
  * await startServer({ fetch: app.fetch, port, lane });
  * setInterval(matchmaker.tick, settings.tickMs);
  */
-export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; lane: FastLane } {
+export function createApp(deps: AppDeps): { app: OpenAPIHono<BlankEnv>; matchmaker: Matchmaker; lane: FastLane } {
   const { settings } = deps;
   const metrics = createMetrics(settings.pools, { defaultMetrics: deps.defaultMetrics ?? false });
   const logger = deps.logger ?? createLogger('ticketbooth-matchmaker', { level: 'error' });
@@ -45,23 +74,34 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
     log,
   };
   const submit = submitAnswer(context);
-  const app = new Hono()
-    .use(
-      '*',
-      ...requestLogging(logger, {
-        // Resubmissions and presentations come every few seconds from every player, probes and
-        // scrapes from machines: counted, sampled.
-        quiet: (method, path) => (method === 'POST' ? path === '/v1/queue' || path === '/v1/matches/current' : PROBES.has(path)),
-        onAnswered: (method, route, status, seconds) => metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
-      }),
-    )
+  const app = openApiApp<BlankEnv>();
+  // Thrown by onUndocumented: they fail the request itself, where a 500 would hide them.
+  const findings = new WeakSet<object>();
+  if (deps.onUndocumented !== undefined) app.use('*', audit(app, deps.onUndocumented, findings));
+  app.use(
+    '*',
+    ...requestLogging(logger, {
+      // Resubmissions and presentations come every few seconds from every player, probes and
+      // scrapes from machines: counted, sampled.
+      quiet: (method, path) => (method === 'POST' ? path === '/v1/queue' || path === '/v1/matches/current' : PROBES.has(path)),
+      onAnswered: (method, route, status, seconds) => metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
+    }),
+  );
+  const answerWrongMethodsOnceRouted = wrongMethodsAhead(app);
+  app
     .route('/', queueRoutes(context, submit))
     .route('/', matchRoutes(context))
     .route('/', poolRoutes(matchmaker, deps.matchKeys))
     .route('/', healthRoutes(matchmaker, metrics, deps.isDraining ?? (() => false)));
+  // After every route: the document is built from those registered so far.
+  serveDocs(app, DOCS);
   // A known path asked with another method: 405 with Allow, not 404.
-  answerWrongMethods(app);
-  app.onError(createErrorHandler({ log: (error, c) => logger.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
+  answerWrongMethodsOnceRouted();
+  const handleError = createErrorHandler({ log: (error, c) => logger.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') });
+  app.onError((error, c) => {
+    if (findings.has(error)) throw error;
+    return handleError(error, c);
+  });
   app.notFound(notFound);
   // The same answers as the app's POST /v1/queue, for startServer's fast lane.
   const lane: FastLane = {
@@ -73,4 +113,38 @@ export function createApp(deps: AppDeps): { app: Hono; matchmaker: Matchmaker; l
     onHandOff: (reason) => metrics.laneHandOffs.inc({ reason }),
   };
   return { app, matchmaker, lane };
+}
+
+/** auditResponses over the app's own document, built on first use (once every route is added). */
+function audit(app: OpenAPIHono<BlankEnv>, onUndocumented: (finding: Undocumented) => void, findings: WeakSet<object>): MiddlewareHandler {
+  let document: Record<string, unknown> | undefined;
+  const documented = () => (document ??= { ...app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: DOCS.title, version: DOCS.version } }) });
+  return auditResponses(documented, (finding) => {
+    try {
+      onUndocumented(finding);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) findings.add(error);
+      throw error;
+    }
+  });
+}
+
+/**
+ * answerWrongMethods' middleware, installed ahead of the routes and armed (call the function
+ * returned) once they are all added. answerWrongMethods would append it after them, where it is
+ * the last route every request matches: auditResponses takes the last matched route for the one
+ * that answered, and would then check nothing.
+ */
+function wrongMethodsAhead(app: OpenAPIHono<BlankEnv>): () => void {
+  let answer: MiddlewareHandler = (_c, next) => next();
+  app.use('*', function wrongMethods(c, next) {
+    return answer(c, next);
+  });
+  return () => {
+    // A router-less stand-in with the app's route list: answerWrongMethods reads that list, and adds its middleware to the stand-in.
+    const standIn = new Hono();
+    standIn.routes.push(...app.routes);
+    answerWrongMethods(standIn);
+    answer = standIn.routes.at(-1)!.handler as MiddlewareHandler;
+  };
 }

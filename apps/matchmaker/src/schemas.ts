@@ -1,4 +1,4 @@
-// Response shapes of the public API, declared once: the OpenAPI document is built from them.
+// Request and response shapes of the public API, declared once: the routes validate with them and GET /openapi.json shows them.
 import { memberSchema, poolSchema } from '@ticketbooth/tickets';
 import { z } from 'zod';
 
@@ -147,12 +147,4 @@ export const poolsSchema = z.object({
       matchesFormed: z.number().int(),
     }),
   ),
-});
-
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  code: z.string(),
-  detail: z.string().optional(),
 });

@@ -90,6 +90,10 @@ export function createHarness(
     newId: () => `match-${restartOf ? 'r' : ''}${++ids}`,
     // Some tests make answers fail on purpose: their errors are asserted, not printed.
     logger: createLogger('ticketbooth-matchmaker', { level: 'silent' }),
+    // Every answer a test gets must be in GET /openapi.json: the route tests check the document too.
+    onUndocumented: (finding) => {
+      throw new Error(`not in the OpenAPI document: ${JSON.stringify(finding)}`);
+    },
     ...deps,
   });
 

@@ -42,19 +42,6 @@ describe('health routes', () => {
     expect(text).toContain('ticketbooth_matchmaker_pool_players{pool="duel/eu"} 0');
   });
 
-  it('serves an OpenAPI 3.1 document of the public routes', async () => {
-    const res = await createHarness().app.request('/openapi.json');
-    expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
-    expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/queue', '/v1/matches/current', '/v1/queue/events', '/v1/pools', '/v1/keys', '/healthz', '/readyz', '/metrics']),
-    );
-    // Every answer a search can end with, and every refusal code of the lifecycle, is documented.
-    const text = JSON.stringify(doc);
-    for (const word of ['"searching"', '"ready"', '"timed_out"', 'not-in-match', 'not-queued', 'left: ']) expect(text).toContain(word);
-  });
-
   it('answers unknown routes with 404 problem+json', async () => {
     const res = await createHarness().app.request('/nope');
     expect(res.status).toBe(404);

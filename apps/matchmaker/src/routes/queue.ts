@@ -1,14 +1,103 @@
-// POST/DELETE /v1/queue and the SSE stream: thin over the matchmaker's submit and leave.
+// POST/DELETE /v1/queue, the SSE stream and the explanation: declared with createRoute (the
+// document lists every answer), thin over the matchmaker's submit, leave, find and explain.
 import type { HttpBindings } from '@hono/node-server';
-import { Hono } from 'hono';
-import { Problem, bearerToken, clientAddress, errorAnswer, problemAnswer, type Answer } from '@ticketbooth/http';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { Problem, bearerToken, clientAddress, errorAnswer, json, openApiApp, problemAnswer, problems, type Answer } from '@ticketbooth/http';
+import type { z } from 'zod';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
 import type { QueueEntry } from '../pool.ts';
 import type { MatchView } from '../lifecycle.ts';
 import { streamMatch } from '../sse.ts';
+import { explanationSchema, matchViewSchema, submissionSchema } from '../schemas.ts';
 import type { RouteContext } from './context.ts';
+import { CHECKED_TICKET, THROTTLED, mergeRefusals } from './refusals.ts';
 
+type QueueEnv = { Bindings: Partial<HttpBindings> };
+
+const TICKET = [{ ticket: [] }];
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/v1/queue',
+  summary: 'Queue or resubmit a ticket; answers searching or the match',
+  description:
+    'Resubmit the ticket every `resubmitAfterMs` until the answer is a match. Nearly every one of these requests is answered by the ' +
+    "server's fast lane, outside the router, with the same bytes as this route.",
+  security: TICKET,
+  responses: {
+    200: json(
+      submissionSchema,
+      "searching; the match's phase once formed (proposed: accept or decline it; ready; assigned: connect to the game server; cancelled: requeued or over), with a signed match token; " +
+        "or timed_out: the search reached its mode's maxWaitMs (from the signed queuedAt) and is over",
+    ),
+    ...problems(
+      mergeRefusals(CHECKED_TICKET, THROTTLED, {
+        403: { revoked: 'The player (or a member of the party) is banned.' },
+        409: {
+          left: 'This search left the queue (DELETE /v1/queue); a new search needs a new ticket.',
+          'party-changed':
+            "A player of this ticket queued since in another group (a newer ticket of theirs won: a member's solo ticket after a party ticket, or the reverse).",
+        },
+        422: { 'pool-not-served': "The ticket's pool is served by another matchmaker." },
+        503: { 'at-capacity': 'The matchmaker holds as many players as it may (Retry-After); queued players are always served.' },
+      }),
+    ),
+  },
+});
+
+const leaveRoute = createRoute({
+  method: 'delete',
+  path: '/v1/queue',
+  summary: 'Leave the queue, for good',
+  description:
+    'Every ticket of this search (same signed queuedAt, or older) is refused with 409 left from now on; a new search needs a new ticket. ' +
+    'An expired ticket may leave too (its signature must hold).',
+  security: TICKET,
+  responses: {
+    204: { description: 'Not queued any more' },
+    ...problems(mergeRefusals(CHECKED_TICKET, { 409: { left: 'This search already left.' } })),
+  },
+});
+
+const eventsRoute = createRoute({
+  method: 'get',
+  path: '/v1/queue/events',
+  summary: "Server-Sent Events: the search's match, phase by phase",
+  description:
+    'An event per phase of the match (`proposed`, `ready`, `assigned`, `cancelled`; data as in POST /v1/queue) until it is settled, ' +
+    '`ping` meanwhile (data `{"estimatedWaitMs": ...}`). Ends at the latest when the ticket expires. Resubmitting works without it.',
+  security: TICKET,
+  responses: {
+    200: { description: 'text/event-stream: each event named by its status, its data the match as POST /v1/queue answers it', content: { 'text/event-stream': { schema: matchViewSchema } } },
+    ...problems(
+      mergeRefusals(CHECKED_TICKET, {
+        404: { 'not-queued': 'This ticket is neither searching nor matched here: queue it first (POST /v1/queue).' },
+        503: { 'too-many-streams': 'Too many event streams open here (Retry-After): poll by resubmitting instead.' },
+      }),
+    ),
+  },
+});
+
+const explainRoute = createRoute({
+  method: 'get',
+  path: '/v1/queue/explain',
+  summary: 'Why am I not matched',
+  description:
+    "This search's rating window now, the latency bound and when each region opens, the match size and when smaller teams are allowed, " +
+    'how many queued here are compatible now and how many differ in attributes for good, the nearest one who is not compatible yet and ' +
+    "when widening reaches it, and the pool's recent time-to-match. At most once per player per second.",
+  security: TICKET,
+  responses: {
+    200: json(explanationSchema, 'The explanation'),
+    ...problems(
+      mergeRefusals(CHECKED_TICKET, {
+        404: { 'not-queued': 'This ticket is not searching here: queue it first (a matched search is answered by POST /v1/queue).' },
+        429: { 'explain-too-often': 'One explanation per player per second (Retry-After).' },
+      }),
+    ),
+  },
+});
 
 /** Who sent a request: the connection (counted by identity) and its peer address. */
 export interface Sender {
@@ -111,27 +200,29 @@ export function submitAnswer(
   };
 }
 
-export function queueRoutes(context: RouteContext, submit: ReturnType<typeof submitAnswer>): Hono<{ Bindings: Partial<HttpBindings> }> {
+export function queueRoutes(context: RouteContext, submit: ReturnType<typeof submitAnswer>): OpenAPIHono<QueueEnv> {
   const { mm } = context;
-  return new Hono<{ Bindings: Partial<HttpBindings> }>()
-    .post('/v1/queue', async (c) => {
+  return openApiApp<QueueEnv>()
+    .openapi(submitRoute, async (c) => {
       // The socket as the fast lane passes it, so both paths budget one connection alike.
       const { status, headers, body } = await submit(c.req.header('authorization'), c.env?.incoming?.socket, c.req.header('x-forwarded-for'));
-      return new Response(body, { status, headers });
+      // submitAnswer's bytes, the fast lane's too: a plain Response, which the typed responses do not admit.
+      return new Response(body, { status, headers }) as never;
     })
-    .delete('/v1/queue', async (c) => {
+    .openapi(leaveRoute, async (c) => {
       await mm.leave(bearerToken(c.req.header('authorization')));
       return c.body(null, 204);
     })
-    .get('/v1/queue/events', async (c) => {
+    .openapi(eventsRoute, async (c) => {
       const token = bearerToken(c.req.header('authorization'));
       const found = await mm.find(token);
       return streamMatch(c, context, found);
     })
-    .get('/v1/queue/explain', async (c) => {
+    .openapi(explainRoute, async (c) => {
       const { pool, ...explanation } = await mm.explain(bearerToken(c.req.header('authorization')));
       c.header('cache-control', 'no-store');
-      return c.json({ pool: poolOf(pool), ...explanation });
+      // explain.ts hands out read-only arrays; the JSON is the same.
+      return c.json({ pool: poolOf(pool), ...explanation } as z.output<typeof explanationSchema>, 200);
     });
 }
 
@@ -146,7 +237,12 @@ export function searchingBody({ mm, resubmitIntervalMs: resubmitAfterMs, pools, 
 }
 
 /** A member's match as answered: its phase and what goes with it (lifecycle.ts). */
-export function viewBody(view: MatchView) {
+export function viewBody(view: MatchView): z.output<typeof matchViewSchema> {
+  // The match's arrays are read-only here and mutable in the schema's type: the JSON is the same.
+  return phaseBody(view) as z.output<typeof matchViewSchema>;
+}
+
+function phaseBody(view: MatchView) {
   switch (view.status) {
     case 'proposed':
       return { status: view.status, match: view.match, acceptBy: new Date(view.acceptBy).toISOString(), accepted: view.accepted };
