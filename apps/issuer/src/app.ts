@@ -1,12 +1,25 @@
 // createApp(deps): the issuer's HTTP surface, one error handler, no I/O of its own.
-import { Hono } from 'hono';
-import { answerWrongMethods, createErrorHandler, createLogger, limitBody, notFound, requestIdOf, requestLogging } from '@ticketbooth/http';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import {
+  answerWrongMethods,
+  createErrorHandler,
+  createLogger,
+  limitBody,
+  notFound,
+  openApiApp,
+  requestIdOf,
+  requestLogging,
+  serveDocs,
+} from '@ticketbooth/http';
 import { createVerifier, type KeyRing } from '@ticketbooth/tickets';
 import { memoryLoginLimits } from './attempt-limits.ts';
+import { auditResponses } from './audit.ts';
 import { clientAddressResolver } from './client-address.ts';
 import type { AppDeps, IssuerContext, IssuerEnv } from './context.ts';
 import { INVITE_TTL_MS } from './invites.ts';
 import { createMetrics } from './metrics.ts';
+import { ISSUER_DOCS } from './openapi.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -81,7 +94,8 @@ const POLLED = new Set(['/v1/keys', '/v1/revocations', '/healthz', '/readyz', '/
  */
 export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   const ctx = buildContext(deps);
-  const app = new Hono<IssuerEnv>();
+  const app = openApiApp<IssuerEnv>();
+  if (deps.onUndocumented !== undefined) app.use('*', auditResponses(documentOf(app), deps.onUndocumented));
   const log = deps.logger ?? createLogger('ticketbooth-issuer', { level: 'error' });
   app.onError(createErrorHandler({ log: (error, c) => log.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') }));
   app.notFound(notFound);
@@ -100,6 +114,18 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, resultRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));
   }
+  // GET /openapi.json, built once from the routes above (caches may keep it a while), and the reference at GET /docs.
+  app.use('/openapi.json', async function cacheDocument(c, next) {
+    await next();
+    if (c.res.status === 200) c.header('cache-control', 'public, max-age=300');
+  });
+  serveDocs(app, ISSUER_DOCS);
   // A known path asked with another method: 405 with Allow, not 404.
   return answerWrongMethods(app);
+}
+
+/** The document the audit checks responses against: the one /openapi.json serves, built on first use. */
+function documentOf(app: OpenAPIHono<IssuerEnv>): () => object {
+  let document: object | undefined;
+  return () => (document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: ISSUER_DOCS.title, version: ISSUER_DOCS.version } }));
 }

@@ -1,7 +1,7 @@
 // What every route gets: the app's dependencies plus what createApp builds from them once.
 import type { Context } from 'hono';
 import type { SharedConfig } from '@ticketbooth/config';
-import type { Logger } from '@ticketbooth/http';
+import type { Logger, Undocumented } from '@ticketbooth/http';
 import type { KeyRing, SessionClaims, Verifier } from '@ticketbooth/tickets';
 import type { LoginLimits } from './attempt-limits.ts';
 import type { AppSettings } from './config.ts';
@@ -29,6 +29,8 @@ export interface AppDeps {
   readonly processMetrics?: boolean;
   /** The matchmakers' published keys, which sign the match tokens results name; without them POST /v1/results answers 503. */
   readonly matchKeys?: MatchKeys;
+  /** Called for every routed response whose status or problem code /openapi.json does not list (tests make it throw). */
+  readonly onUndocumented?: (finding: Undocumented) => void;
 }
 
 export interface MatchKeys {

@@ -48,7 +48,7 @@ export interface PartyView {
   readonly leader: string;
   readonly version: number;
   readonly maxSize: number;
-  readonly members: readonly { readonly id: string; readonly username: string }[];
+  readonly members: { readonly id: string; readonly username: string }[];
 }
 
 /** A party as answers show it: members in joining order (the leader first), with their usernames. */

@@ -122,16 +122,6 @@ export const adminUserResponse = z
   .meta({ id: 'AdminUser' });
 export const ratingResponse = z.strictObject({ id: z.string(), mode: slug, rating: z.number() }).meta({ id: 'Rating' });
 
-export const problemSchema = z
-  .object({
-    type: z.string().meta({ description: '/problems/<code>' }),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.string(),
-    detail: z.string().optional(),
-  })
-  .meta({ id: 'Problem' });
-
 /** A game server's name: a host name, or a fleet and index. */
 const gameServerName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a name of letters, digits, . _ - (at most 64)');
 export const gameServerRequest = z.strictObject({ name: gameServerName }).meta({ id: 'GameServerRequest' });
@@ -154,14 +144,20 @@ export const resultRequest = z
   .meta({ id: 'ResultRequest' });
 export type ResultRequest = z.infer<typeof resultRequest>;
 
-export const resultResponse = z.object({
-  match: z.string(),
-  mode: z.string(),
-  ranks: z.array(z.number().int()),
-  scores: z.record(z.string(), z.number()).optional(),
-  reportedAt: z.string(),
-});
+export const resultResponse = z
+  .object({
+    match: z.string(),
+    mode: z.string(),
+    ranks: z.array(z.number().int()),
+    scores: z.record(z.string(), z.number()).optional(),
+    reportedAt: z.string(),
+  })
+  .meta({ id: 'Result' });
 
-export const gameServerResponse = z.object({ id: z.string(), name: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() });
-export const createdGameServerResponse = gameServerResponse.extend({ secret: z.string().describe('The credential: shown in this answer only.') });
-export const gameServersResponse = z.object({ gameServers: z.array(gameServerResponse) });
+export const gameServerResponse = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() })
+  .meta({ id: 'GameServer' });
+export const createdGameServerResponse = gameServerResponse
+  .extend({ secret: z.string().describe('The credential: shown in this answer only.') })
+  .meta({ id: 'CreatedGameServer' });
+export const gameServersResponse = z.object({ gameServers: z.array(gameServerResponse) }).meta({ id: 'GameServers' });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CONFIG, parseSharedConfig, type SharedConfig, type sharedConfigSchema } from '@ticketbooth/config';
+import type { Undocumented } from '@ticketbooth/http';
 import { KeyRing, applyKeyFile, generateKeyFile } from '@ticketbooth/tickets';
 import pg from 'pg';
 import type { z } from 'zod';
@@ -32,6 +33,8 @@ export interface TestIssuerOptions {
   readonly keys?: KeyRing;
   /** The matchmakers' keys, for results. */
   readonly matchKeys?: MatchKeys;
+  /** A response /openapi.json does not list; default: throw, so every route test checks the document too. */
+  readonly onUndocumented?: (finding: Undocumented) => void;
 }
 
 export interface TestIssuer {
@@ -63,6 +66,7 @@ export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
     now,
     randomId: randomUUID,
     ...(options.matchKeys === undefined ? {} : { matchKeys: options.matchKeys }),
+    onUndocumented: options.onUndocumented ?? refuseUndocumented,
   });
   return {
     app,
@@ -78,6 +82,14 @@ export function createTestIssuer(options: TestIssuerOptions = {}): TestIssuer {
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Fails the request with the finding: the route answered something its document does not list.
+ * The test then sees a 500, and the issuer's log names the finding.
+ */
+export function refuseUndocumented({ method, path, status, code }: Undocumented): never {
+  throw new Error(`${method.toUpperCase()} ${path} answered ${status}${code === undefined ? '' : ` ${code}`}, which /openapi.json does not list`);
 }
 
 export function jsonRequest(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {

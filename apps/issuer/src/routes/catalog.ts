@@ -1,8 +1,11 @@
 // Public, cacheable reads: GET /v1/keys and GET /v1/modes.
-import { Hono } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { maxPartySizeOf, teamSizeOf } from '@ticketbooth/config';
+import { json, openApiApp, problems } from '@ticketbooth/http';
 import { publicKeySet } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
+import { BODY_LIMIT } from '../openapi.ts';
+import { keysResponse, modesResponse } from '../schemas.ts';
 
 /**
  * How long verifiers may cache the key set. The operator waits at least this
@@ -11,18 +14,33 @@ import type { IssuerContext, IssuerEnv } from '../context.ts';
  */
 export const KEYS_MAX_AGE_S = 60;
 
-export function catalogRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
-  const app = new Hono<IssuerEnv>();
+export function catalogRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
+  const app = openApiApp<IssuerEnv>();
 
-  app.get('/v1/keys', (c) => {
-    c.header('cache-control', `public, max-age=${KEYS_MAX_AGE_S}`);
-    return c.json(publicKeySet(ctx.keys));
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/keys',
+      tags: ['Catalog'],
+      summary: 'The keys tokens are verified with (PASERK k4.public); cacheable for a minute',
+      responses: { 200: json(keysResponse, 'The key set'), ...problems(BODY_LIMIT) },
+    }),
+    (c) => {
+      c.header('cache-control', `public, max-age=${KEYS_MAX_AGE_S}`);
+      return c.json(publicKeySet(ctx.keys), 200);
+    },
+  );
 
-  app.get('/v1/modes', (c) => {
-    c.header('cache-control', 'public, max-age=60');
-    return c.json({
-      modes: Object.entries(ctx.shared.modes).map(([name, m]) => {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/modes',
+      tags: ['Catalog'],
+      summary: 'Modes, regions and the attributes a ticket may carry',
+      responses: { 200: json(modesResponse, 'What this deployment offers'), ...problems(BODY_LIMIT) },
+    }),
+    (c) => {
+      const modes = Object.entries(ctx.shared.modes).map(([name, m]) => {
         const size = teamSizeOf(m);
         return {
           name,
@@ -33,11 +51,11 @@ export function catalogRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
           latency: m.latency ?? null,
           attributes: { equal: m.attributes?.equal ?? [], intersect: m.attributes?.intersect ?? [] },
         };
-      }),
-      regions: ctx.shared.regions,
-      attributes: ctx.shared.attributes,
-    });
-  });
+      });
+      c.header('cache-control', 'public, max-age=60');
+      return c.json({ modes, regions: ctx.shared.regions, attributes: ctx.shared.attributes }, 200);
+    },
+  );
 
   return app;
 }

@@ -1,36 +1,59 @@
-// For operators and their tools: /healthz, /readyz, /metrics, /openapi.json.
-import { Hono } from 'hono';
-import { Problem } from '@ticketbooth/http';
+// For operators and their tools: /healthz, /readyz, /metrics. (/openapi.json and /docs: serveDocs in app.ts.)
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { Problem, json, openApiApp, problems } from '@ticketbooth/http';
+import { z } from 'zod';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
-import { buildOpenApiDocument } from '../openapi.ts';
 
-export function operationRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
-  const app = new Hono<IssuerEnv>();
-  const openapi = JSON.stringify(buildOpenApiDocument());
+export function operationRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
+  const app = openApiApp<IssuerEnv>();
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      tags: ['Operations'],
+      summary: 'Liveness: the process answers',
+      responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive'), ...problems({}) },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
 
-  app.get('/readyz', async (c) => {
-    if (ctx.isDraining?.()) throw new Problem(503, 'not-ready', 'Not ready', 'shutting down');
-    try {
-      await ctx.store.ping();
-    } catch {
-      throw new Problem(503, 'not-ready', 'Not ready', 'database unreachable');
-    }
-    if (!ctx.keys.hasSigningKey()) throw new Problem(503, 'not-ready', 'Not ready', 'no signing key');
-    return c.json({ status: 'ready' });
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/readyz',
+      tags: ['Operations'],
+      summary: 'Readiness: the database answers and a signing key is loaded',
+      responses: {
+        200: json(z.object({ status: z.literal('ready') }), 'Ready'),
+        ...problems({ 503: { 'not-ready': 'Shutting down, the database is unreachable, or no signing key is loaded (`detail` says which).' } }),
+      },
+    }),
+    async (c) => {
+      if (ctx.isDraining?.()) throw new Problem(503, 'not-ready', 'Not ready', 'shutting down');
+      try {
+        await ctx.store.ping();
+      } catch {
+        throw new Problem(503, 'not-ready', 'Not ready', 'database unreachable');
+      }
+      if (!ctx.keys.hasSigningKey()) throw new Problem(503, 'not-ready', 'Not ready', 'no signing key');
+      return c.json({ status: 'ready' as const }, 200);
+    },
+  );
 
-  app.get('/metrics', async (c) => {
-    c.header('content-type', ctx.metrics.registry.contentType);
-    return c.body(await ctx.metrics.registry.metrics());
-  });
-
-  app.get('/openapi.json', (c) => {
-    c.header('content-type', 'application/json');
-    c.header('cache-control', 'public, max-age=300');
-    return c.body(openapi);
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['Operations'],
+      summary: 'Prometheus metrics',
+      responses: {
+        200: { description: 'The text exposition format', content: { 'text/plain': { schema: z.string() } } },
+        ...problems({}),
+      },
+    }),
+    async (c) => c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType }),
+  );
 
   return app;
 }

@@ -1,15 +1,17 @@
 // POST /v1/tickets: a session in, a signed matchmaking ticket out (for the caller, or for their party).
-import { Hono, type Context } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
-import { DEFAULT_SKILL_SCALE } from '../skill.ts';
-import { Problem, validate } from '@ticketbooth/http';
+import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJson } from '@ticketbooth/http';
 import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { z } from 'zod';
 import type { ActiveSession, IssuerContext, IssuerEnv } from '../context.ts';
 import { deriveTicketJti, parseIdempotencyKey, type IdempotencyKey } from '../idempotency.ts';
+import { SESSION, SESSION_REFUSALS, refusals } from '../openapi.ts';
 import { loadTicketParty, partySearchStart, partyTicketIssuedAt, partyTicketJti, type TicketParty } from '../party-tickets.ts';
-import { ticketRequest } from '../schemas.ts';
+import { ticketRequest, ticketResponse } from '../schemas.ts';
 import { requireSession } from '../session-auth.ts';
+import { DEFAULT_SKILL_SCALE } from '../skill.ts';
 import { buildTicketClaims, checkPool, chooseQueuedAt, soloGroup, type PreviousTicket } from '../tickets.ts';
 
 // A previous ticket refused for these reasons is merely too old: the player starts a new wait.
@@ -103,37 +105,82 @@ async function modeNamed(c: Context<IssuerEnv>): Promise<string | undefined> {
   }
 }
 
-export function ticketRoutes(ctx: IssuerContext): Hono<IssuerEnv> {
-  const app = new Hono<IssuerEnv>();
+const TICKET_REFUSALS = refusals(SESSION_REFUSALS, BODY_REFUSALS, {
+  400: {
+    'invalid-idempotency-key': 'The Idempotency-Key is not `<unix-ms>.<random>`, or its time is outside the ticket lifetime around now.',
+    'invalid-previous-ticket': 'The previous ticket is not one this issuer signed (expired or retired-key ones are merely stale: a new wait starts).',
+  },
+  403: {
+    'ticket-not-yours': 'The previous ticket belongs to another player.',
+    'party-member-banned': 'A member of the party is banned; the leader can remove them.',
+  },
+  404: { 'party-not-found': 'No such party, or the caller is not in it.' },
+  422: {
+    'unknown-mode': 'No such mode here (see GET /v1/modes).',
+    'unknown-region': 'No such region here, in `region` or `latencies`.',
+    'latencies-required': 'The mode matches by latency: send `latencies`.',
+    'unknown-attribute': 'An attribute the issuer does not vouch for.',
+    'attribute-not-allowed': 'An attribute value outside its allow-list, or one value for a set (or a set for one).',
+    'party-mode-mismatch': 'The party plays another mode.',
+  },
+});
 
-  app.post('/v1/tickets', requireSession(ctx, { ratingMode: modeNamed }), validate('json', ticketRequest), async (c) => {
-    const session = c.get('session');
-    const body = c.req.valid('json');
-    const pool = { mode: body.mode, region: body.region };
-    checkPool(ctx.shared, pool, body.latencies, body.attributes);
+export function ticketRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
+  const app = openApiApp<IssuerEnv>();
 
-    const now = ctx.now();
-    const keyHeader = c.req.header('idempotency-key');
-    // Checked for a party ticket too, though it changes nothing there: party tickets are deterministic already.
-    const idempotency = keyHeader === undefined ? undefined : parseIdempotencyKey(keyHeader, now, ctx.shared.ticketTtlMs);
-    const request: TicketRequest = { session, body, now, idempotency, previous: readPreviousTicket(ctx, body.previousTicket) };
-    const party =
-      body.party === undefined ? undefined : await loadTicketParty(ctx.store, ctx.shared, { callerId: session.user.id, partyId: body.party, mode: pool.mode });
-    // Everyone else left: a party of one queues as a solo player.
-    const asParty = party !== undefined && party.members.length > 1 ? party : undefined;
-    const claims = asParty === undefined ? await soloClaims(ctx, request) : partyClaims(ctx, request, asParty);
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/tickets',
+      tags: ['Tickets'],
+      summary: 'Issue a matchmaking ticket, for the caller or for their party',
+      security: SESSION,
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: '`<unix-ms>.<random>`: the same request with the same key returns a byte-identical ticket',
+          schema: { type: 'string', pattern: '^\\d{13}\\.[A-Za-z0-9_-]{16,64}$' },
+        },
+      ],
+      request: { body: jsonBody(ticketRequest) },
+      // The rating is read with the session's user, in one store read: the body's mode is peeked at for it.
+      middleware: [requireSession(ctx, { ratingMode: modeNamed }), requireJson] as const,
+      responses: { 200: json(ticketResponse, 'A ticket, to send to matchmakerUrl'), ...problems(TICKET_REFUSALS) },
+    }),
+    async (c) => {
+      const session = c.get('session');
+      const body = c.req.valid('json');
+      const pool = { mode: body.mode, region: body.region };
+      checkPool(ctx.shared, pool, body.latencies, body.attributes);
 
-    const ticket = signToken(ctx.keys.signingKey(), 'ticket', claims);
-    ctx.metrics.ticketsIssued.inc(pool);
-    c.header('cache-control', 'no-store');
-    return c.json({
-      ticket,
-      matchmakerUrl: matchmakerUrlFor(ctx.shared, pool),
-      resubmitAfterMs: ctx.shared.resubmitIntervalMs,
-      expiresAt: claims.exp,
-      ...(asParty === undefined ? {} : { party: { id: asParty.party.id, version: asParty.party.version } }),
-    });
-  });
+      const now = ctx.now();
+      const keyHeader = c.req.header('idempotency-key');
+      // Checked for a party ticket too, though it changes nothing there: party tickets are deterministic already.
+      const idempotency = keyHeader === undefined ? undefined : parseIdempotencyKey(keyHeader, now, ctx.shared.ticketTtlMs);
+      const request: TicketRequest = { session, body, now, idempotency, previous: readPreviousTicket(ctx, body.previousTicket) };
+      const party =
+        body.party === undefined ? undefined : await loadTicketParty(ctx.store, ctx.shared, { callerId: session.user.id, partyId: body.party, mode: pool.mode });
+      // Everyone else left: a party of one queues as a solo player.
+      const asParty = party !== undefined && party.members.length > 1 ? party : undefined;
+      const claims = asParty === undefined ? await soloClaims(ctx, request) : partyClaims(ctx, request, asParty);
+
+      const ticket = signToken(ctx.keys.signingKey(), 'ticket', claims);
+      ctx.metrics.ticketsIssued.inc(pool);
+      c.header('cache-control', 'no-store');
+      return c.json(
+        {
+          ticket,
+          matchmakerUrl: matchmakerUrlFor(ctx.shared, pool),
+          resubmitAfterMs: ctx.shared.resubmitIntervalMs,
+          expiresAt: claims.exp,
+          ...(asParty === undefined ? {} : { party: { id: asParty.party.id, version: asParty.party.version } }),
+        },
+        200,
+      );
+    },
+  );
 
   return app;
 }
