@@ -23,6 +23,11 @@ describe('corsFor', () => {
     expect(post.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('retry-after');
   });
 
+  it('adds nothing to a request without an Origin (not from a browser)', async () => {
+    const res = await app(['*']).request('/v1/queue', { method: 'POST' });
+    expect([...res.headers.keys()].filter((name) => name.startsWith('access-control') || name === 'vary')).toEqual([]);
+  });
+
   it('allows only the listed origins, and sends nothing with an empty list', async () => {
     const listed = app(['https://game.example']);
     expect((await listed.request(preflight('https://game.example'))).headers.get('access-control-allow-origin')).toBe('https://game.example');

@@ -3,6 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createErrorHandler } from './errors.ts';
+import { answerWrongMethods } from './method-not-allowed.ts';
 import { BODY_REFUSALS, auditResponses, json, jsonBody, openApiApp, problems, requireJson, serveDocs, type Undocumented } from './openapi.ts';
 import { Problem } from './problem.ts';
 
@@ -29,6 +30,8 @@ function sample(findings: Undocumented[] = []) {
     },
   );
   serveDocs(app, { title: 'Sample', version: '1.2.3', description: 'A sample' });
+  // Its catch-all middleware comes after the routes: the audit must still find the one that answered.
+  answerWrongMethods(app);
   document = (app as unknown as { getOpenAPI31Document: (o: object) => Record<string, unknown> }).getOpenAPI31Document({ openapi: '3.1.0', info: { title: 'x', version: '1' } });
   return app;
 }
@@ -71,6 +74,7 @@ describe('routes declared with createRoute', () => {
     await post(app, '{"n":7}');
     await post(app, '{"n":"x"}');
     await app.request('/nowhere');
+    expect((await app.request('/v1/things/abc')).status).toBe(405);
     expect(findings).toEqual([]);
     await post(app, '{"n":8}');
     await post(app, '{"n":9}');

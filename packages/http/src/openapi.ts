@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Context, Env, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import { TICKET_ERROR_CODES } from '@ticketbooth/tickets';
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
@@ -194,8 +194,9 @@ export interface Undocumented {
 export function auditResponses(document: () => object, onUndocumented: (finding: Undocumented) => void): MiddlewareHandler {
   return async function audit(c: Context, next) {
     await next();
-    const pattern = routePath(c, -1);
-    if (pattern === '/*' || pattern === '*') return;
+    // The route that answered: middleware (and answerWrongMethods' catch-all) match as ALL.
+    const pattern = matchedRoutes(c).find((route) => route.method !== 'ALL')?.path;
+    if (pattern === undefined) return;
     const path = pattern.replaceAll(/:([^/]+)/g, '{$1}');
     const method = c.req.method.toLowerCase();
     const operation = (((document() as { paths?: unknown }).paths as Record<string, Record<string, { responses?: Record<string, ResponseDoc> }>> | undefined)?.[path] ?? {})[method];
