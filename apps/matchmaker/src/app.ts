@@ -1,10 +1,12 @@
 // createApp(deps): the matchmaker's Hono app over its in-memory domain.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { BlankEnv } from 'hono/types';
-import { Hono, type MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import {
   answerWrongMethods,
   auditResponses,
+  corsFor,
+  dashboardRoutes,
   createErrorHandler,
   createLogger,
   notFound,
@@ -18,6 +20,7 @@ import {
   type Logger,
   type Undocumented,
 } from '@ticketbooth/http';
+import { matchmakerView } from './dashboard.ts';
 import { createMatchmaker, type Matchmaker, type MatchmakerDeps } from './matchmaker.ts';
 import { createMetrics } from './metrics.ts';
 import { DEFAULT_REFUSALS, RefusalBudget } from './refusal-budget.ts';
@@ -39,6 +42,8 @@ export interface AppDeps extends Omit<MatchmakerDeps, 'observer'> {
    * problem code): tests throw, so each route test checks the document too. Off by default.
    */
   readonly onUndocumented?: (finding: Undocumented) => void;
+  /** ADMIN_TOKEN: when set, the dashboard's figures need it. */
+  readonly adminToken?: string;
 }
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -87,7 +92,9 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<BlankEnv>; matchmak
       onAnswered: (method, route, status, seconds) => metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
     }),
   );
-  const answerWrongMethodsOnceRouted = wrongMethodsAhead(app);
+  // Before the routes: a browser's preflight is answered here, and every answer carries the headers.
+  const cors = corsFor(settings.shared.corsOrigins);
+  if (cors !== undefined) app.use('*', cors);
   app
     .route('/', queueRoutes(context, submit))
     .route('/', matchRoutes(context))
@@ -95,8 +102,11 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<BlankEnv>; matchmak
     .route('/', healthRoutes(matchmaker, metrics, deps.isDraining ?? (() => false)));
   // After every route: the document is built from those registered so far.
   serveDocs(app, DOCS);
+  // A page for people, like /docs: not in the API document.
+  const view = matchmakerView(matchmaker, deps.now, deps.now(), settings.shared.revocationPollMs);
+  app.route('/', dashboardRoutes({ title: 'Ticketbooth matchmaker', view, adminToken: deps.adminToken }));
   // A known path asked with another method: 405 with Allow, not 404.
-  answerWrongMethodsOnceRouted();
+  answerWrongMethods(app);
   const handleError = createErrorHandler({ log: (error, c) => logger.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') });
   app.onError((error, c) => {
     if (findings.has(error)) throw error;
@@ -127,24 +137,4 @@ function audit(app: OpenAPIHono<BlankEnv>, onUndocumented: (finding: Undocumente
       throw error;
     }
   });
-}
-
-/**
- * answerWrongMethods' middleware, installed ahead of the routes and armed (call the function
- * returned) once they are all added. answerWrongMethods would append it after them, where it is
- * the last route every request matches: auditResponses takes the last matched route for the one
- * that answered, and would then check nothing.
- */
-function wrongMethodsAhead(app: OpenAPIHono<BlankEnv>): () => void {
-  let answer: MiddlewareHandler = (_c, next) => next();
-  app.use('*', function wrongMethods(c, next) {
-    return answer(c, next);
-  });
-  return () => {
-    // A router-less stand-in with the app's route list: answerWrongMethods reads that list, and adds its middleware to the stand-in.
-    const standIn = new Hono();
-    standIn.routes.push(...app.routes);
-    answerWrongMethods(standIn);
-    answer = standIn.routes.at(-1)!.handler as MiddlewareHandler;
-  };
 }

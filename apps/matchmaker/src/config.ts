@@ -54,6 +54,8 @@ export interface MatchmakerConfig {
    * never see those requests.
    */
   readonly fastLane: boolean;
+  /** ADMIN_TOKEN: when set, the dashboard's figures need it. */
+  readonly adminToken?: string;
   /** The game-server allocation hook (allocator.ts), when ALLOCATOR_URL is set. */
   readonly allocator: { readonly url: string; readonly timeoutMs: number; readonly attempts: number; readonly maxBackoffMs: number } | undefined;
 }
@@ -117,6 +119,10 @@ export const matchmakerEnvSchema = z.object({
     example: '1',
   }),
   MATCHMAKER_THROTTLED_HOLD_MS: d(int(0).default(DEFAULT_REFUSALS.holdMs!), { description: 'How long a 429 answer is held before it is sent: a client ignoring Retry-After gets one answer per connection per hold.' }),
+  ADMIN_TOKEN: d(z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(), {
+    description: "Operator token: the live dashboard's figures (GET /dashboard/events) need `Authorization: Bearer <it>`; the page asks for it. The issuer reads the same variable for its admin endpoints.",
+    defaultText: 'unset: the dashboard is open to anyone who can reach this matchmaker',
+  }),
   ALLOCATOR_URL: d(z.url({ protocol: /^https?$/ }).optional(), {
     description:
       'Game-server allocator: each ready match is POSTed there (idempotent on the match id) and its members get the answer\'s connection details in a signed assignment. Contract: docs/game-servers.md.',
@@ -202,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       holdMs: e.MATCHMAKER_THROTTLED_HOLD_MS,
     },
     trustedProxyHops: e.MATCHMAKER_TRUSTED_PROXY_HOPS,
+    ...(e.ADMIN_TOKEN === undefined ? {} : { adminToken: e.ADMIN_TOKEN }),
     fastLane: e.MATCHMAKER_FAST_LANE === 'on',
     allocator:
       e.ALLOCATOR_URL === undefined

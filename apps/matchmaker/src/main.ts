@@ -38,6 +38,7 @@ async function main(config: MatchmakerConfig): Promise<void> {
     defaultMetrics: true,
     logger: log,
     isDraining: () => draining,
+    ...(config.adminToken === undefined ? {} : { adminToken: config.adminToken }),
     ...(config.allocator === undefined ? {} : { allocate: createAllocator(config.allocator) }),
     ...(config.revocationFeedUrl === undefined ? {} : { revocationFeed: { issuerUrl: config.revocationFeedUrl, fetch } }),
   });

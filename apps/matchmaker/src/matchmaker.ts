@@ -409,6 +409,14 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     explain,
     /** Median recent time-to-match in the pool (wait-estimate.ts), null before any match there lately. */
     estimatedWaitMs: (pool: string) => waits.estimate(pool, now()),
+    /** Recent time-to-match p50 and p95 in the pool, for the dashboard. */
+    timeToMatch: (pool: string) => waits.quantiles(pool, now()),
+    /** How long each player queued in the pool has waited so far (from the signed queuedAt), for the dashboard. */
+    *waitsIn(pool: string, at: number): Iterable<number> {
+      for (const entry of queue.entriesIn(pool)) yield Math.max(0, at - entry.queuedAt);
+    },
+    /** Where the warm-up after a (re)start stands (warmup.ts). */
+    warmupStatus: (at = now()) => warmup.status(at),
     /** Calls `listener` with the player's match when it forms; undefined when at the listener limit. */
     watch: (sub: string, listener: (result: MatchResult) => void) => events.subscribe(sub, listener),
     /** Match tokens are signed after the tick, a slice per event-loop turn: see MatchSigner. */

@@ -21,4 +21,12 @@ describe('WaitEstimates', () => {
     w.record('duel/eu', T0 + 5 * 60_000, Array.from({ length: 300 }, () => 7_000));
     expect(w.estimate('duel/eu', T0 + 5 * 60_000 + 2_000)).toBe(7_000);
   });
+
+  it('answers the 50th and 95th percentiles of the same recent waits', () => {
+    const w = new WaitEstimates();
+    expect(w.quantiles('duel/eu', T0)).toEqual({ p50: null, p95: null });
+    w.record('duel/eu', T0, Array.from({ length: 100 }, (_, i) => (i + 1) * 100));
+    expect(w.quantiles('duel/eu', T0 + 1)).toEqual({ p50: 5_000, p95: 9_500 });
+    expect(w.quantiles('duel/eu', T0 + 5 * 60_000 + 1)).toEqual({ p50: null, p95: null });
+  });
 });

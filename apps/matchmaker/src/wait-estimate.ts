@@ -33,12 +33,28 @@ export class WaitEstimates {
   estimate(pool: string, now: number): number | null {
     const cached = this.#cached.get(pool);
     if (cached !== undefined && now - cached.at < 1_000) return cached.value;
-    const ring = this.#rings.get(pool);
-    const recent: number[] = [];
-    for (let i = 0; i < (ring?.size ?? 0); i++) if (now - ring!.at[i]! <= WINDOW_MS) recent.push(ring!.waits[i]!);
-    recent.sort((a, b) => a - b);
-    const value = recent.length === 0 ? null : Math.round(recent[(recent.length - 1) >> 1]!);
+    const value = quantile(this.#recent(pool, now), 0.5);
     this.#cached.set(pool, { at: now, value });
     return value;
   }
+
+  /** The median and 95th percentile of the same recent waits (null: nobody matched lately), for the dashboard. */
+  quantiles(pool: string, now: number): { p50: number | null; p95: number | null } {
+    const recent = this.#recent(pool, now);
+    return { p50: quantile(recent, 0.5), p95: quantile(recent, 0.95) };
+  }
+
+  /** The waits recorded in the last five minutes, in order. */
+  #recent(pool: string, now: number): number[] {
+    const ring = this.#rings.get(pool);
+    const recent: number[] = [];
+    for (let i = 0; i < (ring?.size ?? 0); i++) if (now - ring!.at[i]! <= WINDOW_MS) recent.push(ring!.waits[i]!);
+    return recent.sort((a, b) => a - b);
+  }
+}
+
+/** The q-quantile of sorted values by the nearest rank below (of two middles, the lower), rounded; null when empty. */
+function quantile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return Math.round(sorted[Math.ceil(q * sorted.length) - 1]!);
 }

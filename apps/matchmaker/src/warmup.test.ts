@@ -24,6 +24,17 @@ describe('Warmup', () => {
     expect(w.isWarmingUp(4_700)).toBe(false);
   });
 
+  it('tells how the rebuild stands: players back, the last interval, the bar it must fall under', () => {
+    const w = new Warmup({ minMs: 2_000, intervalMs: 1_000 });
+    w.start(0);
+    for (let t = 0; t < 1_500; t += 5) w.arrived(t);
+    // A new search (begun after the start) is no one coming back.
+    w.arrived(1_500, 1, 1_000);
+    expect(w.status(1_500)).toEqual({ warmingUp: true, elapsedMs: 1_500, minMs: 2_000, maxMs: 10_000, back: 300, lastInterval: 199, endsBelow: 3 });
+    const over = w.status(2_600);
+    expect(over).toMatchObject({ warmingUp: false, back: 300, lastInterval: 0 });
+  });
+
   it('lasts one interval past the last match rebuilt from a re-announcement', () => {
     const w = new Warmup({ minMs: 2_200, intervalMs: 1_000 });
     w.start(0);

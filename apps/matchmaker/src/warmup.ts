@@ -26,6 +26,20 @@ export interface WarmupOptions {
  * const warmup = new Warmup({ minMs: 7_000, intervalMs: 5_000 });
  * warmup.start(now); ... warmup.arrived(now); ... if (!warmup.isWarmingUp(now)) formMatches();
  */
+export interface WarmupStatus {
+  readonly warmingUp: boolean;
+  /** Since the (re)start. */
+  readonly elapsedMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Returning players (searches begun before the start, and members of rebuilt matches) so far. */
+  readonly back: number;
+  /** Of them, arrived within the last resubmit interval. */
+  readonly lastInterval: number;
+  /** The warm-up ends once an interval brings at most this many (and no rebuilt match). */
+  readonly endsBelow: number;
+}
+
 export class Warmup {
   readonly #minMs: number;
   readonly #intervalMs: number;
@@ -35,6 +49,8 @@ export class Warmup {
   #arrivals: number[] = [];
   #lastRebuildAt = -Infinity;
   #over = false;
+  // Returning players since the start, kept after the warm-up (the arrivals are dropped then).
+  #back = 0;
   readonly #idleMs: number;
   #lastHeardAt = -Infinity;
 
@@ -51,6 +67,7 @@ export class Warmup {
     this.#arrivals = [];
     this.#lastRebuildAt = -Infinity;
     this.#over = false;
+    this.#back = 0;
   }
 
   /**
@@ -80,6 +97,7 @@ export class Warmup {
    */
   arrived(now: number, players = 1, queuedAt = -Infinity): void {
     if (this.#over || queuedAt >= this.#startedAt) return;
+    this.#back += players;
     for (let i = 0; i < players; i++) this.#arrivals.push(now);
   }
 
@@ -100,6 +118,21 @@ export class Warmup {
     this.#over = true;
     this.#arrivals = [];
     return false;
+  }
+
+  /** Where the warm-up stands, for people watching a rebuild (the dashboard). */
+  status(now: number): WarmupStatus {
+    const warmingUp = this.isWarmingUp(now);
+    const total = this.#arrivals.length;
+    return {
+      warmingUp,
+      elapsedMs: Math.max(0, now - this.#startedAt),
+      minMs: this.#minMs,
+      maxMs: this.#maxMs,
+      back: this.#back,
+      lastInterval: warmingUp ? this.#recent(now) : 0,
+      endsBelow: Math.floor(Math.max(2, 0.01 * total)),
+    };
   }
 
   /** Arrivals within the last interval: a binary search, the times being in order. */
