@@ -3,7 +3,10 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import {
   answerWrongMethods,
+  auditResponses,
+  corsFor,
   createErrorHandler,
+  dashboardRoutes,
   createLogger,
   limitBody,
   notFound,
@@ -14,9 +17,9 @@ import {
 } from '@ticketbooth/http';
 import { createVerifier, type KeyRing } from '@ticketbooth/tickets';
 import { memoryLoginLimits } from './attempt-limits.ts';
-import { auditResponses } from './audit.ts';
 import { clientAddressResolver } from './client-address.ts';
 import type { AppDeps, IssuerContext, IssuerEnv } from './context.ts';
+import { issuerView } from './dashboard.ts';
 import { INVITE_TTL_MS } from './invites.ts';
 import { createMetrics } from './metrics.ts';
 import { ISSUER_DOCS } from './openapi.ts';
@@ -110,6 +113,9 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
     }),
   );
   app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
+  // Before the routes: a browser's preflight is answered here, and every answer carries the headers.
+  const cors = corsFor(deps.shared.corsOrigins);
+  if (cors !== undefined) app.use('*', cors);
 
   for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, resultRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));
@@ -120,6 +126,8 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
     if (c.res.status === 200) c.header('cache-control', 'public, max-age=300');
   });
   serveDocs(app, ISSUER_DOCS);
+  // A page for people, like /docs: not in the API document.
+  app.route('/', dashboardRoutes({ title: 'Ticketbooth issuer', view: issuerView(ctx.metrics, deps.now, deps.now()), adminToken: deps.settings.adminToken }));
   // A known path asked with another method: 405 with Allow, not 404.
   return answerWrongMethods(app);
 }
