@@ -33,7 +33,14 @@ describe('pnpm start', () => {
         await waitFor(`:${port}/readyz`, async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined), 60_000, 200);
       }
       await waitFor('the banner', async () => (output.includes('Ctrl-C stops both') ? true : undefined), 10_000);
-      expect(output).toContain(`http://127.0.0.1:${issuerPort}/openapi.json`);
+      for (const port of [issuerPort, matchmakerPort]) {
+        expect(output).toContain(`http://127.0.0.1:${port}/dashboard`);
+        expect(output).toContain(`http://127.0.0.1:${port}/docs`);
+        // The demo is ready to look at: both pages answer, the figures behind the admin token.
+        expect((await fetch(`http://127.0.0.1:${port}/docs`)).headers.get('content-type')).toContain('text/html');
+        expect((await fetch(`http://127.0.0.1:${port}/dashboard`)).status).toBe(200);
+        expect((await fetch(`http://127.0.0.1:${port}/dashboard/events`)).status).toBe(401);
+      }
       expect(output).toMatch(/admin token \S{16,}/);
       // Dev state: SQLite file, generated keys (private, 0600) and the admin token.
       expect(statSync(join(home, 'issuer.db')).isFile()).toBe(true);

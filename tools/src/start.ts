@@ -58,9 +58,9 @@ function banner(issuer: ServiceProcess, matchmaker: ServiceProcess, allocator: R
   return `
 Ticketbooth is running. Dev state (SQLite file, keys, admin token) lives in ${state}/
 
-  issuer      ${i}          API: ${i}/openapi.json
-  matchmaker  ${matchmaker.url}          API: ${matchmaker.url}/openapi.json
-${allocation}  admin token ${token}
+  issuer      ${i}   live dashboard ${i}/dashboard   API reference ${i}/docs
+  matchmaker  ${matchmaker.url}   live dashboard ${matchmaker.url}/dashboard   API reference ${matchmaker.url}/docs
+${allocation}  admin token ${token}   (the dashboards ask for it; /openapi.json is the API as JSON)
 
 Watch matches happen (200 simulated players against these services):
   pnpm simulate --players 200 --issuer ${i} --admin-token ${token}

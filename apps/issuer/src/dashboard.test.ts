@@ -34,7 +34,7 @@ describe('GET /dashboard on the issuer', () => {
     expect(view.service).toBe('issuer');
     expect(view.cards.find((c) => c.key === 'tickets')?.value).toBe(1);
     const [pools, routes] = view.tables;
-    expect(pools!.rows).toEqual([['duel/eu', 1, null]]);
+    expect(pools!.rows).toEqual([['duel/eu', 1, 1]]);
     const ticketRoute = routes!.rows.find((row) => row[0] === 'POST /v1/tickets');
     expect(ticketRoute?.[1]).toBe(1);
     expect(view.histograms[0]!.series[0]!.counts).toEqual([1, 1, 0, 0]);

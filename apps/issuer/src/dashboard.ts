@@ -19,10 +19,10 @@ const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10
  */
 export function issuerView(metrics: IssuerMetrics, now: () => number, startedAt: number): () => Promise<DashboardView> {
   const rates = new Map<string, RateWindow>();
-  const perMinute = (key: string, at: number, count: number) => {
+  const lastMinute = (key: string, at: number, count: number) => {
     let rate = rates.get(key);
-    if (rate === undefined) rates.set(key, (rate = new RateWindow()));
-    return round(rate.perMinute(at, count));
+    if (rate === undefined) rates.set(key, (rate = new RateWindow(startedAt)));
+    return rate.lastMinute(at, count);
   };
   return async () => {
     const at = now();
@@ -35,7 +35,7 @@ export function issuerView(metrics: IssuerMetrics, now: () => number, startedAt:
     // Requests by route from the latency histogram's counts; p50/p95 are read off its buckets.
     const routes = new Map<string, { count: number; errors: number; buckets: Map<number, number> }>();
     for (const sample of http) {
-      const key = `${sample.labels.method} ${sample.labels.route}`;
+      const key = sample.labels.route === '/*' ? 'no route (404)' : `${sample.labels.method} ${sample.labels.route}`;
       let route = routes.get(key);
       if (route === undefined) routes.set(key, (route = { count: 0, errors: 0, buckets: new Map() }));
       if (sample.metricName?.endsWith('_count')) {
@@ -52,19 +52,19 @@ export function issuerView(metrics: IssuerMetrics, now: () => number, startedAt:
       at,
       cards: [
         { key: 'tickets', label: 'Tickets signed', value: ticketTotal, hint: 'since this process started' },
-        { key: 'tickets-rate', label: 'Tickets per minute', value: perMinute('tickets', at, ticketTotal), hint: 'over the last minute' },
-        { key: 'logins', label: 'Logins per minute', value: perMinute('logins', at, loginsBy('ok')) },
-        { key: 'refused', label: 'Logins refused per minute', value: perMinute('refused', at, refused), hint: 'wrong password, limited or banned' },
+        { key: 'tickets-rate', label: 'Tickets in the last minute', value: lastMinute('tickets', at, ticketTotal) },
+        { key: 'logins', label: 'Logins in the last minute', value: lastMinute('logins', at, loginsBy('ok')) },
+        { key: 'refused', label: 'Logins refused in the last minute', value: lastMinute('refused', at, refused), hint: 'wrong password, limited or banned' },
         { key: 'uptime', label: 'Up', value: `${Math.round((at - startedAt) / 1000)} s`, state: 'ok' },
       ],
       tables: [
         {
           title: 'Tickets by pool',
-          columns: ['Pool', 'Signed', 'Per minute'],
+          columns: ['Pool', 'Signed', 'Last minute'],
           rows: tickets
             .map((s) => {
               const pool = s.labels.region === undefined || s.labels.region === '' ? String(s.labels.mode) : `${s.labels.mode}/${s.labels.region}`;
-              return [pool, s.value, perMinute(`pool ${pool}`, at, s.value)] as (string | number | null)[];
+              return [pool, s.value, lastMinute(`pool ${pool}`, at, s.value)] as (string | number | null)[];
             })
             .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         },

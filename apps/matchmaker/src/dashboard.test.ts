@@ -34,10 +34,10 @@ describe('matchmakerView', () => {
     const matched = view();
     expect(matched.cards.find((c) => c.key === 'players')?.value).toBe(1);
     expect(matched.cards.find((c) => c.key === 'matches')?.value).toBe(1);
-    const [pool, searching, , perMinute, p50, p95, formed] = matched.tables[0]!.rows[0]!;
+    const [pool, searching, , lastMinute, p50, p95, formed] = matched.tables[0]!.rows[0]!;
     expect([pool, searching, formed]).toEqual(['duel/eu', 1, 1]);
-    // One match in the 30 s since the first view (all within the last minute): 2 a minute.
-    expect(perMinute).toBe(2);
+    expect(lastMinute).toBe(1);
+    expect(matched.cards.find((c) => c.key === 'rate')?.value).toBe(1);
     // a waited 20 s, c none: the median is the lower middle one.
     expect([p50, p95]).toEqual([0, 20]);
     expect(matched.cards.find((c) => c.key === 'warmup')?.value).toBe('matching');

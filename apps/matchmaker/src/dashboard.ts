@@ -18,7 +18,7 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
  */
 export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: number, revocationPollMs: number): () => DashboardView {
   const rates = new Map<string, RateWindow>();
-  const total = new RateWindow();
+  const total = new RateWindow(startedAt);
   return () => {
     const at = now();
     const pools = mm.pools();
@@ -28,15 +28,14 @@ export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: num
       players += pool.players;
       formed += pool.matchesFormed;
       let rate = rates.get(pool.pool);
-      if (rate === undefined) rates.set(pool.pool, (rate = new RateWindow()));
-      const perMinute = rate.perMinute(at, pool.matchesFormed);
+      if (rate === undefined) rates.set(pool.pool, (rate = new RateWindow(startedAt)));
+      const lastMinute = rate.lastMinute(at, pool.matchesFormed);
       const { p50, p95 } = mm.timeToMatch(pool.pool);
-      return [pool.pool, pool.players, seconds(pool.oldestWaitMs), perMinute === null ? null : Math.round(perMinute * 10) / 10, seconds(p50), seconds(p95), pool.matchesFormed];
+      return [pool.pool, pool.players, seconds(pool.oldestWaitMs), lastMinute, seconds(p50), seconds(p95), pool.matchesFormed];
     });
     const warmup = mm.warmupStatus();
     const feed = mm.revocationFeed?.status();
     const feedAgeMs = feed?.lastSuccessAt === undefined ? null : at - feed.lastSuccessAt;
-    const perMinute = total.perMinute(at, formed);
     return {
       service: 'matchmaker',
       startedAt,
@@ -44,7 +43,7 @@ export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: num
       cards: [
         { key: 'players', label: 'Players searching', value: players },
         { key: 'matches', label: 'Matches formed', value: formed, hint: 'since this process started' },
-        { key: 'rate', label: 'Matches per minute', value: perMinute === null ? null : Math.round(perMinute * 10) / 10, hint: 'over the last minute' },
+        { key: 'rate', label: 'Matches in the last minute', value: total.lastMinute(at, formed) },
         { key: 'in-flight', label: 'Matches being settled', value: mm.lifecycleSize(), hint: 'proposed, allocating, or kept to answer' },
         {
           key: 'warmup',
@@ -61,7 +60,7 @@ export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: num
           hint: feed === undefined ? 'no issuer feed' : `polled every ${revocationPollMs / 1000} s${feed.consecutiveFailures > 0 ? `, ${feed.consecutiveFailures} failed in a row` : ''}`,
         },
       ],
-      tables: [{ title: 'Pools', columns: ['Pool', 'Searching', 'Oldest wait (s)', 'Matches / min', 'Time to match p50 (s)', 'p95 (s)', 'Matches formed'], rows }],
+      tables: [{ title: 'Pools', columns: ['Pool', 'Searching', 'Oldest wait (s)', 'Matches, last minute', 'Time to match p50 (s)', 'p95 (s)', 'Matches formed'], rows }],
       histograms: [
         {
           title: 'Waiting now',

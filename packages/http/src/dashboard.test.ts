@@ -97,12 +97,18 @@ describe('histogram', () => {
 });
 
 describe('RateWindow', () => {
-  it('gives the rate per minute over the last minute of samples', () => {
+  it('counts what the counter grew by in the last minute, not extrapolating a short history', () => {
     const rate = new RateWindow();
-    expect(rate.perMinute(0, 0)).toBeNull();
-    expect(rate.perMinute(30_000, 10)).toBe(20);
-    expect(rate.perMinute(60_000, 30)).toBe(30);
-    // The first sample falls out of the window: the rate is over the last minute only.
-    expect(rate.perMinute(120_000, 30)).toBe(0);
+    expect(rate.lastMinute(0, 5)).toBe(0);
+    expect(rate.lastMinute(2_000, 7)).toBe(2);
+    expect(rate.lastMinute(60_000, 30)).toBe(25);
+    // The samples at 0 and 2 s fall out of the window.
+    expect(rate.lastMinute(90_000, 31)).toBe(1);
+  });
+
+  it('counts from the counter\'s zero when told when that was', () => {
+    expect(new RateWindow(0).lastMinute(1_000, 3)).toBe(3);
+    // Watched only after a minute: what came before that minute is not in it.
+    expect(new RateWindow(0).lastMinute(61_000, 3)).toBe(0);
   });
 });

@@ -174,17 +174,21 @@ export function histogram(values: Iterable<number>, bounds: readonly number[]): 
   return counts;
 }
 
-/** Matches (or anything counted) per minute from a counter sampled over time: the rate over the last minute, or since the first sample. */
+/**
+ * How much a counter grew in the last minute (or since its first sample, when younger): a count
+ * people can check, not a rate extrapolated from a few seconds.
+ */
 export class RateWindow {
   readonly #samples: { at: number; count: number }[] = [];
-  constructor(private readonly windowMs = 60_000) {}
+  /** `since`: when the counter was 0 (its process's start), so its first minute counts from there. */
+  constructor(since?: number, private readonly windowMs = 60_000) {
+    if (since !== undefined) this.#samples.push({ at: since, count: 0 });
+  }
 
-  /** Records the counter's value now; returns the rate per minute, null with one sample only. */
-  perMinute(at: number, count: number): number | null {
+  /** Records the counter's value now; returns its growth since the oldest sample within the window. */
+  lastMinute(at: number, count: number): number {
     this.#samples.push({ at, count });
-    while (this.#samples.length > 2 && at - this.#samples[1]!.at >= this.windowMs) this.#samples.shift();
-    const first = this.#samples[0]!;
-    if (at - first.at <= 0) return null;
-    return ((count - first.count) * 60_000) / (at - first.at);
+    while (this.#samples.length > 1 && at - this.#samples[0]!.at > this.windowMs) this.#samples.shift();
+    return count - this.#samples[0]!.count;
   }
 }

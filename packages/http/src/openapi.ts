@@ -157,9 +157,14 @@ export function serveDocs<E extends Env>(app: OpenAPIHono<E>, options: DocsOptio
       url: '/openapi.json',
       cdn: '/docs/reference.js',
       pageTitle: `${options.title} API`,
-      // The default fonts load from a CDN; the system's fonts do.
+      // Nothing from outside: the default fonts load from a CDN, and the toolbar, "Ask AI", MCP and
+      // SDK buttons offer Scalar's hosted services. The page is the reference, and its test client.
       withDefaultFonts: false,
       telemetry: false,
+      showDeveloperTools: 'never',
+      showToolbar: 'never',
+      agent: { disabled: true },
+      mcp: { disabled: true },
     } as Parameters<typeof Scalar>[0]),
   );
   return app;

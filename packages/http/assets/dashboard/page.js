@@ -60,7 +60,7 @@ function drawHistograms(histograms) {
         const width = 300;
         const slot = width / series.counts.length;
         const bars = series.counts.map((count, i) => {
-          const height = (count / max) * 70;
+          const height = (count / max) * 62;
           return el('svg:g', {}, el('svg:rect', { class: 'bar', x: i * slot + 2, y: 80 - height, width: slot - 4, height, rx: 2 }, el('svg:title', {}, `${h.labels[i]}: ${count}`)), el('svg:text', { x: i * slot + slot / 2, y: 94, 'text-anchor': 'middle' }, h.labels[i]), el('svg:text', { x: i * slot + slot / 2, y: 76 - height, 'text-anchor': 'middle' }, count > 0 ? show(count) : ''));
         });
         return el('div', { class: 'panel histogram', 'data-series': series.name }, el('h2', {}, `${h.title}: ${series.name}`), el('svg:svg', { viewBox: `0 0 ${width} 100`, role: 'img', 'aria-label': `${h.title} ${series.name}` }, ...bars));
@@ -71,12 +71,14 @@ function drawHistograms(histograms) {
 
 function drawTrend() {
   const svg = $('sparkline');
+  $('trend').hidden = trend.length < 2;
   if (trend.length < 2) return svg.replaceChildren();
   const [t0] = trend[0];
   const t1 = trend[trend.length - 1][0];
   const max = Math.max(1, ...trend.map(([, p]) => p));
   const d = trend.map(([t, p], i) => `${i ? 'L' : 'M'}${(((t - t0) / Math.max(1, t1 - t0)) * 600).toFixed(1)},${(78 - (p / max) * 74).toFixed(1)}`).join('');
-  svg.replaceChildren(el('svg:path', { d }), el('svg:text', { x: 4, y: 12 }, `max ${show(max)}`));
+  svg.replaceChildren(el('svg:path', { d }));
+  $('trend-title').textContent = `Players searching, last ${Math.max(1, Math.round((t1 - t0) / 60_000))} min (now ${show(trend[trend.length - 1][1])}, highest ${show(max)})`;
 }
 
 function drawRebuild(view, players) {
@@ -107,13 +109,15 @@ function drawRebuild(view, players) {
 }
 
 function draw(view) {
-  const players = view.cards.find((c) => c.key === 'players')?.value ?? 0;
+  const playersCard = view.cards.find((c) => c.key === 'players');
+  const players = playersCard?.value ?? 0;
   if (previous && previous.startedAt !== view.startedAt) {
     const before = previous.cards.find((c) => c.key === 'players')?.value ?? 0;
     restart = { at: view.startedAt, before };
   }
   previous = view;
-  trend.push([view.at, players]);
+  // Followed only where there is a count of players (the matchmaker's page).
+  if (playersCard) trend.push([view.at, players]);
   while (trend.length > 2 && view.at - trend[0][0] > TREND_MS) trend.shift();
   drawCards(view.cards);
   drawTables(view.tables);
