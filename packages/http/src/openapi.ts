@@ -1,7 +1,7 @@
 // OpenAPI from the route definitions: routes are declared with createRoute, so the schema that
 // validates a request is the one the document shows, and every refusal a route can answer is
 // listed with its problem codes.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
@@ -170,14 +170,17 @@ export function serveDocs<E extends Env>(app: OpenAPIHono<E>, options: DocsOptio
   return app;
 }
 
-/** The reference page's bundle, read on first use (4-5 MB: not held by a process nobody browses). */
+/**
+ * The reference page's bundle, read on first use (4-5 MB: not held by a process nobody browses):
+ * the copy `pnpm build` puts in assets/ (what ships), else the devDependency's own (tests from source).
+ */
 function referenceScript(): () => Uint8Array<ArrayBuffer> {
   let bytes: Uint8Array<ArrayBuffer> | undefined;
   return () => {
     if (bytes === undefined) {
-      // The package exports no path to its browser bundle: it sits beside the entry point.
-      const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
-      bytes = new Uint8Array(readFileSync(join(dirname(entry), 'browser', 'standalone.js')));
+      const built = new URL('../assets/docs/reference.js', import.meta.url);
+      const path = existsSync(built) ? built : join(dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')), 'browser', 'standalone.js');
+      bytes = new Uint8Array(readFileSync(path));
     }
     return bytes;
   };
