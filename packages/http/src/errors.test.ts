@@ -1,18 +1,21 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { TicketError } from '@ticketbooth/tickets';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createErrorHandler, notFound } from './errors.ts';
 import { Problem } from './problem.ts';
-import { bearerToken, limitBody, validate } from './validate.ts';
+import { json, jsonBody, openApiApp, requireJson } from './openapi.ts';
+import { bearerToken, limitBody } from './validate.ts';
 
 function app() {
   const logged: unknown[] = [];
-  const hono = new Hono();
+  const hono = openApiApp();
   hono.onError(createErrorHandler({ log: (e) => logged.push(e) }));
   hono.notFound(notFound);
-  hono.post('/things', limitBody(64), validate('json', z.object({ name: z.string().min(1) })), (c) =>
-    c.json(c.req.valid('json')),
+  const thing = z.object({ name: z.string().min(1) });
+  hono.openapi(
+    createRoute({ method: 'post', path: '/things', middleware: [limitBody(64), requireJson], request: { body: jsonBody(thing) }, responses: { 200: json(thing, 'The thing') } }),
+    (c) => c.json(c.req.valid('json'), 200),
   );
   hono.get('/teapot', () => {
     throw new Problem(418, 'teapot', 'I am a teapot', 'short and stout', { 'retry-after': '3' });

@@ -4,7 +4,7 @@ export { PROBLEM_CONTENT_TYPE, Problem, problemAnswer, problemBody, problemRespo
 export { createLogger, requestIdOf, requestLogging, type Logger, type LoggerOptions, type RequestIdEnv, type RequestLogOptions } from './logging.ts';
 export { answerWrongMethods } from './method-not-allowed.ts';
 export { onShutdown, startServer, type ServeOptions, type ServerHandle, type ShutdownLog } from './server.ts';
-export { bearerToken, limitBody, validate } from './validate.ts';
+export { bearerToken, limitBody } from './validate.ts';
 export { clientAddress } from './client-address.ts';
 export { fileKeys, publishedKeys, readPublicKeys, type KeysSource, type KeysSourceOptions } from './keys-source.ts';
 export {

@@ -52,6 +52,18 @@ describe('routes declared with createRoute', () => {
     expect(await (await post(app, 'n=1', '/v1/things/abc', 'text/plain')).json()).toMatchObject({ status: 415, code: 'unsupported-media-type' });
   });
 
+  it('refuse a body not labelled application/json with 415, and take it with parameters and in any case', async () => {
+    const app = sample();
+    for (const type of ['', 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json']) {
+      const res = await post(app, '{"n":1}', '/v1/things/abc', type);
+      expect(res.status, type).toBe(415);
+      expect(await res.json()).toMatchObject({ code: 'unsupported-media-type', detail: 'the request body must be sent as application/json' });
+    }
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8']) {
+      expect((await post(app, '{"n":1}', '/v1/things/abc', type)).status, type).toBe(200);
+    }
+  });
+
   it('serve a document that validates against the OpenAPI 3.1 schema, with version, servers and every refusal code', async () => {
     const app = sample();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document walked by path in assertions

@@ -89,7 +89,12 @@ export function tokenRefusals(what: string): Refusals {
     'missing-token': `No \`Authorization: Bearer <${what}>\` header.`,
     'too-large': `The ${what} is longer than 8 KiB.`,
   };
-  for (const code of TICKET_ERROR_CODES) reasons[code.replaceAll('_', '-')] = `The ${what} was refused: ${TOKEN_REASONS[code]}.`;
+  for (const code of TICKET_ERROR_CODES) {
+    const name = code.replaceAll('_', '-');
+    const reason = `The ${what} was refused: ${TOKEN_REASONS[code]}.`;
+    // `too-large` is both the header's bound and the verifier's: one code, both reasons.
+    reasons[name] = reasons[name] === undefined ? reason : `${reasons[name]} ${reason}`;
+  }
   return { 401: reasons };
 }
 

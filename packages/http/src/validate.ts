@@ -1,41 +1,7 @@
 // Request validation at the edge: bad input is a 4xx problem, never a crash.
-import { zValidator } from '@hono/zod-validator';
-import type { MiddlewareHandler, ValidationTargets } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { z } from 'zod';
 import { Problem } from './problem.ts';
-
-/**
- * `zValidator` whose failures are problem+json `invalid-request` (and
- * `malformed-json` for a body that is not JSON), naming the first bad field.
- * A `json` body must be labelled `application/json`: 415 `unsupported-media-type` otherwise.
- *
- * @example
- * app.post('/v1/accounts', validate('json', accountSchema), (c) => c.req.valid('json'))
- */
-export function validate<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
-  const check = zValidator(target, schema, (result) => {
-    if (result.success) return;
-    const issue = result.error.issues[0];
-    const where = issue?.path.join('.') || target;
-    throw new Problem(400, 'invalid-request', 'Invalid request', `${where}: ${issue?.message ?? 'invalid'}`);
-  });
-  if (target !== 'json') return check;
-  // Without this, zValidator reads an unlabelled body as `{}` and the client is told a field is missing.
-  const jsonOnly: typeof check = (c, next) => {
-    requireJson(c.req.header('content-type'));
-    return check(c, next);
-  };
-  return jsonOnly;
-}
-
-/** Refuses a body not labelled `application/json` (parameters such as `charset` are fine). */
-function requireJson(contentType: string | undefined): void {
-  const mediaType = contentType?.split(';', 1)[0]!.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'the request body must be sent as application/json');
-  }
-}
 
 /**
  * 413 problem+json for a body past `maxBytes`. A request that declares its size (Content-Length,
