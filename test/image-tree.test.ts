@@ -116,6 +116,13 @@ describe('the container image tree (deploy/build-tree.sh in a clean clone)', () 
     expect(grant.matchmakerUrl).toBe(matchmakerUrl);
     const queued = await fetch(`${matchmakerUrl}/v1/queue`, { method: 'POST', headers: { authorization: `Bearer ${grant.ticket}` } });
     expect(((await queued.json()) as { status: string }).status).toBe('searching');
+    // The pages for people ship too: the dashboard's files and the reference's bundle (copied at build).
+    for (const url of [issuerUrl, matchmakerUrl]) {
+      expect((await fetch(`${url}/dashboard/page.js`)).status).toBe(200);
+      const reference = await fetch(`${url}/docs/reference.js`);
+      expect(reference.status).toBe(200);
+      expect((await reference.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+    }
 
     for (const child of [issuer, matchmaker]) {
       const code = exitCode(child);

@@ -112,10 +112,12 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
       onAnswered: (method, route, status, seconds) => ctx.metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
     }),
   );
-  app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
-  // Before the routes: a browser's preflight is answered here, and every answer carries the headers.
+  // Before the body limit and the routes: a browser's preflight is answered here, and every answer
+  // (a 413 too) carries the headers. The API only: metrics, probes and the dashboard stay
+  // unreadable to other sites' pages.
   const cors = corsFor(deps.shared.corsOrigins);
-  if (cors !== undefined) app.use('*', cors);
+  if (cors !== undefined) app.use('/v1/*', cors);
+  app.use('/v1/*', limitBody(deps.settings.maxBodyBytes));
 
   for (const routes of [accountRoutes, sessionRoutes, partyRoutes, ticketRoutes, catalogRoutes, revocationRoutes, resultRoutes, adminRoutes, operationRoutes]) {
     app.route('/', routes(ctx));
@@ -127,7 +129,7 @@ export function createApp(deps: AppDeps): Hono<IssuerEnv> {
   });
   serveDocs(app, ISSUER_DOCS);
   // A page for people, like /docs: not in the API document.
-  app.route('/', dashboardRoutes({ title: 'Ticketbooth issuer', view: issuerView(ctx.metrics, deps.now, deps.now()), adminToken: deps.settings.adminToken }));
+  app.route('/', dashboardRoutes({ title: 'Ticketbooth issuer', view: issuerView(ctx.metrics, deps.now, deps.now()), adminToken: deps.settings.adminToken, draining: deps.isDraining }));
   // A known path asked with another method: 405 with Allow, not 404.
   return answerWrongMethods(app);
 }

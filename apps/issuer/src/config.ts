@@ -72,7 +72,7 @@ export const issuerEnvSchema = z.object({
   }),
   ADMIN_TOKEN: documented(z.string().optional(), {
     description: 'Bearer token for /v1/admin (bans, ratings, game servers) and the live dashboard\'s figures (GET /dashboard/events), at least 16 characters; without it the admin routes answer 404 and the dashboard is open. The matchmaker reads the same variable for its dashboard.',
-    defaultText: 'unset: no admin API',
+    defaultText: 'unset: no admin API, an open dashboard',
   }),
   ISSUER_KEY_FILE: documented(z.string().optional(), {
     description:

@@ -9,6 +9,7 @@ interface Sample {
   readonly metricName?: string;
 }
 
+const hint = (text: string | undefined) => (text === undefined ? {} : { hint: text });
 const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
 
 /**
@@ -52,7 +53,7 @@ export function issuerView(metrics: IssuerMetrics, now: () => number, startedAt:
       at,
       cards: [
         { key: 'tickets', label: 'Tickets signed', value: ticketTotal, hint: 'since this process started' },
-        { key: 'tickets-rate', label: 'Tickets in the last minute', value: lastMinute('tickets', at, ticketTotal) },
+        { key: 'tickets-rate', label: 'Tickets in the last minute', value: lastMinute('tickets', at, ticketTotal), ...hint(rates.get('tickets')!.shortWindowHint(at)) },
         { key: 'logins', label: 'Logins in the last minute', value: lastMinute('logins', at, loginsBy('ok')) },
         { key: 'refused', label: 'Logins refused in the last minute', value: lastMinute('refused', at, refused), hint: 'wrong password, limited or banned' },
         { key: 'uptime', label: 'Up', value: `${Math.round((at - startedAt) / 1000)} s`, state: 'ok' },

@@ -92,9 +92,10 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<BlankEnv>; matchmak
       onAnswered: (method, route, status, seconds) => metrics.httpDuration.observe({ method, route, status: String(status) }, seconds),
     }),
   );
-  // Before the routes: a browser's preflight is answered here, and every answer carries the headers.
+  // Before the routes: a browser's preflight is answered here, and every answer carries the
+  // headers. The API only: metrics, probes and the dashboard stay unreadable to other sites' pages.
   const cors = corsFor(settings.shared.corsOrigins);
-  if (cors !== undefined) app.use('*', cors);
+  if (cors !== undefined) app.use('/v1/*', cors);
   app
     .route('/', queueRoutes(context, submit))
     .route('/', matchRoutes(context))
@@ -104,7 +105,7 @@ export function createApp(deps: AppDeps): { app: OpenAPIHono<BlankEnv>; matchmak
   serveDocs(app, DOCS);
   // A page for people, like /docs: not in the API document.
   const view = matchmakerView(matchmaker, deps.now, deps.now(), settings.shared.revocationPollMs);
-  app.route('/', dashboardRoutes({ title: 'Ticketbooth matchmaker', view, adminToken: deps.adminToken }));
+  app.route('/', dashboardRoutes({ title: 'Ticketbooth matchmaker', view, adminToken: deps.adminToken, draining: deps.isDraining }));
   // A known path asked with another method: 405 with Allow, not 404.
   answerWrongMethods(app);
   const handleError = createErrorHandler({ log: (error, c) => logger.error({ err: error, reqId: requestIdOf(c) }, 'unexpected error') });

@@ -7,6 +7,7 @@ import type { Matchmaker } from './matchmaker.ts';
 const WAIT_BOUNDS_S = [5, 15, 30, 60, 120, 300];
 const WAIT_LABELS = ['<5 s', '5-15', '15-30', '30-60', '1-2 m', '2-5 m', '5 m+'];
 
+const hint = (text: string | undefined) => (text === undefined ? {} : { hint: text });
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
 
 /**
@@ -43,7 +44,7 @@ export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: num
       cards: [
         { key: 'players', label: 'Players searching', value: players },
         { key: 'matches', label: 'Matches formed', value: formed, hint: 'since this process started' },
-        { key: 'rate', label: 'Matches in the last minute', value: total.lastMinute(at, formed) },
+        { key: 'rate', label: 'Matches in the last minute', value: total.lastMinute(at, formed), ...hint(total.shortWindowHint(at)) },
         { key: 'in-flight', label: 'Matches being settled', value: mm.lifecycleSize(), hint: 'proposed, allocating, or kept to answer' },
         {
           key: 'warmup',

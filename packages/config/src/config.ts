@@ -148,7 +148,7 @@ export const sharedConfigSchema = z
       .default(6 * 3_600_000)
       .describe("How long after a match forms its game server may report the result (POST /v1/results); a matchmaker's retired key stays published that long."),
     corsOrigins: z
-      .array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin)]))
+      .array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))
       .max(64)
       .default(['*'])
       .describe(

@@ -27,7 +27,7 @@ describe('sharedConfigFromEnv', () => {
 
   it('reads CORS_ORIGINS as a list of origins, * by default, none for no CORS', () => {
     expect(sharedConfigFromEnv({}).corsOrigins).toEqual(['*']);
-    expect(sharedConfigFromEnv({ CORS_ORIGINS: 'https://game.example.com/, http://127.0.0.1:5173' }).corsOrigins).toEqual(['https://game.example.com', 'http://127.0.0.1:5173']);
+    expect(sharedConfigFromEnv({ CORS_ORIGINS: 'https://game.example.com/, http://127.0.0.1:5173' }).corsOrigins).toEqual(['https://game.example.com/', 'http://127.0.0.1:5173']);
     expect(sharedConfigFromEnv({ CORS_ORIGINS: 'none' }).corsOrigins).toEqual([]);
     expect(() => sharedConfigFromEnv({ CORS_ORIGINS: 'game.example.com' })).toThrow(/corsOrigins/);
   });

@@ -29,7 +29,7 @@ describe('corsFor', () => {
   });
 
   it('allows only the listed origins, and sends nothing with an empty list', async () => {
-    const listed = app(['https://game.example']);
+    const listed = app(['https://game.example/']);
     expect((await listed.request(preflight('https://game.example'))).headers.get('access-control-allow-origin')).toBe('https://game.example');
     expect((await listed.request(preflight('https://evil.example'))).headers.get('access-control-allow-origin')).toBeNull();
     const none = await app([]).request('/v1/queue', { method: 'POST', headers: { origin: 'https://game.example' } });

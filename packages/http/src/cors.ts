@@ -10,7 +10,8 @@ import { cors } from 'hono/cors';
  */
 export function corsFor(origins: readonly string[]): MiddlewareHandler | undefined {
   if (origins.length === 0) return undefined;
-  const allowed = new Set(origins);
+  // A browser's Origin has no path: `https://game.example.com/` in a config means that origin.
+  const allowed = new Set(origins.map((origin) => (origin === '*' ? origin : new URL(origin).origin)));
   const handler = cors({
     origin: allowed.has('*') ? '*' : (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],

@@ -71,6 +71,26 @@ describe('dashboardRoutes', () => {
     await first.body!.cancel();
   });
 
+  it('answers HEAD without holding a place, and ends every stream once the process is draining', async () => {
+    let draining = false;
+    const routes = dashboardRoutes({ title: 'x', intervalMs: 20, maxViewers: 1, view: () => view(1), draining: () => draining });
+    routes.onError(createErrorHandler({ log: () => {} }));
+    for (let i = 0; i < 3; i++) expect((await routes.request('/dashboard/events', { method: 'HEAD' })).status).toBe(200);
+    const open = await routes.request('/dashboard/events');
+    expect(open.status).toBe(200);
+    draining = true;
+    // The stream ends by itself (the server's close can finish), after what it had to send.
+    const text = await open.text();
+    expect(text).toContain('event: snapshot');
+    expect((await routes.request('/dashboard/events')).status).toBe(503);
+  });
+
+  it('sends the page with a policy that allows only its own files', async () => {
+    const res = await app().request('/dashboard');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('answers 500 when the view fails, and recovers when it works again', async () => {
     let fail = true;
     const routes = dashboardRoutes({
@@ -108,7 +128,13 @@ describe('RateWindow', () => {
 
   it('counts from the counter\'s zero when told when that was', () => {
     expect(new RateWindow(0).lastMinute(1_000, 3)).toBe(3);
-    // Watched only after a minute: what came before that minute is not in it.
-    expect(new RateWindow(0).lastMinute(61_000, 3)).toBe(0);
+    // Watched only after a minute: what came before that minute is not in it, and the hint says so.
+    const late = new RateWindow(0);
+    expect(late.lastMinute(61_000, 3)).toBe(0);
+    expect(late.shortWindowHint(61_000)).toBe('over the last 0 s: counted since then');
+    expect(late.lastMinute(91_000, 5)).toBe(2);
+    expect(late.shortWindowHint(91_000)).toBe('over the last 30 s: counted since then');
+    expect(late.lastMinute(121_000, 6)).toBe(3);
+    expect(late.shortWindowHint(121_000)).toBeUndefined();
   });
 });

@@ -29,8 +29,20 @@ export interface DashboardOptions {
   readonly intervalMs?: number;
   /** Viewers at once; more get 503 (each costs a stream, not a snapshot). */
   readonly maxViewers?: number;
-  readonly now?: () => number;
+  /** True once the process is stopping: streams end within an interval, so the server can close. */
+  readonly draining?: () => boolean;
 }
+
+/** A viewer whose connection takes no snapshot for this long is cut off, freeing its place. */
+const STALLED_WRITE_MS = 30_000;
+
+// The page needs nothing but its own files and its own stream.
+const PAGE_HEADERS = {
+  'cache-control': 'no-cache',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'referrer-policy': 'no-referrer',
+};
 
 const ASSETS = new URL('../assets/dashboard/', import.meta.url);
 const asset = (name: string) => readFileSync(new URL(name, ASSETS), 'utf8');
@@ -59,15 +71,18 @@ export function dashboardRoutes(options: DashboardOptions): Hono {
     }
   }
 
-  const asFile = (type: string, body: string) => (c: Context) => c.body(body, 200, { 'content-type': type, 'cache-control': 'no-cache' });
+  const draining = options.draining ?? (() => false);
+  const asFile = (type: string, body: string) => (c: Context) => c.body(body, 200, { ...PAGE_HEADERS, 'content-type': type });
   return new Hono()
     .get('/dashboard', asFile('text/html; charset=utf-8', page))
     .get('/dashboard/page.js', asFile('text/javascript; charset=utf-8', script))
     .get('/dashboard/page.css', asFile('text/css; charset=utf-8', style))
     .get('/dashboard/events', async (c) => {
       authorize(c);
+      // HEAD runs this route with the body thrown away: a stream nobody reads would hold a place for good.
+      if (c.req.method === 'HEAD') return c.body(null, 200, { 'content-type': 'text/event-stream' });
+      if (draining()) throw new Problem(503, 'shutting-down', 'Shutting down', 'this process is stopping', { 'retry-after': '1' });
       if (feed.viewers >= maxViewers) throw new Problem(503, 'too-many-viewers', 'Too many dashboard viewers', `at most ${maxViewers} at once`, { 'retry-after': '5' });
-      c.header('cache-control', 'no-store');
       const first = await feed.latest();
       return streamSSE(c, async (stream) => {
         let wake = () => {};
@@ -82,14 +97,17 @@ export function dashboardRoutes(options: DashboardOptions): Hono {
           wake();
         });
         try {
-          while (!closed) {
+          while (!closed && !draining()) {
             if (next === undefined) {
               await new Promise<void>((resolve) => (wake = resolve));
               continue;
             }
             const data = next;
             next = undefined;
-            await stream.writeSSE({ event: 'snapshot', data });
+            if (!(await written(stream.writeSSE({ event: 'snapshot', data })))) {
+              stream.abort();
+              break;
+            }
           }
         } finally {
           leave();
@@ -154,6 +172,17 @@ class SnapshotFeed {
   }
 }
 
+/** Whether `write` finished within STALLED_WRITE_MS (a viewer that stopped reading never lets it). */
+async function written(write: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<false>((resolve) => (timer = setTimeout(resolve, STALLED_WRITE_MS, false)));
+  try {
+    return await Promise.race([write.then(() => true), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
 function escapeHtml(text: string): string {
@@ -190,5 +219,14 @@ export class RateWindow {
     this.#samples.push({ at, count });
     while (this.#samples.length > 1 && at - this.#samples[0]!.at > this.windowMs) this.#samples.shift();
     return count - this.#samples[0]!.count;
+  }
+
+  /**
+   * What the last count covers when less than the window: counting starts at the first view (or
+   * the process's start), so a page opened on an old process says so for its first minute.
+   */
+  shortWindowHint(at: number): string | undefined {
+    const coveredMs = at - this.#samples[0]!.at;
+    return coveredMs >= this.windowMs - 1_000 ? undefined : `over the last ${Math.round(coveredMs / 1000)} s: counted since then`;
   }
 }

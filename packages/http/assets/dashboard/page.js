@@ -1,14 +1,15 @@
 // The dashboard page: reads /dashboard/events (SSE over fetch, so the admin token goes in a
 // header, not the URL) and draws each snapshot. No framework: the DOM is built with
 // textContent only, so nothing a snapshot carries is ever parsed as HTML.
-/* global document, fetch, Node, sessionStorage, setTimeout, TextDecoderStream -- a browser page */
+/* global document, fetch, location, Node, sessionStorage, setTimeout, TextDecoderStream -- a browser page */
 const $ = (id) => document.getElementById(id);
 const needsToken = document.body.dataset.auth === 'token';
 const SVG = 'http://www.w3.org/2000/svg';
 const TREND_MS = 5 * 60_000;
 
 let token = sessionStorage.getItem('ticketbooth-admin-token') ?? '';
-let previous; // the last snapshot seen
+const MEMORY = `ticketbooth-dashboard:${location.pathname}`;
+let previous; // { startedAt, players } of the last snapshot seen
 let restart; // { at, before }: players this page saw just before the process restarted
 const trend = []; // [at, players]
 
@@ -81,6 +82,13 @@ function drawTrend() {
   $('trend-title').textContent = `Players searching, last ${Math.max(1, Math.round((t1 - t0) / 60_000))} min (now ${show(trend[trend.length - 1][1])}, highest ${show(max)})`;
 }
 
+/** A progress bar's fill: its width set through the CSSOM (the page's policy refuses style attributes). */
+function bar(share) {
+  const fill = el('div');
+  fill.style.width = `${(share * 100).toFixed(1)}%`;
+  return fill;
+}
+
 function drawRebuild(view, players) {
   const panel = $('rebuild');
   const warmup = view.warmup;
@@ -91,7 +99,7 @@ function drawRebuild(view, players) {
     const share = Math.min(1, players / restart.before);
     parts.push(
       el('div', { id: 'rebuild-progress' }, `${show(players)} of ${show(restart.before)} players back (${Math.round(share * 100)} %), counting as this page saw them before the restart at ${new Date(restart.at).toLocaleTimeString()}`),
-      el('div', { class: 'progress' }, el('div', { style: `width:${(share * 100).toFixed(1)}%` })),
+      el('div', { class: 'progress' }, bar(share)),
     );
   }
   if (warmup) {
@@ -108,14 +116,25 @@ function drawRebuild(view, players) {
   panel.replaceChildren(...parts);
 }
 
+/** What this tab saw before a reload: the last process and its count, and a rebuild it was following. */
+function remembered() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(MEMORY) ?? 'null');
+    if (saved?.restart) restart = saved.restart;
+    return saved ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function draw(view) {
   const playersCard = view.cards.find((c) => c.key === 'players');
   const players = playersCard?.value ?? 0;
-  if (previous && previous.startedAt !== view.startedAt) {
-    const before = previous.cards.find((c) => c.key === 'players')?.value ?? 0;
-    restart = { at: view.startedAt, before };
-  }
-  previous = view;
+  // The process remembers nothing across a crash; this tab does (a reload too): the count it saw last.
+  const seen = previous ?? remembered();
+  if (playersCard && seen && seen.startedAt !== view.startedAt) restart = { at: view.startedAt, before: seen.players };
+  previous = { startedAt: view.startedAt, players };
+  if (playersCard) sessionStorage.setItem(MEMORY, JSON.stringify({ ...previous, restart }));
   // Followed only where there is a count of players (the matchmaker's page).
   if (playersCard) trend.push([view.at, players]);
   while (trend.length > 2 && view.at - trend[0][0] > TREND_MS) trend.shift();
