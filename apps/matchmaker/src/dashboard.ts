@@ -1,11 +1,15 @@
 // What the matchmaker's dashboard shows (GET /dashboard): per pool, who is searching and for how
 // long, how fast matches form, and after a restart how the rebuild is going.
-import { RateWindow, histogram, type DashboardView } from '@ticketbooth/http';
+import { RateWindow, type DashboardView } from '@ticketbooth/http';
 import type { Matchmaker } from './matchmaker.ts';
 
 /** Wait buckets of the histogram, in seconds. */
 const WAIT_BOUNDS_S = [5, 15, 30, 60, 120, 300];
+const WAIT_BOUNDS_MS = WAIT_BOUNDS_S.map((s) => s * 1000);
 const WAIT_LABELS = ['<5 s', '5-15', '15-30', '30-60', '1-2 m', '2-5 m', '5 m+'];
+/** A pool this big is walked for its histogram at most every BIG_POOL_REFRESH_MS (~35 ms of the loop per 1M). */
+const BIG_POOL = 50_000;
+const BIG_POOL_REFRESH_MS = 15_000;
 
 const hint = (text: string | undefined) => (text === undefined ? {} : { hint: text });
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
@@ -19,6 +23,14 @@ const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms / 100
  */
 export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: number, revocationPollMs: number): () => DashboardView {
   const rates = new Map<string, RateWindow>();
+  const waits = new Map<string, { at: number; counts: number[] }>();
+  const waitHistogram = (pool: string, players: number, at: number) => {
+    const cached = waits.get(pool);
+    if (cached !== undefined && players >= BIG_POOL && at - cached.at < BIG_POOL_REFRESH_MS) return cached.counts;
+    const counts = mm.waitHistogram(pool, at, WAIT_BOUNDS_MS);
+    waits.set(pool, { at, counts });
+    return counts;
+  };
   const total = new RateWindow(startedAt);
   return () => {
     const at = now();
@@ -64,9 +76,9 @@ export function matchmakerView(mm: Matchmaker, now: () => number, startedAt: num
       tables: [{ title: 'Pools', columns: ['Pool', 'Searching', 'Oldest wait (s)', 'Matches, last minute', 'Time to match p50 (s)', 'p95 (s)', 'Matches formed'], rows }],
       histograms: [
         {
-          title: 'Waiting now',
+          title: 'Searches waiting now (a party is one)',
           labels: WAIT_LABELS,
-          series: pools.filter((pool) => pool.players > 0).map((pool) => ({ name: pool.pool, counts: histogram(mm.waitsIn(pool.pool, at), WAIT_BOUNDS_S.map((s) => s * 1000)) })),
+          series: pools.filter((pool) => pool.players > 0).map((pool) => ({ name: pool.pool, counts: waitHistogram(pool.pool, pool.players, at) })),
         },
       ],
       ...(warmup.warmingUp || at - startedAt < 120_000 ? { warmup } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateWindow, dashboardRoutes, histogram, type DashboardView } from './dashboard.ts';
+import { RateWindow, dashboardRoutes, type DashboardView } from './dashboard.ts';
 import { createErrorHandler } from './errors.ts';
 
 function view(players: number): DashboardView {
@@ -106,13 +106,6 @@ describe('dashboardRoutes', () => {
     fail = false;
     const [first] = await snapshots(await routes.request('/dashboard/events'), 1);
     expect(first!.cards[0]!.value).toBe(7);
-  });
-});
-
-describe('histogram', () => {
-  it('counts values below each bound, the rest in the last bucket', () => {
-    expect(histogram([0, 4, 5, 9, 10, 100], [5, 10])).toEqual([2, 2, 2]);
-    expect(histogram([], [5])).toEqual([0, 0]);
   });
 });
 

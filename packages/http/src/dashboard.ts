@@ -190,20 +190,6 @@ function escapeHtml(text: string): string {
 }
 
 /**
- * Counts per bucket of `values`: bucket i holds values below `bounds[i]` (and at least the one
- * before); the last bucket the rest.
- */
-export function histogram(values: Iterable<number>, bounds: readonly number[]): number[] {
-  const counts = new Array<number>(bounds.length + 1).fill(0);
-  for (const value of values) {
-    let i = 0;
-    while (i < bounds.length && value >= bounds[i]!) i++;
-    counts[i]!++;
-  }
-  return counts;
-}
-
-/**
  * How much a counter grew in the last minute (or since its first sample, when younger): a count
  * people can check, not a rate extrapolated from a few seconds.
  */

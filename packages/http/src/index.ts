@@ -25,4 +25,4 @@ export {
   type Undocumented,
 } from './openapi.ts';
 export { corsFor } from './cors.ts';
-export { RateWindow, dashboardRoutes, histogram, type DashboardOptions, type DashboardView } from './dashboard.ts';
+export { RateWindow, dashboardRoutes, type DashboardOptions, type DashboardView } from './dashboard.ts';
