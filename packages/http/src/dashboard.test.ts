@@ -120,13 +120,15 @@ describe('RateWindow', () => {
   });
 
   it('counts from the counter\'s zero when told when that was', () => {
-    expect(new RateWindow(0).lastMinute(1_000, 3)).toBe(3);
+    const young = new RateWindow(0);
+    expect(young.lastMinute(1_000, 3)).toBe(3);
+    expect(young.shortWindowHint(1_000)).toBe('since this process started, 1 s ago');
     // Watched only after a minute: what came before that minute is not in it, and the hint says so.
     const late = new RateWindow(0);
     expect(late.lastMinute(61_000, 3)).toBe(0);
-    expect(late.shortWindowHint(61_000)).toBe('over the last 0 s: counted since then');
+    expect(late.shortWindowHint(61_000)).toBe('over the last 0 s: counted since the dashboard was opened');
     expect(late.lastMinute(91_000, 5)).toBe(2);
-    expect(late.shortWindowHint(91_000)).toBe('over the last 30 s: counted since then');
+    expect(late.shortWindowHint(91_000)).toBe('over the last 30 s: counted since the dashboard was opened');
     expect(late.lastMinute(121_000, 6)).toBe(3);
     expect(late.shortWindowHint(121_000)).toBeUndefined();
   });

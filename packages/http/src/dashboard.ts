@@ -196,8 +196,9 @@ function escapeHtml(text: string): string {
 export class RateWindow {
   readonly #samples: { at: number; count: number }[] = [];
   /** `since`: when the counter was 0 (its process's start), so its first minute counts from there. */
+  readonly #seed: { at: number; count: number } | undefined;
   constructor(since?: number, private readonly windowMs = 60_000) {
-    if (since !== undefined) this.#samples.push({ at: since, count: 0 });
+    if (since !== undefined) this.#samples.push((this.#seed = { at: since, count: 0 }));
   }
 
   /** Records the counter's value now; returns its growth since the oldest sample within the window. */
@@ -212,7 +213,9 @@ export class RateWindow {
    * the process's start), so a page opened on an old process says so for its first minute.
    */
   shortWindowHint(at: number): string | undefined {
-    const coveredMs = at - this.#samples[0]!.at;
-    return coveredMs >= this.windowMs - 1_000 ? undefined : `over the last ${Math.round(coveredMs / 1000)} s: counted since then`;
+    const oldest = this.#samples[0]!;
+    const coveredS = Math.round((at - oldest.at) / 1000);
+    if (at - oldest.at >= this.windowMs - 1_000) return undefined;
+    return oldest === this.#seed ? `since this process started, ${coveredS} s ago` : `over the last ${coveredS} s: counted since the dashboard was opened`;
   }
 }
