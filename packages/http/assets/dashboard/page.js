@@ -79,7 +79,9 @@ function drawTrend() {
   const max = Math.max(1, ...trend.map(([, p]) => p));
   const d = trend.map(([t, p], i) => `${i ? 'L' : 'M'}${(((t - t0) / Math.max(1, t1 - t0)) * 600).toFixed(1)},${(78 - (p / max) * 74).toFixed(1)}`).join('');
   svg.replaceChildren(el('svg:path', { d }));
-  $('trend-title').textContent = `Players searching, last ${Math.max(1, Math.round((t1 - t0) / 60_000))} min (now ${show(trend[trend.length - 1][1])}, highest ${show(max)})`;
+  const spanS = Math.round((t1 - t0) / 1000);
+  const span = spanS < 90 ? `${spanS} s` : `${Math.round(spanS / 60)} min`;
+  $('trend-title').textContent = `Players searching, last ${span} (now ${show(trend[trend.length - 1][1])}, highest ${show(max)})`;
 }
 
 /** A progress bar's fill: its width set through the CSSOM (the page's policy refuses style attributes). */
