@@ -73,7 +73,13 @@ describe('GET /openapi.json', () => {
     const { document } = await served();
     const codesOf = (path: string, method: string, status: number): string[] =>
       document.paths[path][method].responses[String(status)].content['application/problem+json'].schema.properties.code.enum;
-    const answers = JSON.stringify(document.paths['/v1/queue'].post.responses['200']);
+    // Shapes every answer shares are components: read through their references.
+    const answers = JSON.stringify(document.paths['/v1/queue'].post.responses['200'], (_key, value: unknown) =>
+      typeof value === 'object' && value !== null && typeof (value as { $ref?: unknown }).$ref === 'string'
+        ? document.components.schemas[(value as { $ref: string }).$ref.split('/').pop()!]
+        : value,
+    );
+    expect(answers).not.toContain('$ref');
     for (const status of ['searching', 'proposed', 'ready', 'assigned', 'cancelled', 'timed_out']) expect(answers).toContain(`"${status}"`);
     expect(codesOf('/v1/queue', 'post', 401)).toEqual(expect.arrayContaining(['missing-token', 'expired', 'bad-signature', 'wrong-purpose']));
     expect(codesOf('/v1/queue', 'post', 409)).toEqual(['left', 'party-changed']);

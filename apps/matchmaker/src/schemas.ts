@@ -2,15 +2,20 @@
 import { memberSchema, poolSchema } from '@ticketbooth/tickets';
 import { z } from 'zod';
 
-export const matchSchema = z.object({
-  id: z.string(),
-  pool: poolSchema,
-  teams: z.array(z.array(memberSchema)),
-  token: z.string().describe('A `match` token (PASETO v4.public) signed by this matchmaker; verify with GET /v1/keys.'),
-});
+export const matchSchema = z
+  .object({
+    id: z.string(),
+    pool: poolSchema,
+    teams: z.array(z.array(memberSchema)),
+    token: z.string().describe('A `match` token (PASETO v4.public) signed by this matchmaker; verify with GET /v1/keys.'),
+  })
+  // Named: a component of the OpenAPI document, which every answer with a match refers to.
+  .meta({ id: 'Match' });
 
 /** The pool a search is in: a mode with a latency rule is one pool, without a region (its matches each get one). */
-export const servedPoolSchema = z.object({ mode: z.string(), region: z.string().optional().describe('Absent for a mode with a latency rule: its regions are one pool.') });
+export const servedPoolSchema = z
+  .object({ mode: z.string(), region: z.string().optional().describe('Absent for a mode with a latency rule: its regions are one pool.') })
+  .meta({ id: 'ServedPool' });
 
 export const searchingSchema = z.object({
   status: z.literal('searching'),
@@ -67,7 +72,8 @@ export const assignmentSchema = z
     connect: z.string().optional().describe('host:port of the game server the allocator gave this match.'),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("The allocator's extra connection details."),
   })
-  .describe('Present it with the match (POST /v1/matches/current): a restarted matchmaker then knows the match is settled.');
+  .describe('Present it with the match (POST /v1/matches/current): a restarted matchmaker then knows the match is settled.')
+  .meta({ id: 'Assignment' });
 
 export const proposedSchema = z
   .object({
@@ -76,7 +82,8 @@ export const proposedSchema = z
     acceptBy: z.string().describe('Every member accepts by then (signed in the match token as acceptBy), or the match is cancelled.'),
     accepted: z.boolean().describe('Whether this player has accepted.'),
   })
-  .describe('The mode has an accept step: POST /v1/matches/accept or /decline with this ticket.');
+  .describe('The mode has an accept step: POST /v1/matches/accept or /decline with this ticket.')
+  .meta({ id: 'Proposed' });
 
 export const readySchema = z
   .object({
@@ -85,11 +92,13 @@ export const readySchema = z
     allocating: z.boolean().describe('True while a game server is being allocated: `assigned` follows (or `cancelled` if allocation fails). False: settled.'),
     assignment: assignmentSchema.optional().describe('Present when every member accepted an accept step: the signed proof.'),
   })
-  .describe('Every member accepted (or the mode has no accept step).');
+  .describe('Every member accepted (or the mode has no accept step).')
+  .meta({ id: 'Ready' });
 
 export const assignedSchema = z
   .object({ status: z.literal('assigned'), match: matchSchema, assignment: assignmentSchema.required({ connect: true }) })
-  .describe('A game server was allocated: connect to `assignment.connect`.');
+  .describe('A game server was allocated: connect to `assignment.connect`.')
+  .meta({ id: 'Assigned' });
 
 export const cancelledSchema = z
   .object({
@@ -100,7 +109,8 @@ export const cancelledSchema = z
       .boolean()
       .describe('True: this player did nothing wrong and is back in the pool with the wait kept; keep resubmitting the ticket. False: this search is over.'),
   })
-  .describe('The match fell through.');
+  .describe('The match fell through.')
+  .meta({ id: 'Cancelled' });
 
 export const matchViewSchemas = [proposedSchema, readySchema, assignedSchema, cancelledSchema] as const;
 
