@@ -1,6 +1,6 @@
 // The issuer's API document: what serveDocs is told, and the refusals several routes share.
 // The paths come from the routes themselves (createRoute in routes/*.ts).
-import { BODY_REFUSALS, packageVersion, tokenRefusals, type DocsOptions, type Refusals } from '@ticketbooth/http';
+import { BODY_REFUSALS, packageVersion, tokenRefusals, type DocsOptions, type Refusals, mergeRefusals } from '@ticketbooth/http';
 
 export const ISSUER_DOCS: DocsOptions = {
   title: 'Ticketbooth issuer',
@@ -17,20 +17,6 @@ export const SESSION = [{ session: [] }];
 export const ADMIN = [{ admin: [] }];
 export const GAME_SERVER = [{ gameServer: [] }];
 
-/**
- * Refusals of several sources as one: the codes of a status are merged, not replaced.
- *
- * @example
- * problems(refusals(SESSION_REFUSALS, { 401: { 'session-revoked': 'Logged out everywhere' } }))
- */
-export function refusals(...sets: readonly Refusals[]): Refusals {
-  const merged: Record<number, Record<string, string>> = {};
-  for (const set of sets) {
-    for (const [status, codes] of Object.entries(set)) merged[Number(status)] = { ...merged[Number(status)], ...codes };
-  }
-  return merged;
-}
-
 /** Every /v1 route: the app limits bodies before routing, whatever the method. */
 export const BODY_LIMIT: Refusals = { 413: BODY_REFUSALS[413] };
 
@@ -38,7 +24,7 @@ export const BODY_LIMIT: Refusals = { 413: BODY_REFUSALS[413] };
 export const PARAMS_REFUSALS: Refusals = { 400: { 'invalid-request': 'A parameter is invalid (`detail` names it).' } };
 
 /** requireSession: the token, then the user's current session epoch and ban flag. */
-export const SESSION_REFUSALS: Refusals = refusals(tokenRefusals('session'), {
+export const SESSION_REFUSALS: Refusals = mergeRefusals(tokenRefusals('session'), {
   401: { 'session-revoked': 'The session was revoked: logged out everywhere, or the password changed. Log in again.' },
   403: { banned: 'The account is banned (`detail` gives the reason); a new login will not help.' },
 });

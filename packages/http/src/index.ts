@@ -13,6 +13,7 @@ export {
   invalidRequestHook,
   json,
   jsonBody,
+  mergeRefusals,
   openApiApp,
   packageVersion,
   problemSchema,

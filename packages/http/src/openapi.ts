@@ -36,6 +36,15 @@ export const problemSchema = z.object({
 /** What a refusal says: its problem codes, and when each is answered. */
 export type Refusals = Partial<Record<number, Readonly<Record<string, string>>>>;
 
+/** Refusal sets joined: the codes of one status from every set (a later description wins for the same code). */
+export function mergeRefusals(...sets: readonly Refusals[]): Refusals {
+  const merged: Record<number, Readonly<Record<string, string>>> = {};
+  for (const set of sets) {
+    for (const [status, codes] of Object.entries(set)) if (codes !== undefined) merged[Number(status)] = { ...merged[Number(status)], ...codes };
+  }
+  return merged;
+}
+
 /** Every route can fail unexpectedly; the body then says nothing about why (the log does). */
 const ALWAYS: Refusals = { 500: { internal: 'An unexpected error (logged with the request id; nothing of it is answered).' } };
 
@@ -46,8 +55,8 @@ const ALWAYS: Refusals = { 500: { internal: 'An unexpected error (logged with th
  * @example
  * responses: { 200: json(viewSchema, 'The match'), ...problems({ 401: { 'missing-token': 'No bearer token' } }) }
  */
-export function problems(refusals: Refusals): Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> {
-  const all: Refusals = { ...refusals, ...ALWAYS };
+export function problems(...sets: readonly Refusals[]): Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> {
+  const all = mergeRefusals(...sets, ALWAYS);
   const out: Record<number, { description: string; content: Record<string, { schema: z.ZodType }> }> = {};
   for (const [status, codes] of Object.entries(all)) {
     if (codes === undefined) continue;

@@ -4,7 +4,7 @@ import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJs
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { normalizePassword } from '../credentials.ts';
 import { checkLoginLimits, invalidCredentials, timed } from '../login.ts';
-import { LOGIN_LIMITS, SESSION, SESSION_REFUSALS, refusals } from '../openapi.ts';
+import { LOGIN_LIMITS, SESSION, SESSION_REFUSALS } from '../openapi.ts';
 import { accountRequest, accountResponse, passwordChangeRequest, sessionResponse } from '../schemas.ts';
 import { requireSession, signSession } from '../session-auth.ts';
 import { UsernameTakenError } from '../store/user-store.ts';
@@ -24,7 +24,7 @@ export function accountRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       middleware: [requireJson] as const,
       responses: {
         201: json(accountResponse, 'Created'),
-        ...problems(refusals(BODY_REFUSALS, LOGIN_LIMITS, { 409: { 'username-taken': 'The username (after normalisation) is registered already.' } })),
+        ...problems(BODY_REFUSALS, LOGIN_LIMITS, { 409: { 'username-taken': 'The username (after normalisation) is registered already.' } }),
       },
     }),
     async (c) => {
@@ -54,7 +54,7 @@ export function accountRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       middleware: [requireSession(ctx), requireJson] as const,
       responses: {
         200: json(sessionResponse, 'A new session for this device'),
-        ...problems(refusals(SESSION_REFUSALS, BODY_REFUSALS, LOGIN_LIMITS, { 401: { 'invalid-credentials': 'The current password is wrong.' } })),
+        ...problems(SESSION_REFUSALS, BODY_REFUSALS, LOGIN_LIMITS, { 401: { 'invalid-credentials': 'The current password is wrong.' } }),
       },
     }),
     async (c) => {

@@ -3,9 +3,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { BODY_REFUSALS, Problem, bearerToken, json, jsonBody, openApiApp, problems, requireJson, type Refusals } from '@ticketbooth/http';
+import { BODY_REFUSALS, Problem, bearerToken, json, jsonBody, openApiApp, problems, requireJson, type Refusals, mergeRefusals } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
-import { ADMIN, ADMIN_REFUSALS, BODY_LIMIT, PARAMS_REFUSALS, refusals } from '../openapi.ts';
+import { ADMIN, ADMIN_REFUSALS, BODY_LIMIT, PARAMS_REFUSALS } from '../openapi.ts';
 import { newGameServerSecret, secretDigest } from '../results.ts';
 import {
   adminUserResponse,
@@ -48,7 +48,7 @@ function adminView(user: User) {
 const USER_NOT_FOUND: Refusals = { 404: { 'user-not-found': 'No user has this id.' } };
 
 /** What every admin route may answer before its own refusals: the guard's, and the app's body limit. */
-const GUARDED = refusals(ADMIN_REFUSALS, BODY_LIMIT);
+const GUARDED = mergeRefusals(ADMIN_REFUSALS, BODY_LIMIT);
 
 export function adminRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
   const app = openApiApp<IssuerEnv>();
@@ -64,7 +64,7 @@ export function adminRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       security: ADMIN,
       request: { params: userIdParam, body: jsonBody(banRequest) },
       middleware: [requireJson] as const,
-      responses: { 200: json(adminUserResponse, 'Banned'), ...problems(refusals(GUARDED, PARAMS_REFUSALS, BODY_REFUSALS, USER_NOT_FOUND)) },
+      responses: { 200: json(adminUserResponse, 'Banned'), ...problems(GUARDED, PARAMS_REFUSALS, BODY_REFUSALS, USER_NOT_FOUND) },
     }),
     async (c) => {
       const user = await ctx.store.banUser(c.req.valid('param').id, c.req.valid('json').reason, ctx.now());
@@ -81,7 +81,7 @@ export function adminRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       summary: 'Unban a user',
       security: ADMIN,
       request: { params: userIdParam },
-      responses: { 200: json(adminUserResponse, 'Unbanned'), ...problems(refusals(GUARDED, PARAMS_REFUSALS, USER_NOT_FOUND)) },
+      responses: { 200: json(adminUserResponse, 'Unbanned'), ...problems(GUARDED, PARAMS_REFUSALS, USER_NOT_FOUND) },
     }),
     async (c) => {
       const user = await ctx.store.unbanUser(c.req.valid('param').id);
@@ -101,7 +101,7 @@ export function adminRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       middleware: [requireJson] as const,
       responses: {
         200: json(ratingResponse, 'The rating'),
-        ...problems(refusals(GUARDED, PARAMS_REFUSALS, BODY_REFUSALS, USER_NOT_FOUND, { 422: { 'unknown-mode': 'No such mode here.' } })),
+        ...problems(GUARDED, PARAMS_REFUSALS, BODY_REFUSALS, USER_NOT_FOUND, { 422: { 'unknown-mode': 'No such mode here.' } }),
       },
     }),
     async (c) => {
@@ -125,7 +125,7 @@ export function adminRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       middleware: [requireJson] as const,
       responses: {
         201: json(createdGameServerResponse, 'Registered, with its credential'),
-        ...problems(refusals(GUARDED, BODY_REFUSALS, { 409: { 'game-server-name-taken': 'A game server has this name already.' } })),
+        ...problems(GUARDED, BODY_REFUSALS, { 409: { 'game-server-name-taken': 'A game server has this name already.' } }),
       },
     }),
     async (c) => {
@@ -162,7 +162,7 @@ export function adminRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       request: { params: gameServerParam },
       responses: {
         200: json(gameServerResponse, 'Revoked'),
-        ...problems(refusals(GUARDED, PARAMS_REFUSALS, { 404: { 'game-server-not-found': 'No game server has this id or name.' } })),
+        ...problems(GUARDED, PARAMS_REFUSALS, { 404: { 'game-server-not-found': 'No game server has this id or name.' } }),
       },
     }),
     async (c) => {

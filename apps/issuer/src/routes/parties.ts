@@ -1,10 +1,10 @@
 // Parties: create, look, invite, join, leave or remove, disband. Every route needs a session;
 // the rules are in ../parties.ts, the invite tokens in ../invites.ts.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { BODY_REFUSALS, json, jsonBody, openApiApp, problems, requireJson, type Refusals } from '@ticketbooth/http';
+import { BODY_REFUSALS, json, jsonBody, openApiApp, problems, requireJson, type Refusals, mergeRefusals } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { invalidInvite, readInvite, signInvite } from '../invites.ts';
-import { BODY_LIMIT, PARAMS_REFUSALS, SESSION, SESSION_REFUSALS, refusals } from '../openapi.ts';
+import { BODY_LIMIT, PARAMS_REFUSALS, SESSION, SESSION_REFUSALS } from '../openapi.ts';
 import {
   alreadyInParty,
   checkPartyMode,
@@ -34,7 +34,7 @@ const NOT_FOUND: Refusals = { 404: { 'party-not-found': 'No such party, or the c
 const LEADER_ONLY: Refusals = { 403: { 'not-party-leader': 'Only the party leader may do this.' } };
 const ALREADY_IN_PARTY = { 'already-in-party': 'The caller is in a party already: leave it first.' };
 /** Refusals of every party route that names one: the session, its path and the party. */
-const NAMED_PARTY = refusals(SESSION_REFUSALS, BODY_LIMIT, PARAMS_REFUSALS, NOT_FOUND);
+const NAMED_PARTY = mergeRefusals(SESSION_REFUSALS, BODY_LIMIT, PARAMS_REFUSALS, NOT_FOUND);
 
 export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
   const app = openApiApp<IssuerEnv>();
@@ -54,7 +54,7 @@ export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       responses: {
         201: json(createdPartyResponse, 'The party and an invite into it'),
         ...problems(
-          refusals(SESSION_REFUSALS, BODY_REFUSALS, {
+          mergeRefusals(SESSION_REFUSALS, BODY_REFUSALS, {
             409: ALREADY_IN_PARTY,
             422: { 'unknown-mode': 'No such mode here (see GET /v1/modes).', 'parties-not-allowed': 'The mode is played without parties.' },
           }),
@@ -86,7 +86,7 @@ export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       middleware: [session] as const,
       responses: {
         200: json(partyAnswer, 'The party'),
-        ...problems(refusals(SESSION_REFUSALS, BODY_LIMIT, { 404: { 'not-in-party': 'The caller is in no party.' } })),
+        ...problems(SESSION_REFUSALS, BODY_LIMIT, { 404: { 'not-in-party': 'The caller is in no party.' } }),
       },
     }),
     async (c) => {
@@ -122,7 +122,7 @@ export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       security: SESSION,
       request: { params: partyParams },
       middleware: [session] as const,
-      responses: { 200: json(inviteResponse, 'An invite'), ...problems(refusals(NAMED_PARTY, LEADER_ONLY)) },
+      responses: { 200: json(inviteResponse, 'An invite'), ...problems(NAMED_PARTY, LEADER_ONLY) },
     }),
     async (c) => {
       const { user } = c.get('session');
@@ -144,7 +144,7 @@ export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       responses: {
         200: json(partyAnswer, 'The party joined'),
         ...problems(
-          refusals(NAMED_PARTY, BODY_REFUSALS, {
+          mergeRefusals(NAMED_PARTY, BODY_REFUSALS, {
             400: { 'invalid-invite': 'Not an invite into this party (`detail` says why).', 'invite-expired': 'The invite expired: ask the leader for a new one.' },
             404: { 'party-not-found': 'No such party (any more).' },
             409: { 'party-full': 'The party has as many players as its mode allows.', ...ALREADY_IN_PARTY },
@@ -186,7 +186,7 @@ export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       middleware: [session] as const,
       responses: {
         204: { description: 'Left or removed' },
-        ...problems(refusals(NAMED_PARTY, LEADER_ONLY, { 404: { 'not-a-member': 'The user named is not in the party.' } })),
+        ...problems(NAMED_PARTY, LEADER_ONLY, { 404: { 'not-a-member': 'The user named is not in the party.' } }),
       },
     }),
     async (c) => {
@@ -214,7 +214,7 @@ export function partyRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       security: SESSION,
       request: { params: partyParams },
       middleware: [session] as const,
-      responses: { 204: { description: 'Disbanded' }, ...problems(refusals(NAMED_PARTY, LEADER_ONLY)) },
+      responses: { 204: { description: 'Disbanded' }, ...problems(NAMED_PARTY, LEADER_ONLY) },
     }),
     async (c) => {
       const { user } = c.get('session');

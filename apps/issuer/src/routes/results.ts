@@ -1,17 +1,17 @@
 // POST /v1/results: a game server reports how a match it hosted ended; the players' skills move once.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { BODY_REFUSALS, Problem, bearerToken, json, jsonBody, openApiApp, problems, requireJson } from '@ticketbooth/http';
+import { BODY_REFUSALS, Problem, bearerToken, json, jsonBody, openApiApp, problems, requireJson, mergeRefusals } from '@ticketbooth/http';
 import { TicketError } from '@ticketbooth/tickets';
 import type { z } from 'zod';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
-import { GAME_SERVER, refusals } from '../openapi.ts';
+import { GAME_SERVER } from '../openapi.ts';
 import { outcomeOf, scaleFor, secretDigest, teamUpdate } from '../results.ts';
 import { resultRequest, resultResponse } from '../schemas.ts';
 import { UnknownPlayerError } from '../store/result-store.ts';
 
 const UNAVAILABLE = new Problem(503, 'results-unavailable', 'Results cannot be checked yet', "the matchmakers' keys are not loaded", { 'retry-after': '5' });
 
-const RESULT_REFUSALS = refusals(BODY_REFUSALS, {
+const RESULT_REFUSALS = mergeRefusals(BODY_REFUSALS, {
   401: {
     'missing-token': 'No `Authorization: Bearer <credential>` header.',
     'too-large': 'The credential is longer than 1 KiB.',

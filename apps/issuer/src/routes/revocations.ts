@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { json, openApiApp, problems } from '@ticketbooth/http';
 import { signToken, toPasetoDate } from '@ticketbooth/tickets';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
-import { BODY_LIMIT, PARAMS_REFUSALS, refusals } from '../openapi.ts';
+import { BODY_LIMIT, PARAMS_REFUSALS } from '../openapi.ts';
 import { revocationsQuery, revocationsResponse } from '../schemas.ts';
 
 /**
@@ -27,7 +27,7 @@ export function revocationRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       tags: ['Catalog'],
       summary: 'The signed feed of bans matchmakers poll',
       request: { query: revocationsQuery },
-      responses: { 200: json(revocationsResponse, 'A page of the feed'), ...problems(refusals(PARAMS_REFUSALS, BODY_LIMIT)) },
+      responses: { 200: json(revocationsResponse, 'A page of the feed'), ...problems(PARAMS_REFUSALS, BODY_LIMIT) },
     }),
     async (c) => {
       const now = ctx.now();

@@ -1,10 +1,10 @@
 // POST /v1/sessions (login) and DELETE /v1/sessions (log out everywhere).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJson } from '@ticketbooth/http';
+import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJson, mergeRefusals } from '@ticketbooth/http';
 import type { IssuerContext, IssuerEnv } from '../context.ts';
 import { normalizePassword, normalizeUsername } from '../credentials.ts';
 import { checkLoginLimits, invalidCredentials, timed } from '../login.ts';
-import { BODY_LIMIT, LOGIN_LIMITS, SESSION, SESSION_REFUSALS, refusals } from '../openapi.ts';
+import { BODY_LIMIT, LOGIN_LIMITS, SESSION, SESSION_REFUSALS } from '../openapi.ts';
 import { sessionRequest, sessionResponse } from '../schemas.ts';
 import { refuseIfBanned, requireSession, signSession } from '../session-auth.ts';
 
@@ -22,7 +22,7 @@ export function sessionRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       responses: {
         200: json(sessionResponse, 'A session'),
         ...problems(
-          refusals(BODY_REFUSALS, LOGIN_LIMITS, {
+          mergeRefusals(BODY_REFUSALS, LOGIN_LIMITS, {
             401: { 'invalid-credentials': 'Unknown username or wrong password: the same answer, after the same work, for both.' },
             403: { banned: 'The account is banned (`detail` gives the reason).' },
           }),
@@ -68,7 +68,7 @@ export function sessionRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       summary: 'Log out everywhere: every session of the account is revoked',
       security: SESSION,
       middleware: [requireSession(ctx)] as const,
-      responses: { 204: { description: 'Every session revoked' }, ...problems(refusals(SESSION_REFUSALS, BODY_LIMIT)) },
+      responses: { 204: { description: 'Every session revoked' }, ...problems(SESSION_REFUSALS, BODY_LIMIT) },
     }),
     async (c) => {
       const { user } = c.get('session');

@@ -2,12 +2,12 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { matchmakerUrlFor } from '@ticketbooth/config';
-import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJson } from '@ticketbooth/http';
+import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJson, mergeRefusals } from '@ticketbooth/http';
 import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { z } from 'zod';
 import type { ActiveSession, IssuerContext, IssuerEnv } from '../context.ts';
 import { deriveTicketJti, parseIdempotencyKey, type IdempotencyKey } from '../idempotency.ts';
-import { SESSION, SESSION_REFUSALS, refusals } from '../openapi.ts';
+import { SESSION, SESSION_REFUSALS } from '../openapi.ts';
 import { loadTicketParty, partySearchStart, partyTicketIssuedAt, partyTicketJti, type TicketParty } from '../party-tickets.ts';
 import { ticketRequest, ticketResponse } from '../schemas.ts';
 import { requireSession } from '../session-auth.ts';
@@ -105,7 +105,7 @@ async function modeNamed(c: Context<IssuerEnv>): Promise<string | undefined> {
   }
 }
 
-const TICKET_REFUSALS = refusals(SESSION_REFUSALS, BODY_REFUSALS, {
+const TICKET_REFUSALS = mergeRefusals(SESSION_REFUSALS, BODY_REFUSALS, {
   400: {
     'invalid-idempotency-key': 'The Idempotency-Key is not `<unix-ms>.<random>`, or its time is outside the ticket lifetime around now.',
     'invalid-previous-ticket': 'The previous ticket is not one this issuer signed (expired or retired-key ones are merely stale: a new wait starts).',

@@ -9,7 +9,7 @@ import { TicketError } from '@ticketbooth/tickets';
 import type { RouteContext } from './context.ts';
 import { matchAnswerSchema, matchViewSchema, reannouncedSchema, reannouncementSchema } from '../schemas.ts';
 import { viewBody } from './queue.ts';
-import { mergeRefusals, presentedMatch } from './refusals.ts';
+import { presentedMatch } from './refusals.ts';
 
 type Env = { Bindings: Partial<HttpBindings> };
 
@@ -31,7 +31,7 @@ const currentRoute = createRoute({
   request: { body: jsonBody(reannouncementSchema) },
   responses: {
     200: json(reannouncedSchema, 'The match, as POST /v1/queue answers it, and whether every member has been answered with it settled (then stop presenting it)'),
-    ...problems(mergeRefusals(BODY_REFUSALS, presentedMatch('match or assignment token'), { 422: { 'assignment-mismatch': 'The assignment presented is for another match.' } })),
+    ...problems(BODY_REFUSALS, presentedMatch('match or assignment token'), { 422: { 'assignment-mismatch': 'The assignment presented is for another match.' } }),
   },
 });
 
@@ -47,7 +47,7 @@ function answerRoute(verb: 'accept' | 'decline', summary: string, description: s
     request: { body: jsonBody(matchAnswerSchema) },
     responses: {
       200: json(matchViewSchema, "The match's phase for this player afterwards"),
-      ...problems(mergeRefusals(BODY_REFUSALS, presentedMatch('match token'), { 409: conflicts })),
+      ...problems(BODY_REFUSALS, presentedMatch('match token'), { 409: conflicts }),
     },
   });
 }

@@ -2,7 +2,7 @@
 // document lists every answer), thin over the matchmaker's submit, leave, find and explain.
 import type { HttpBindings } from '@hono/node-server';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { Problem, bearerToken, clientAddress, errorAnswer, json, openApiApp, problemAnswer, problems, type Answer } from '@ticketbooth/http';
+import { Problem, bearerToken, clientAddress, errorAnswer, json, openApiApp, problemAnswer, problems, type Answer, mergeRefusals } from '@ticketbooth/http';
 import type { z } from 'zod';
 import type { Submission } from '../matchmaker.ts';
 import { LEFT } from '../leaving.ts';
@@ -11,7 +11,7 @@ import type { MatchView } from '../lifecycle.ts';
 import { streamMatch } from '../sse.ts';
 import { explanationSchema, matchViewSchema, submissionSchema } from '../schemas.ts';
 import type { RouteContext } from './context.ts';
-import { CHECKED_TICKET, THROTTLED, mergeRefusals } from './refusals.ts';
+import { CHECKED_TICKET, THROTTLED } from './refusals.ts';
 
 type QueueEnv = { Bindings: Partial<HttpBindings> };
 
@@ -56,7 +56,7 @@ const leaveRoute = createRoute({
   security: TICKET,
   responses: {
     204: { description: 'Not queued any more' },
-    ...problems(mergeRefusals(CHECKED_TICKET, { 409: { left: 'This search already left.' } })),
+    ...problems(CHECKED_TICKET, { 409: { left: 'This search already left.' } }),
   },
 });
 

@@ -1,15 +1,6 @@
 // What the matchmaker's routes refuse, and when: the problem codes their documents list, from
 // the steps each route takes (a ticket checked, a match presented, the refusal budget).
-import { tokenRefusals, type Refusals } from '@ticketbooth/http';
-
-/** Per status, the codes of every part: a route's refusals are those of the steps it takes. */
-export function mergeRefusals(...parts: readonly Refusals[]): Refusals {
-  const all: Record<number, Readonly<Record<string, string>>> = {};
-  for (const part of parts) {
-    for (const [status, codes] of Object.entries(part)) if (codes !== undefined) all[Number(status)] = { ...all[Number(status)], ...codes };
-  }
-  return all;
-}
+import { mergeRefusals, tokenRefusals, type Refusals } from '@ticketbooth/http';
 
 const BUSY = { busy: 'Too many new tickets to check right now (Retry-After); queued players are always served.' };
 
