@@ -4,7 +4,8 @@ import { MIGRATIONS, pendingMigrations } from './migrations.ts';
 import { postgresPartyStore } from './postgres-parties.ts';
 import { postgresResultStore } from './postgres-results.ts';
 import { inTransaction } from './postgres-transaction.ts';
-import { UsernameTakenError, type NewUser, type User, type UserStore } from './user-store.ts';
+import { readBatch } from './read-batch.ts';
+import { UsernameTakenError, type NewUser, type User, type UserStore, type UserWithRating } from './user-store.ts';
 
 export interface PostgresStoreOptions {
   readonly connectionString: string;
@@ -25,11 +26,14 @@ interface UserRow {
 }
 
 const USER_COLUMNS = 'id, username, password_hash, session_epoch, banned, ban_reason, created_at';
-// Named, so each pooled connection parses and plans it once: it runs on every ticket request.
-const USER_WITH_RATING = {
-  name: 'ticketbooth-user-with-rating',
-  text: `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, r.rating, r.sigma FROM users u
-         LEFT JOIN ratings r ON r.user_id = u.id AND r.mode = $2 WHERE u.id = $1`,
+// Named, so each pooled connection parses and plans it once: it runs for every ticket request,
+// for all the requests of one turn at once (read-batch.ts), each key tagged by its position.
+const USERS_WITH_RATINGS = {
+  name: 'ticketbooth-users-with-ratings',
+  text: `SELECT q.n, ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, r.rating, r.sigma
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(id, mode, n)
+         JOIN users u ON u.id = q.id
+         LEFT JOIN ratings r ON r.user_id = u.id AND r.mode = q.mode`,
 };
 // Any constant works; it only has to be the same for every issuer sharing the database.
 const MIGRATION_LOCK = 0x7469636b;
@@ -99,6 +103,17 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<{ sto
   const epochOf = async (sql: string, values: unknown[]) =>
     (await pool.query<{ session_epoch: number }>(sql, values)).rows[0]?.session_epoch;
 
+  const usersWithRatings = readBatch(async (keys: readonly { id: string; mode: string }[]) => {
+    const { rows } = await pool.query<UserRow & { n: string; rating: number | null; sigma: number | null }>({
+      ...USERS_WITH_RATINGS,
+      values: [keys.map((k) => k.id), keys.map((k) => k.mode)],
+    });
+    const found: (UserWithRating | undefined)[] = new Array(keys.length).fill(undefined);
+    // BIGINT ordinality arrives as a string, counted from 1.
+    for (const row of rows) found[Number(row.n) - 1] = { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
+    return found;
+  });
+
   const store: UserStore = {
     async createUser(user: NewUser) {
       try {
@@ -114,12 +129,7 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<{ sto
       }
     },
     findUserById: async (id) => userOf(await one(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id])),
-    async findUserWithRating(id, mode) {
-      const { rows } = await pool.query<UserRow & { rating: number | null; sigma: number | null }>({ ...USER_WITH_RATING, values: [id, mode] });
-      const row = rows[0];
-      if (row === undefined) return undefined;
-      return { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
-    },
+    findUserWithRating: (id, mode) => usersWithRatings({ id, mode }),
     findUserByUsername: async (username) =>
       userOf(await one(`SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = lower($1)`, [username])),
     changePassword: (id, passwordHash) =>

@@ -97,6 +97,29 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
       expect(await store.findUserWithRating('no-such-id', 'duel')).toBeUndefined();
     });
 
+    it('answers reads of users with ratings asked at once, each with its own', async () => {
+      const users = await Promise.all(['gail', 'gus', 'gwen'].map((name) => store.createUser(newUser(name))));
+      await store.setRating(users[0]!.id, 'duel', 1510, T0);
+      await store.setRating(users[1]!.id, 'squad', 1320, T0);
+      const banned = await store.banUser(users[2]!.id, 'smurfing', T0);
+      const asked: [string, string][] = [
+        [users[0]!.id, 'duel'],
+        [users[1]!.id, 'duel'],
+        ['no-such-id', 'duel'],
+        [users[1]!.id, 'squad'],
+        [users[2]!.id, 'squad'],
+        [users[0]!.id, 'duel'],
+      ];
+      expect(await Promise.all(asked.map(([id, mode]) => store.findUserWithRating(id, mode)))).toEqual([
+        { user: users[0], rating: 1510 },
+        { user: users[1], rating: undefined },
+        undefined,
+        { user: users[1], rating: 1320 },
+        { user: banned, rating: undefined },
+        { user: users[0], rating: 1510 },
+      ]);
+    });
+
     it('lists revocations from a time on, oldest first, bounded', async () => {
       const base = T0 + 1_000_000;
       const users = await Promise.all(['gina', 'hank', 'ivan'].map((n) => store.createUser(newUser(n))));
