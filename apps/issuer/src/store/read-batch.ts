@@ -14,10 +14,11 @@ interface Waiting<K, V> {
 }
 
 /**
- * `read` answers a list of keys with one value per key, in order. A failed read fails every
- * key it carried, as their own queries would have.
+ * `read` answers a list of keys with one value per key, in order, now or later (an embedded
+ * database answers at once). A failed read fails every key it carried, as their own queries
+ * would have.
  */
-export function readBatch<K, V>(read: (keys: readonly K[]) => Promise<readonly V[]>, maxKeys = 64): (key: K) => Promise<V> {
+export function readBatch<K, V>(read: (keys: readonly K[]) => readonly V[] | Promise<readonly V[]>, maxKeys = 64): (key: K) => Promise<V> {
   let waiting: Waiting<K, V>[] = [];
 
   function send(part: readonly Waiting<K, V>[]): void {

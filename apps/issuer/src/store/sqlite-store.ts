@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { pendingMigrations } from './migrations.ts';
 import { sqlitePartyStore } from './sqlite-parties.ts';
 import { sqliteResultStore } from './sqlite-results.ts';
-import { UsernameTakenError, type NewUser, type Revocation, type User, type UserStore } from './user-store.ts';
+import { readBatch } from './read-batch.ts';
+import { UsernameTakenError, type NewUser, type Revocation, type User, type UserStore, type UserWithRating } from './user-store.ts';
 
 interface UserRow {
   id: string;
@@ -90,6 +91,16 @@ export function openSqliteStore(path: string): UserStore {
     return row;
   });
 
+  // The reads of one turn in one read transaction (read-batch.ts): SQLite takes and drops its
+  // file locks once for all of them.
+  const usersWithRatings = readBatch(
+    db.transaction((keys: readonly { id: string; mode: string }[]) =>
+      keys.map(({ id, mode }): UserWithRating | undefined => {
+        const row = userWithRating.get(mode, id) as (UserRow & { rating: number | null; sigma: number | null }) | undefined;
+        return row === undefined ? undefined : { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
+      }),
+    ),
+  );
   const epochOf = (row: unknown) => (row as { session_epoch: number } | undefined)?.session_epoch;
   const userOf = (row: unknown) => (row === undefined ? undefined : toUser(row as UserRow));
 
@@ -105,11 +116,7 @@ export function openSqliteStore(path: string): UserStore {
       }
     },
     findUserById: async (id) => userOf(userById.get(id)),
-    async findUserWithRating(id, mode) {
-      const row = userWithRating.get(mode, id) as (UserRow & { rating: number | null; sigma: number | null }) | undefined;
-      if (row === undefined) return undefined;
-      return { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
-    },
+    findUserWithRating: (id, mode) => usersWithRatings({ id, mode }),
     findUserByUsername: async (username) => userOf(userByName.get(username)),
     changePassword: async (id, passwordHash) => epochOf(setPassword.get(passwordHash, id)),
     bumpSessionEpoch: async (id) => epochOf(bumpEpoch.get(id)),
