@@ -90,6 +90,8 @@ export interface Found {
 const NOT_SEARCHING = new Problem(404, 'not-queued', 'Not searching', 'this ticket is not searching here: queue with POST /v1/queue first (a matched search is answered there)');
 /** Entries an explanation looks at, at most: it answers one player, and must stay cheap in a pool of a million. */
 const EXPLAIN_SCAN_LIMIT = 100_000;
+/** A pool's oldest wait in GET /v1/pools is at most this old. */
+const OLDEST_SCAN_EVERY_MS = 1_000;
 /** One explanation per player per this long: a scan of a big pool costs milliseconds of the loop. */
 const EXPLAIN_EVERY_MS = 1_000;
 const EXPLAINED_TOO_OFTEN = new Problem(429, 'explain-too-often', 'Too many explanations', `one explanation per player per ${EXPLAIN_EVERY_MS / 1000} s`, {
@@ -376,10 +378,22 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return undefined;
   }
 
+  // GET /v1/pools is public, and finding a pool's oldest entry is a scan (milliseconds of the
+  // loop at a million players): each pool is scanned at most once a second, however often asked.
+  const oldestSeen = new Map<string, { readonly at: number; readonly oldest: number | undefined }>();
+  function oldestQueuedAt(key: string, at: number): number | undefined {
+    if (queue.players(key) === 0) return undefined;
+    const seen = oldestSeen.get(key);
+    if (seen !== undefined && at >= seen.at && at - seen.at < OLDEST_SCAN_EVERY_MS) return seen.oldest;
+    const oldest = queue.oldestQueuedAt(key);
+    oldestSeen.set(key, { at, oldest });
+    return oldest;
+  }
+
   function pools(): PoolStatus[] {
     const at = now();
     return [...served.values()].map(({ key, pool, matchesFormed }) => {
-      const oldest = queue.oldestQueuedAt(key);
+      const oldest = oldestQueuedAt(key, at);
       return { pool: key, ...pool, players: queue.players(key), oldestWaitMs: oldest === undefined ? null : Math.max(0, at - oldest), matchesFormed };
     });
   }

@@ -153,7 +153,11 @@ export const poolsSchema = z.object({
       mode: z.string(),
       region: z.string().optional(),
       players: z.number().int(),
-      oldestWaitMs: z.number().int().nullable(),
+      oldestWaitMs: z
+        .number()
+        .int()
+        .nullable()
+        .describe('How long the longest-searching player has searched (signed queuedAt), from a look at the pool at most a second old; null when the pool is empty.'),
       matchesFormed: z.number().int(),
     }),
   ),

@@ -23,6 +23,23 @@ describe('GET /v1/pools', () => {
     const after = (await (await h.app.request('/v1/pools')).json()) as { pools: { players: number; oldestWaitMs: number | null; matchesFormed: number }[] };
     expect(after.pools[0]).toMatchObject({ players: 0, oldestWaitMs: null, matchesFormed: 1 });
   });
+  it('scans a pool for its oldest wait at most once a second, and says null at once when it empties', async () => {
+    const h = createHarness({ warmupMs: 0 });
+    const oldestWait = async () => ((await (await h.app.request('/v1/pools')).json()) as { pools: { oldestWaitMs: number | null }[] }).pools[0]!.oldestWaitMs;
+    const alice = h.ticket('alice', { queuedAt: T0 - 4_000 });
+    const bob = h.ticket('bob', { queuedAt: T0 - 1_000 });
+    await h.submit(alice);
+    await h.submit(bob);
+    expect(await oldestWait()).toBe(4_000);
+    h.advance(500);
+    expect((await h.leave(alice)).status).toBe(204);
+    // Within the second: the figure of the last scan, moved on by the clock.
+    expect(await oldestWait()).toBe(4_500);
+    h.advance(500);
+    expect(await oldestWait()).toBe(2_000);
+    expect((await h.leave(bob)).status).toBe(204);
+    expect(await oldestWait()).toBeNull();
+  });
 });
 
 describe('GET /v1/keys', () => {
