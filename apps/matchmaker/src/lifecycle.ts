@@ -197,6 +197,17 @@ export class Lifecycle {
   }
 
   /**
+   * The player's tickets issued before `notBefore` were revoked (a ban) while the match was
+   * proposed: as if they left. A member whose ticket this process has not seen (after a
+   * restart, until they present the match) counts as covered: a ban is never older than the
+   * ticket a player was matched with, which the issuer would not have signed after it.
+   */
+  revoked(state: MatchState, sub: string, notBefore: number): void {
+    const ticket = [...state.tickets.values()].find((t) => groupOf(t).includes(sub));
+    if (ticket === undefined || ticket.issuedAt < notBefore) this.left(state, sub);
+  }
+
+  /**
    * Cancels the match. Members who did nothing wrong (who accepted; everyone when allocation
    * failed) go back to their pool at once with their signed queuedAt, from the newest ticket
    * seen from them; the others are answered `cancelled` for this search.

@@ -361,7 +361,11 @@ export function createMatchmaker(deps: MatchmakerDeps) {
     return forming.form(at);
   }
 
-  /** Refuses the player's tickets issued before `notBefore` and drops a queued entry they cover. */
+  /**
+   * Refuses the player's tickets issued before `notBefore`, drops a queued entry they cover,
+   * and takes the player out of a match still waiting for acceptances, as a decline: the
+   * others go back to their pool with their wait (a ready or assigned match is the game's).
+   */
   function revoke(sub: string, notBefore: number): void {
     revocations.add(sub, notBefore);
     const entry = queue.get(sub);
@@ -369,6 +373,9 @@ export function createMatchmaker(deps: MatchmakerDeps) {
       queue.remove(sub);
       observer.dropped('revoked');
     }
+    const latest = results.latest(sub, now());
+    const state = latest === undefined ? undefined : lifecycle.get(latest.match.id);
+    if (state !== undefined) lifecycle.revoked(state, sub, notBefore);
   }
 
   /** Why this instance cannot serve yet (a restart must not let a banned player back in), or undefined. */

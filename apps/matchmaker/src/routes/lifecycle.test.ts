@@ -1,6 +1,6 @@
 import { createVerifier, signToken, toPasetoDate } from '@ticketbooth/tickets';
 import { describe, expect, it } from 'vitest';
-import { createHarness, problemOf, sharedWithAccept } from '../../test/support.ts';
+import { T0, createHarness, problemOf, sharedWithAccept } from '../../test/support.ts';
 import type { Allocation } from '../allocator.ts';
 import type { Match } from '../results.ts';
 
@@ -127,6 +127,33 @@ describe('accept step', () => {
     expect((await h4.leave(fourth.bob)).status).toBe(204);
     expect(h4.matchmaker.queued('alice')?.queuedAt).toBe(fourth.queuedAt);
     expect(await body(await h4.submit(fourth.alice))).toMatchObject({ status: 'searching' });
+  });
+
+  it('a ban while proposed cancels the match as a decline: the others search on with their wait, the banned player is refused', async () => {
+    const h = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const { alice, bob, match, queuedAt } = await proposedDuel(h);
+    await h.respond(alice, match.token, 'accept');
+    h.advance(1_000);
+    h.matchmaker.revoke('bob', h.now());
+    expect(await body(await h.reannounce(alice, match.token, { accepted: true }))).toMatchObject({ status: 'cancelled', reason: 'declined', requeued: true });
+    expect(h.matchmaker.queued('alice')?.queuedAt).toBe(queuedAt);
+    expect(h.matchmaker.queued('bob')).toBeUndefined();
+    expect(await problemOf(await h.submit(bob))).toMatchObject({ status: 403, code: 'revoked' });
+    expect(await problemOf(await h.respond(bob, match.token, 'accept'))).toMatchObject({ status: 403, code: 'revoked' });
+
+    // A revocation older than the member's ticket (banned, unbanned, then matched) leaves the match alone.
+    const h2 = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const second = await proposedDuel(h2);
+    h2.matchmaker.revoke('bob', T0 - 60_000);
+    expect(await body(await h2.submit(second.alice))).toMatchObject({ status: 'proposed' });
+
+    // Once both accepted, the match is the game's: a ban then does not undo it.
+    const h3 = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const third = await proposedDuel(h3);
+    await h3.respond(third.alice, third.match.token, 'accept');
+    await h3.respond(third.bob, third.match.token, 'accept');
+    h3.matchmaker.revoke('bob', h3.now() + 1);
+    expect(await body(await h3.reannounce(third.alice, third.match.token, { accepted: true }))).toMatchObject({ status: 'ready' });
   });
 
   it('refuses what it cannot do, and changes nobody else', async () => {
