@@ -1,7 +1,7 @@
 // POST /v1/tickets: a session in, a signed matchmaking ticket out (for the caller, or for their party).
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { matchmakerUrlFor } from '@ticketbooth/config';
+import { matchmakerUrlFor, type SharedConfig } from '@ticketbooth/config';
 import { BODY_REFUSALS, Problem, json, jsonBody, openApiApp, problems, requireJson, mergeRefusals } from '@ticketbooth/http';
 import { TicketError, signToken, type Attributes, type TicketClaims, type TicketErrorCode } from '@ticketbooth/tickets';
 import type { z } from 'zod';
@@ -93,17 +93,20 @@ const attributesOf = (body: { readonly attributes?: Attributes | undefined }) =>
 /**
  * The mode the body names, peeked at before validation so that the session's store read brings
  * the rating too; the validated body decides (a mode that differs is read again). A body that
- * does not parse names none: validation answers it after the session checks, as before.
+ * does not parse, or a mode the config does not name, names none: validation answers it after
+ * the session checks, as before.
  */
-async function modeNamed(c: Context<IssuerEnv>): Promise<string | undefined> {
-  try {
-    const body: unknown = await c.req.json();
-    const mode = typeof body === 'object' && body !== null ? (body as { mode?: unknown }).mode : undefined;
-    return typeof mode === 'string' && mode.length <= 32 ? mode : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const modeNamed = (modes: SharedConfig['modes']) =>
+  async function modeNamed(c: Context<IssuerEnv>): Promise<string | undefined> {
+    try {
+      const body: unknown = await c.req.json();
+      const mode = typeof body === 'object' && body !== null ? (body as { mode?: unknown }).mode : undefined;
+      // Only a mode the config names goes into the store read, which other requests share.
+      return typeof mode === 'string' && Object.hasOwn(modes, mode) ? mode : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
 const TICKET_REFUSALS = mergeRefusals(SESSION_REFUSALS, BODY_REFUSALS, {
   400: {
@@ -146,7 +149,7 @@ export function ticketRoutes(ctx: IssuerContext): OpenAPIHono<IssuerEnv> {
       ],
       request: { body: jsonBody(ticketRequest) },
       // The rating is read with the session's user, in one store read: the body's mode is peeked at for it.
-      middleware: [requireSession(ctx, { ratingMode: modeNamed }), requireJson] as const,
+      middleware: [requireSession(ctx, { ratingMode: modeNamed(ctx.shared.modes) }), requireJson] as const,
       responses: { 200: json(ticketResponse, 'A ticket, to send to matchmakerUrl'), ...problems(TICKET_REFUSALS) },
     }),
     async (c) => {

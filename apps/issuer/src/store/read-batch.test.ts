@@ -33,22 +33,29 @@ describe('readBatch', () => {
     expect(calls).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 
-  it('fails every key of a failed read, and only those', async () => {
-    const { read } = recording(async (keys) => {
-      if (keys.includes(4)) throw new Error('connection lost');
+  it('reads each key of a failed batch again alone: a key the database refuses fails only itself', async () => {
+    const { calls, read } = recording(async (keys) => {
+      if (keys.includes(4)) throw new Error('invalid byte sequence');
       return keys.map((k) => `v${k}`);
     });
     const outcomes = await Promise.allSettled([1, 2, 3, 4, 5].map(read));
-    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(['v1', 'v2', 'v3', 'connection lost', 'connection lost']);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual(['v1', 'v2', 'v3', 'invalid byte sequence', 'v5']);
+    expect(calls).toEqual([[1, 2, 3], [4, 5], [4], [5]]);
   });
 
-  it('fails the batch when a read throws before its promise, or answers the wrong number of values', async () => {
+  it('fails every key when each read fails (the database is down), a read that throws before its promise and one that answers the wrong number of values alike', async () => {
+    const down = readBatch<number, string>(async () => {
+      throw new Error('connection refused');
+    });
+    const outcomes = await Promise.allSettled([down(1), down(2), down(3)]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'answered'))).toEqual(['connection refused', 'connection refused', 'connection refused']);
     const throwing = readBatch<number, string>(() => {
       throw new Error('bad statement');
     });
     await expect(Promise.all([throwing(1), throwing(2)])).rejects.toThrow('bad statement');
     const short = readBatch<number, string>(async () => ['only one']);
-    const outcomes = await Promise.allSettled([short(1), short(2)]);
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    const answers = await Promise.allSettled([short(1), short(2)]);
+    // Alone, each key gets the one value back: only the batch's answer was short.
+    expect(answers.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
   });
 });

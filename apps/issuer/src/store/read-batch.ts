@@ -15,8 +15,8 @@ interface Waiting<K, V> {
 
 /**
  * `read` answers a list of keys with one value per key, in order, now or later (an embedded
- * database answers at once). A failed read fails every key it carried, as their own queries
- * would have.
+ * database answers at once). When a read of several keys fails, each key is read again alone,
+ * so a key the database refuses fails only the request that asked for it.
  */
 export function readBatch<K, V>(read: (keys: readonly K[]) => readonly V[] | Promise<readonly V[]>, maxKeys = 64): (key: K) => Promise<V> {
   let waiting: Waiting<K, V>[] = [];
@@ -29,7 +29,10 @@ export function readBatch<K, V>(read: (keys: readonly K[]) => readonly V[] | Pro
         part.forEach((w, i) => w.resolve(values[i]!));
       })
       .catch((error: unknown) => {
-        for (const w of part) w.reject(error);
+        if (part.length === 1) return part[0]!.reject(error);
+        // One key the database refuses must not fail the others asked with it: each is read
+        // again alone, and only its own read decides.
+        for (const w of part) send([w]);
       });
   }
 

@@ -118,6 +118,10 @@ export function describeUserStoreContract(name: string, harness: () => Promise<S
         { user: banned, rating: undefined },
         { user: users[0], rating: 1510 },
       ]);
+      // A key the database refuses (PostgreSQL will not take a NUL in text) fails at most itself.
+      const [good, odd] = await Promise.allSettled([store.findUserWithRating(users[0]!.id, 'duel'), store.findUserWithRating(users[1]!.id, 'du\u0000el')]);
+      expect(good).toEqual({ status: 'fulfilled', value: { user: users[0], rating: 1510 } });
+      if (odd.status === 'fulfilled') expect(odd.value).toEqual({ user: users[1], rating: undefined });
     });
 
     it('lists revocations from a time on, oldest first, bounded', async () => {
