@@ -180,7 +180,6 @@ export class Lifecycle {
   decline(state: MatchState, ticket: TicketFacts): void {
     this.#checkAnswerable(state, groupOf(ticket).some((sub) => state.accepted.has(sub)));
     for (const sub of groupOf(ticket)) state.declined.add(sub);
-    this.#deps.onEvent('declined');
     this.cancel(state, 'declined');
   }
 
@@ -192,19 +191,26 @@ export class Lifecycle {
     if (state.phase !== 'proposed') return;
     state.accepted.delete(sub);
     state.declined.add(sub);
-    this.#deps.onEvent('declined');
     this.cancel(state, 'declined');
   }
 
   /**
    * The player's tickets issued before `notBefore` were revoked (a ban) while the match was
-   * proposed: as if they left. A member whose ticket this process has not seen (after a
-   * restart, until they present the match) counts as covered: a ban is never older than the
-   * ticket a player was matched with, which the issuer would not have signed after it.
+   * proposed: their group is out, as on a decline (a party's ticket is refused with its banned
+   * member), and the others go back to their pool. A member whose ticket this process has not
+   * seen (a rebuild they have not come back to yet) is covered when the ban came after the
+   * match formed: every ticket it was formed from is older.
    */
   revoked(state: MatchState, sub: string, notBefore: number): void {
+    if (state.phase !== 'proposed') return;
     const ticket = [...state.tickets.values()].find((t) => groupOf(t).includes(sub));
-    if (ticket === undefined || ticket.issuedAt < notBefore) this.left(state, sub);
+    const covered = ticket === undefined ? notBefore > state.result.queuedAt : ticket.issuedAt < notBefore;
+    if (!covered) return;
+    for (const member of ticket === undefined ? [sub] : groupOf(ticket)) {
+      state.accepted.delete(member);
+      state.declined.add(member);
+    }
+    this.cancel(state, 'declined');
   }
 
   /**

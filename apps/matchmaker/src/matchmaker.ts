@@ -389,7 +389,10 @@ export function createMatchmaker(deps: MatchmakerDeps) {
   // loop at a million players): each pool is scanned at most once a second, however often asked.
   const oldestSeen = new Map<string, { readonly at: number; readonly oldest: number | undefined }>();
   function oldestQueuedAt(key: string, at: number): number | undefined {
-    if (queue.players(key) === 0) return undefined;
+    if (queue.players(key) === 0) {
+      oldestSeen.delete(key);
+      return undefined;
+    }
     const seen = oldestSeen.get(key);
     if (seen !== undefined && at >= seen.at && at - seen.at < OLDEST_SCAN_EVERY_MS) return seen.oldest;
     const oldest = queue.oldestQueuedAt(key);

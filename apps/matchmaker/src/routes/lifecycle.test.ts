@@ -156,6 +156,47 @@ describe('accept step', () => {
     expect(await body(await h3.reannounce(third.alice, third.match.token, { accepted: true }))).toMatchObject({ status: 'ready' });
   });
 
+  it('a ban of a party member (not its leader) while proposed takes the whole party out; the other parties search on', async () => {
+    const h = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const queuedAt = h.now();
+    const parties = [
+      ['carol', 'dave'],
+      ['erin', 'frank'],
+      ['gina', 'hank'],
+      ['ivan', 'judy'],
+    ].map(([leader, member]) => ({ leader: leader!, token: h.ticket(leader!, { mode: 'squad', rating: 1500, party: [{ sub: member!, rating: 1500 }] }) }));
+    for (const party of parties) await h.submit(party.token);
+    h.advance(2_000);
+    expect(h.matchmaker.tick()).toBe(1);
+    const carol = parties[0]!.token;
+    const { match } = await body(await h.submit(carol));
+    expect(match.teams.flat()).toHaveLength(8);
+    h.matchmaker.revoke('dave', h.now());
+    // The party's ticket names the banned member: refused, and nobody of it is back in the pool.
+    expect(await problemOf(await h.reannounce(carol, match.token))).toMatchObject({ status: 403, code: 'revoked' });
+    expect(h.matchmaker.queued('carol')).toBeUndefined();
+    expect(h.matchmaker.queued('dave')).toBeUndefined();
+    for (const party of parties.slice(1)) {
+      expect(await body(await h.reannounce(party.token, match.token))).toMatchObject({ status: 'cancelled', requeued: true });
+      expect(h.matchmaker.queued(party.leader)?.queuedAt).toBe(queuedAt);
+    }
+    expect(await problemOf(await h.submit(carol))).toMatchObject({ status: 403, code: 'revoked' });
+  });
+
+  it('after a restart, a ban of a member not seen since cancels the rebuilt proposal when it came after the match formed, not before', async () => {
+    const first = createHarness({}, sharedWithAccept(ACCEPT_MS));
+    const { alice, bob, match } = await proposedDuel(first);
+    const h = restarted(first);
+    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ status: 'proposed' });
+    // Banned, unbanned, then matched: that old revocation is no reason to undo the match.
+    h.matchmaker.revoke('bob', T0 - 60_000);
+    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ status: 'proposed' });
+    h.advance(6_000);
+    h.matchmaker.revoke('bob', h.now());
+    expect(await body(await h.reannounce(alice, match.token))).toMatchObject({ status: 'cancelled', reason: 'declined', requeued: true });
+    expect(await problemOf(await h.submit(bob))).toMatchObject({ status: 403, code: 'revoked' });
+  });
+
   it('refuses what it cannot do, and changes nobody else', async () => {
     const h = createHarness({}, sharedWithAccept(ACCEPT_MS));
     const { alice, bob, match } = await proposedDuel(h);
