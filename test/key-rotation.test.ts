@@ -33,6 +33,7 @@ describe('issuer key rotation under load', () => {
       keysRefreshMs: KEYS_REFRESH_MS,
       maxAfterMs: 15_000,
     });
+    console.log(`key rotation: ${run.submissions.length} submissions, ${run.busyRetries} sent again after 503 busy`);
     expect(run.newKid).not.toBe(run.oldKid);
     expect(run.ticketErrors).toEqual([]);
     expect(run.submissions.filter((s) => s.answer.status !== 200).map((s) => s.answer)).toEqual([]);

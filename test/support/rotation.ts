@@ -11,6 +11,8 @@ export interface RotationRun {
   readonly activatedAt: number;
   readonly submissions: readonly RotationSubmission[];
   readonly ticketErrors: readonly unknown[];
+  /** Submissions answered 503 busy and sent again after its Retry-After (the first answers are not in `submissions`). */
+  readonly busyRetries: number;
 }
 
 export interface RotationSubmission {
@@ -56,6 +58,7 @@ export async function rotateUnderLoad(
   }));
   const submissions: RotationSubmission[] = [];
   const ticketErrors: unknown[] = [];
+  let busyRetries = 0;
   async function round(): Promise<void> {
     await Promise.all(
       players.map(async (player, index) => {
@@ -65,7 +68,15 @@ export async function rotateUnderLoad(
           ticketErrors.push(error);
           return;
         }
-        const answer = await submitTicket(cluster.matchmaker.url, player.grant.ticket);
+        let answer = await submitTicket(cluster.matchmaker.url, player.grant.ticket);
+        // Every player here gets a fresh ticket at the same instant: a burst of full verifies
+        // the matchmaker may shed with 503 busy. A client sends it again after the 1 s its
+        // Retry-After gives, as the SDK does; only the answer it ends with counts.
+        for (let tries = 0; answer.status === 503 && answer.body.code === 'busy' && tries < 5; tries++) {
+          busyRetries++;
+          await sleep(1_000);
+          answer = await submitTicket(cluster.matchmaker.url, player.grant.ticket);
+        }
         submissions.push({ player: index, at: Date.now(), kid: kidOf(player.grant.ticket), answer });
       }),
     );
@@ -95,5 +106,5 @@ export async function rotateUnderLoad(
   }
   stop = true;
   await load;
-  return { oldKid, newKid, activatedAt, submissions, ticketErrors };
+  return { oldKid, newKid, activatedAt, submissions, ticketErrors, busyRetries };
 }
