@@ -5,7 +5,7 @@ import { postgresPartyStore } from './postgres-parties.ts';
 import { postgresResultStore } from './postgres-results.ts';
 import { inTransaction } from './postgres-transaction.ts';
 import { readBatch } from './read-batch.ts';
-import { UsernameTakenError, type NewUser, type User, type UserStore, type UserWithRating } from './user-store.ts';
+import { UsernameTakenError, type NewUser, type User, type UserStore, type UserWithRating, withRating } from './user-store.ts';
 
 export interface PostgresStoreOptions {
   readonly connectionString: string;
@@ -110,7 +110,7 @@ export async function openPostgres(options: PostgresStoreOptions): Promise<{ sto
     });
     const found: (UserWithRating | undefined)[] = new Array(keys.length).fill(undefined);
     // BIGINT ordinality arrives as a string, counted from 1.
-    for (const row of rows) found[Number(row.n) - 1] = { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
+    for (const row of rows) found[Number(row.n) - 1] = withRating(toUser(row), row.rating, row.sigma);
     return found;
   });
 

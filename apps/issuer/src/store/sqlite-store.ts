@@ -6,7 +6,7 @@ import { pendingMigrations } from './migrations.ts';
 import { sqlitePartyStore } from './sqlite-parties.ts';
 import { sqliteResultStore } from './sqlite-results.ts';
 import { readBatch } from './read-batch.ts';
-import { UsernameTakenError, type NewUser, type Revocation, type User, type UserStore, type UserWithRating } from './user-store.ts';
+import { UsernameTakenError, type NewUser, type Revocation, type User, type UserStore, type UserWithRating, withRating } from './user-store.ts';
 
 interface UserRow {
   id: string;
@@ -97,7 +97,7 @@ export function openSqliteStore(path: string): UserStore {
     db.transaction((keys: readonly { id: string; mode: string }[]) =>
       keys.map(({ id, mode }): UserWithRating | undefined => {
         const row = userWithRating.get(mode, id) as (UserRow & { rating: number | null; sigma: number | null }) | undefined;
-        return row === undefined ? undefined : { user: toUser(row), rating: row.rating ?? undefined, ...(row.sigma === null ? {} : { sigma: row.sigma }) };
+        return row === undefined ? undefined : withRating(toUser(row), row.rating, row.sigma);
       }),
     ),
   );

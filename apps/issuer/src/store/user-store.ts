@@ -24,6 +24,13 @@ export interface UserWithRating {
   readonly sigma?: number;
 }
 
+/** A user row's rating columns as the store answers them: NULLs are absent. */
+export const withRating = (user: User, rating: number | null, sigma: number | null): UserWithRating => ({
+  user,
+  rating: rating ?? undefined,
+  ...(sigma === null ? {} : { sigma }),
+});
+
 export interface NewUser {
   readonly id: string;
   readonly username: string;
